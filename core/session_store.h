@@ -1,0 +1,103 @@
+// SessionStore: goose's session files on disk.
+//
+// One file per session, `<dir>/<id>.jsonl`: a metadata line (optional when
+// reading, always written), then one message per line. The directory is the
+// goose CLI's own, so `goose session --resume --name <id>` opens a session
+// the API wrote, and the API can continue a session the CLI wrote.
+//
+// Writes are atomic: the whole file is written to a temp file in the same
+// directory, fsynced, renamed over the old one, and the directory fsynced.
+// A crash leaves the old file or the new one, never a torn one; a leftover
+// temp file (named ".<id>.jsonl.<pid>.<n>.tmp") is removed by
+// `RemoveStaleTempFiles()` once its writer is gone.
+//
+// Every id is checked by ValidateSessionId before any path is built; no
+// method creates, reads or removes anything outside the directory.
+//
+// Thread-safe for distinct ids. Writers of one id must be serialised by the
+// caller (the session registry holds a per-session lock).
+
+#ifndef GOOSE_CORE_SESSION_STORE_H_
+#define GOOSE_CORE_SESSION_STORE_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/session.h"
+#include "core/status.h"
+
+namespace goose {
+
+// What /sessions/list shows of a session, from its metadata line alone.
+struct SessionInfo {
+  std::string id;
+  std::string description;
+  int64_t message_count = 0;
+  int64_t modified_unix = 0;  // file modification time, unix seconds
+};
+
+// Looks up an environment variable; returns nullptr when unset. A seam so
+// tests need not change the process environment.
+using EnvLookup = std::function<const char*(const char*)>;
+EnvLookup ProcessEnv();
+
+// The sessions directory: GOOSE_API_SESSIONS_DIR, else
+// $XDG_DATA_HOME/goose/sessions, else $HOME/.local/share/goose/sessions.
+// Fails when none of these variables is set.
+Result<std::filesystem::path> ResolveSessionsDir(const EnvLookup& env);
+
+class SessionStore {
+ public:
+  explicit SessionStore(std::filesystem::path dir);
+  SessionStore(const SessionStore&) = delete;
+  SessionStore& operator=(const SessionStore&) = delete;
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+  // Creates the directory (and parents) when missing, mode 0700.
+  Status EnsureDir() const;
+
+  // The file of session `id`. InvalidArgument for an invalid id.
+  Result<std::filesystem::path> PathFor(std::string_view id) const;
+
+  bool Exists(std::string_view id) const;
+
+  // Every readable session, newest first. Files whose names are not valid
+  // ids, or whose first line is malformed, are skipped (a listing must not
+  // fail because of one bad file); their count is in `skipped` if given.
+  Result<std::vector<SessionInfo>> List(int* skipped = nullptr) const;
+
+  // The whole session. NotFound when there is no file; DataLoss naming the
+  // file and the 1-based line when a line is malformed (the file is left as
+  // it is). A file without a metadata line gets default metadata with
+  // message_count set from its messages.
+  Result<Session> Read(std::string_view id) const;
+
+  // Replaces the file of `id` atomically. message_count in the written
+  // metadata is the number of messages.
+  Status Write(std::string_view id, const Session& session) const;
+
+  // Removes the file of `id`. NotFound when there is none.
+  Status Delete(std::string_view id) const;
+
+  // Removes temp files left by writers that no longer run (a crash
+  // mid-write). Returns how many were removed.
+  Result<int> RemoveStaleTempFiles() const;
+
+  // The bytes Write() would put on disk for `session` (exposed for
+  // benchmarks and the crash test).
+  static std::string Serialize(const Session& session);
+  // Parses a whole file's bytes; `name` is used in error messages.
+  static Result<Session> Parse(std::string_view bytes, std::string_view name);
+
+ private:
+  std::filesystem::path dir_;
+};
+
+}  // namespace goose
+
+#endif  // GOOSE_CORE_SESSION_STORE_H_

@@ -1,0 +1,110 @@
+// A writer process is SIGKILLed mid-loop, many times; every session file
+// that survives must parse whole and hold one complete version, and the
+// temp files a killed writer leaves are removed by RemoveStaleTempFiles.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <random>
+
+#include "core/session_store.h"
+#include "core/tests/test_util.h"
+#include "core/unique_fd.h"
+
+namespace goose {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kKills = 60;             // writer processes killed
+constexpr int kSessions = 3;           // files the writer rewrites in turn
+constexpr int kMaxDelayMicros = 4000;  // spread of the kill time after the writer starts
+
+// Version v of a session: v messages, message i says "v:i", plus a long
+// text so that a write spans many pages and can be cut mid-way.
+Session Version(int v) {
+  Session s;
+  s.metadata.description = "version " + std::to_string(v);
+  for (int i = 0; i < v; ++i) {
+    s.messages.push_back(i % 2 ? Message::Assistant(std::to_string(v) + ":" + std::to_string(i) +
+                                                    std::string(512, 'x'))
+                               : Message::User(std::to_string(v) + ":" + std::to_string(i)));
+  }
+  return s;
+}
+
+[[noreturn]] void WriterLoop(const fs::path& dir, int started_fd) {
+  SessionStore store(dir);
+  bool told = false;
+  for (int v = 1;; v = v % 400 + 1) {
+    if (!store.Write("s" + std::to_string(v % kSessions), Version(v)).ok()) _exit(3);
+    if (!told) {
+      char c = 1;
+      if (::write(started_fd, &c, 1) != 1) _exit(4);
+      told = true;
+    }
+  }
+}
+
+void ExpectWholeVersion(const Session& s) {
+  ASSERT_FALSE(s.messages.empty());
+  const std::string text = s.messages[0].Text();
+  const int v = std::stoi(text.substr(0, text.find(':')));
+  EXPECT_EQ(static_cast<int>(s.messages.size()), v);
+  EXPECT_EQ(s.metadata.description, "version " + std::to_string(v));
+  for (size_t i = 0; i < s.messages.size(); ++i) {
+    EXPECT_EQ(s.messages[i].Text().substr(0, text.find(':') + 1 + std::to_string(i).size()),
+              std::to_string(v) + ":" + std::to_string(i));
+  }
+}
+
+TEST(SessionStoreCrashTest, KilledWriterNeverLeavesATornFile) {
+  testing::ScopedTempDir dir;
+  SessionStore store(dir.path());
+  std::mt19937 rng(20261129);
+  std::uniform_int_distribution<int> delay(0, kMaxDelayMicros);
+  int temps_seen = 0;
+
+  for (int round = 0; round < kKills; ++round) {
+    int fds[2];
+    ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+    UniqueFd read_end(fds[0]), write_end(fds[1]);
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) WriterLoop(dir.path(), write_end.get());
+    write_end.Reset();
+    char c = 0;
+    ASSERT_EQ(::read(read_end.get(), &c, 1), 1) << "writer did not start";
+    ::usleep(static_cast<useconds_t>(delay(rng)));
+    ASSERT_EQ(::kill(pid, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "writer exited on its own: " << status;
+
+    for (const auto& e : fs::directory_iterator(dir.path())) {
+      const std::string name = e.path().filename().string();
+      if (name.front() == '.') {
+        ++temps_seen;
+        continue;
+      }
+      const std::string id = name.substr(0, name.size() - 6);
+      Result<Session> s = store.Read(id);
+      ASSERT_TRUE(s.ok()) << "round " << round << ": " << s.status().ToString();
+      ExpectWholeVersion(*s);
+    }
+    Result<int> removed = store.RemoveStaleTempFiles();
+    ASSERT_TRUE(removed.ok());
+    for (const auto& e : fs::directory_iterator(dir.path())) {
+      EXPECT_NE(e.path().filename().string().front(), '.') << "temp file left after cleanup";
+    }
+  }
+  // The kill must land mid-write at least sometimes, or this test proves nothing.
+  EXPECT_GT(temps_seen, 0) << "no kill interrupted a write; widen kMaxDelayMicros";
+  RecordProperty("interrupted_writes", temps_seen);
+}
+
+}  // namespace
+}  // namespace goose
