@@ -11,8 +11,8 @@
 #include <cassert>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
-#include <variant>
 
 namespace goose {
 
@@ -63,17 +63,26 @@ inline Status DataLoss(std::string m) { return {StatusCode::kDataLoss, std::move
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
-// Either a value or a non-OK status.
-template <typename T>
+// Either a value or an error (a non-OK Status unless another error type is
+// given, as the providers do with ProviderError).
+template <typename T, typename E = Status>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit on purpose
-  Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit on purpose
-    assert(!status_.ok() && "a Result made from a Status must carry an error");
+  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit on purpose
+  Result(E error) : error_(std::move(error)) {   // NOLINT: implicit on purpose
+    if constexpr (std::is_same_v<E, Status>) {
+      assert(!error_.ok() && "a Result made from a Status must carry an error");
+    }
   }
 
   bool ok() const { return value_.has_value(); }
-  const Status& status() const { return status_; }
+  // REQUIRES: !ok() for a meaningful answer.
+  const E& error() const { return error_; }
+  const Status& status() const
+    requires std::is_same_v<E, Status>
+  {
+    return error_;
+  }
 
   // REQUIRES: ok().
   T& value() & { return *value_; }
@@ -86,7 +95,7 @@ class [[nodiscard]] Result {
 
  private:
   std::optional<T> value_;
-  Status status_;
+  E error_{};
 };
 
 }  // namespace goose
