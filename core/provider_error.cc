@@ -4,15 +4,24 @@ namespace goose {
 
 std::string_view ProviderErrorKindName(ProviderErrorKind kind) {
   switch (kind) {
-    case ProviderErrorKind::kContextLengthExceeded: return "context_length_exceeded";
-    case ProviderErrorKind::kRateLimited: return "rate_limited";
-    case ProviderErrorKind::kServerError: return "server_error";
-    case ProviderErrorKind::kTransport: return "transport_error";
-    case ProviderErrorKind::kTimeout: return "timeout";
-    case ProviderErrorKind::kBadResponse: return "bad_response";
-    case ProviderErrorKind::kRequestRejected: return "request_rejected";
-    case ProviderErrorKind::kCancelled: return "cancelled";
-    case ProviderErrorKind::kScriptExhausted: return "script_exhausted";
+    case ProviderErrorKind::kContextLengthExceeded:
+      return "context_length_exceeded";
+    case ProviderErrorKind::kRateLimited:
+      return "rate_limited";
+    case ProviderErrorKind::kServerError:
+      return "server_error";
+    case ProviderErrorKind::kTransport:
+      return "transport_error";
+    case ProviderErrorKind::kTimeout:
+      return "timeout";
+    case ProviderErrorKind::kBadResponse:
+      return "bad_response";
+    case ProviderErrorKind::kRequestRejected:
+      return "request_rejected";
+    case ProviderErrorKind::kCancelled:
+      return "cancelled";
+    case ProviderErrorKind::kScriptExhausted:
+      return "script_exhausted";
   }
   return "unknown";
 }
@@ -28,15 +37,25 @@ std::string ProviderError::ToString() const {
 Status ProviderError::ToStatus() const {
   StatusCode code = StatusCode::kInternal;
   switch (kind) {
-    case ProviderErrorKind::kContextLengthExceeded: code = StatusCode::kContextLengthExceeded; break;
+    case ProviderErrorKind::kContextLengthExceeded:
+      code = StatusCode::kContextLengthExceeded;
+      break;
     case ProviderErrorKind::kRateLimited:
     case ProviderErrorKind::kServerError:
-    case ProviderErrorKind::kTransport: code = StatusCode::kUnavailable; break;
-    case ProviderErrorKind::kTimeout: code = StatusCode::kDeadlineExceeded; break;
-    case ProviderErrorKind::kCancelled: code = StatusCode::kCancelled; break;
+    case ProviderErrorKind::kTransport:
+      code = StatusCode::kUnavailable;
+      break;
+    case ProviderErrorKind::kTimeout:
+      code = StatusCode::kDeadlineExceeded;
+      break;
+    case ProviderErrorKind::kCancelled:
+      code = StatusCode::kCancelled;
+      break;
     case ProviderErrorKind::kBadResponse:
     case ProviderErrorKind::kRequestRejected:
-    case ProviderErrorKind::kScriptExhausted: code = StatusCode::kInternal; break;
+    case ProviderErrorKind::kScriptExhausted:
+      code = StatusCode::kInternal;
+      break;
   }
   return Status(code, ToString());
 }

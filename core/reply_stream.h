@@ -39,8 +39,8 @@ namespace goose {
 // (each complete: a provider assembles argument fragments before emitting).
 struct StreamItem {
   std::string message_id;
-  Message delta;                     // role assistant
-  std::optional<TokenUsage> usage;   // usually on the last item only
+  Message delta;                    // role assistant
+  std::optional<TokenUsage> usage;  // usually on the last item only
 };
 
 class ReplyStream {

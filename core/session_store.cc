@@ -214,7 +214,8 @@ Result<Session> SessionStore::Read(std::string_view id) const {
   return Parse(*bytes, path->string());
 }
 
-Status SessionStore::Write(std::string_view id, const Session& session) const {
+Status SessionStore::Write(std::string_view id, const Session& session,
+                           size_t* bytes_written) const {
   Result<fs::path> path = PathFor(id);
   if (!path.ok()) return path.status();
   if (Status s = EnsureDir(); !s.ok()) return s;
@@ -235,6 +236,7 @@ Status SessionStore::Write(std::string_view id, const Session& session) const {
       return IoError(Errno("cannot rename onto", *path));
     guard.Commit();
   }
+  if (bytes_written != nullptr) *bytes_written = bytes.size();
   return FsyncDir(dir_);
 }
 

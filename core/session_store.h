@@ -78,8 +78,9 @@ class SessionStore {
   Result<Session> Read(std::string_view id) const;
 
   // Replaces the file of `id` atomically. message_count in the written
-  // metadata is the number of messages.
-  Status Write(std::string_view id, const Session& session) const;
+  // metadata is the number of messages. The file's size goes to
+  // *bytes_written when given.
+  Status Write(std::string_view id, const Session& session, size_t* bytes_written = nullptr) const;
 
   // Removes the file of `id`. NotFound when there is none.
   Status Delete(std::string_view id) const;

@@ -28,6 +28,8 @@ const char* StatusCodeName(StatusCode code) {
       return "Cancelled";
     case StatusCode::kContextLengthExceeded:
       return "ContextLengthExceeded";
+    case StatusCode::kProviderFailed:
+      return "ProviderFailed";
     case StatusCode::kInternal:
       return "Internal";
   }

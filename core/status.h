@@ -29,6 +29,7 @@ enum class StatusCode {
   kDeadlineExceeded,       // a timeout (504)
   kCancelled,              // the consumer went away
   kContextLengthExceeded,  // the provider's context window is full
+  kProviderFailed,         // the LLM provider failed to answer (500)
   kInternal,               // a bug or an unexpected peer answer (500)
 };
 
@@ -78,11 +79,7 @@ class [[nodiscard]] Result {
   bool ok() const { return value_.has_value(); }
   // REQUIRES: !ok() for a meaningful answer.
   const E& error() const { return error_; }
-  const Status& status() const
-    requires std::is_same_v<E, Status>
-  {
-    return error_;
-  }
+  const Status& status() const requires std::is_same_v<E, Status> { return error_; }
 
   // REQUIRES: ok().
   T& value() & { return *value_; }

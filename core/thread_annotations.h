@@ -38,6 +38,9 @@ class CAPABILITY("mutex") Mutex {
 
   void Lock() ACQUIRE() { mu_.lock(); }
   void Unlock() RELEASE() { mu_.unlock(); }
+  // BasicLockable spelling, so std::condition_variable_any can wait on it.
+  void lock() ACQUIRE() { mu_.lock(); }
+  void unlock() RELEASE() { mu_.unlock(); }
 
   // For condition variables: the underlying std::mutex.
   std::mutex& native() { return mu_; }

@@ -3,12 +3,15 @@
 #ifndef GOOSE_CORE_TESTS_TEST_UTIL_H_
 #define GOOSE_CORE_TESTS_TEST_UTIL_H_
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <thread>
 
 namespace goose::testing {
 
@@ -49,6 +52,21 @@ inline void WriteWholeFile(const std::filesystem::path& path, const std::string&
 // testdata/<name> beside this file.
 inline std::filesystem::path TestData(const std::string& name) {
   return std::filesystem::path(GOOSE_TESTDATA_DIR) / name;
+}
+
+// Polls `condition` until it holds or `timeout` passes; returns its last
+// value. For conditions that settle asynchronously (a reaper, a closing
+// socket): a bounded wait, never a fixed sleep.
+inline bool WaitUntil(const std::function<bool()>& condition,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto pause = std::chrono::microseconds(100);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return condition();
+    std::this_thread::sleep_for(pause);
+    pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(20));
+  }
+  return true;
 }
 
 }  // namespace goose::testing

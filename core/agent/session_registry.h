@@ -1,0 +1,179 @@
+// SessionRegistry: the live sessions of a server, and their reaper.
+//
+// A live session is an agent (with its extensions) and the conversation in
+// memory. The registry maps ids to live sessions, caps how many may live at
+// once, and runs a reaper thread that ends every session idle longer than
+// the TTL promptly: it sleeps until the earliest expiry, not until a
+// request happens to arrive (goose-api swept once an hour).
+//
+// Work on a session goes through a `SessionLease`, which marks the session
+// busy (a busy session is never reaped) and refreshes its last activity
+// when released. Replies to one session are serialised by the session's own
+// mutex, held by the caller.
+//
+// Ending a session (End, reaping, Shutdown) removes it from the map and
+// cancels its running reply; its agent and everything the agent holds are
+// destroyed when the last lease on it is released (at once when idle).
+//
+// Thread-safe.
+
+#ifndef GOOSE_CORE_AGENT_SESSION_REGISTRY_H_
+#define GOOSE_CORE_AGENT_SESSION_REGISTRY_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/agent/agent.h"
+#include "core/resource_ledger.h"
+#include "core/session.h"
+#include "core/status.h"
+#include "core/thread_annotations.h"
+
+namespace goose {
+
+class LiveSession {
+ public:
+  LiveSession(std::string id, Session session, std::unique_ptr<Agent> agent);
+  ~LiveSession();
+  LiveSession(const LiveSession&) = delete;
+  LiveSession& operator=(const LiveSession&) = delete;
+
+  const std::string& id() const { return id_; }
+  Agent& agent() { return *agent_; }
+
+  // Held for a whole reply (or any read-modify-write of the conversation).
+  Mutex mu;
+  Session& data() REQUIRES(mu) { return session_; }
+  // Records the conversation's size after it changed: its message count
+  // (readable without `mu`, for /metrics) and its bytes in the ledger.
+  void UpdateStats(size_t messages, int64_t bytes) REQUIRES(mu) {
+    message_count_.store(messages);
+    conversation_bytes_.Set(bytes);
+  }
+  size_t message_count() const { return message_count_.load(); }
+
+  // The reply running now, so ending the session can cancel it. Set and
+  // cleared by the code that runs the reply.
+  void SetActiveReply(AgentReply* reply);
+  void CancelActiveReply();
+
+ private:
+  const std::string id_;
+  Session session_ GUARDED_BY(mu);
+  LedgerBytes conversation_bytes_ GUARDED_BY(mu){Gauge::kConversationBytes};
+  std::atomic<size_t> message_count_{0};
+  std::unique_ptr<Agent> agent_;
+  Mutex reply_mu_;
+  AgentReply* active_reply_ GUARDED_BY(reply_mu_) = nullptr;
+  LedgerEntry counted_{Gauge::kSessions};
+};
+
+class SessionRegistry;
+
+// Keeps a session busy (unreapable) while held; movable.
+class SessionLease {
+ public:
+  SessionLease() = default;
+  SessionLease(SessionLease&& other) noexcept;
+  SessionLease& operator=(SessionLease&& other) noexcept;
+  ~SessionLease();
+  SessionLease(const SessionLease&) = delete;
+  SessionLease& operator=(const SessionLease&) = delete;
+
+  LiveSession* operator->() const { return session_.get(); }
+  LiveSession& operator*() const { return *session_; }
+  explicit operator bool() const { return session_ != nullptr; }
+
+ private:
+  friend class SessionRegistry;
+  SessionLease(SessionRegistry* registry, std::shared_ptr<LiveSession> session);
+  void Release();
+
+  SessionRegistry* registry_ = nullptr;
+  std::shared_ptr<LiveSession> session_;
+};
+
+struct RegistryOptions {
+  std::chrono::steady_clock::duration ttl = std::chrono::hours(1);
+  size_t max_sessions = 1000;
+};
+
+class SessionRegistry {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // Makes the agent of a new or rehydrated session.
+  using AgentFactory = std::function<Result<std::unique_ptr<Agent>>(const std::string& id)>;
+  // Reads a stored session for rehydration: NotFound when there is none.
+  using SessionLoader = std::function<Result<Session>(const std::string& id)>;
+
+  SessionRegistry(RegistryOptions options, AgentFactory agent_factory, SessionLoader loader);
+  // Ends every session and joins the reaper.
+  ~SessionRegistry();
+  SessionRegistry(const SessionRegistry&) = delete;
+  SessionRegistry& operator=(const SessionRegistry&) = delete;
+
+  // Makes a new live session with an empty conversation.
+  // ResourceExhausted at max_sessions; AlreadyExists for a live id.
+  Result<SessionLease> Create(const std::string& id, Session initial);
+
+  // The live session `id`, or, when it is not live, the stored one brought
+  // back to life (rehydrated). NotFound when neither exists;
+  // ResourceExhausted when rehydration would pass max_sessions.
+  Result<SessionLease> Acquire(const std::string& id);
+
+  // True when `id` is live now.
+  bool IsLive(const std::string& id) const;
+
+  // Ends a live session. NotFound when it is not live.
+  Status End(const std::string& id);
+
+  // Ends every session idle since before `now - ttl` and not busy. Returns
+  // how many ended. The reaper thread calls this; tests may too.
+  size_t ReapExpired(Clock::time_point now);
+
+  // Ends every session and stops the reaper. Idempotent.
+  void Shutdown();
+
+  size_t size() const;
+  std::vector<std::string> LiveIds() const;
+  // Message count of every live session (for /metrics).
+  std::map<std::string, size_t> MessageCounts() const;
+  // Sessions reaped since start.
+  size_t reaped() const;
+
+ private:
+  friend class SessionLease;
+  struct Entry {
+    std::shared_ptr<LiveSession> session;
+    Clock::time_point last_activity;
+    int busy = 0;  // leases held
+  };
+
+  void ReleaseLease(const std::string& id, const std::shared_ptr<LiveSession>& session);
+  Result<SessionLease> Insert(const std::string& id, Session session) EXCLUDES(mu_);
+  void ReaperLoop(std::stop_token stop);
+  static void EndSessions(std::vector<std::shared_ptr<LiveSession>> ended);
+
+  const RegistryOptions options_;
+  const AgentFactory agent_factory_;
+  const SessionLoader loader_;
+
+  mutable Mutex mu_;
+  std::map<std::string, Entry> live_ GUARDED_BY(mu_);
+  size_t reaped_ GUARDED_BY(mu_) = 0;
+  bool shut_down_ GUARDED_BY(mu_) = false;
+  std::condition_variable_any reaper_wake_;
+  std::jthread reaper_;  // last member: started after everything it uses
+};
+
+}  // namespace goose
+
+#endif  // GOOSE_CORE_AGENT_SESSION_REGISTRY_H_

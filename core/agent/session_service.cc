@@ -1,0 +1,223 @@
+#include "core/agent/session_service.h"
+
+#include <filesystem>
+
+#include "core/log.h"
+#include "core/session_id.h"
+
+namespace goose {
+namespace {
+
+// Counts a request in the service's pending figure for its lifetime.
+class PendingScope {
+ public:
+  explicit PendingScope(std::atomic<int64_t>* pending) : pending_(pending) { ++*pending_; }
+  ~PendingScope() { --*pending_; }
+  PendingScope(const PendingScope&) = delete;
+  PendingScope& operator=(const PendingScope&) = delete;
+
+ private:
+  std::atomic<int64_t>* pending_;
+};
+
+struct DrainedReply {
+  std::vector<Message> messages;
+  std::optional<ProviderError> error;
+  TokenUsage usage;
+  bool hit_max_turns = false;
+  bool has_usage = false;
+};
+
+// Runs one agent reply and drains it to its end: every message, never only
+// the first (the goose-api bug this project exists for).
+DrainedReply RunReply(LiveSession& session, std::vector<Message> conversation) {
+  DrainedReply out;
+  std::unique_ptr<AgentReply> reply = session.agent().Reply(std::move(conversation));
+  session.SetActiveReply(reply.get());
+  Message m;
+  while (reply->Next(&m)) out.messages.push_back(std::move(m));
+  session.SetActiveReply(nullptr);
+  out.error = reply->error();
+  out.usage = reply->usage();
+  out.has_usage =
+      reply->usage().input_tokens || reply->usage().output_tokens || reply->usage().total_tokens;
+  out.hit_max_turns = reply->hit_max_turns();
+  return out;
+}
+
+Status ProviderFailure(const ProviderError& e) {
+  if (e.kind == ProviderErrorKind::kCancelled) {
+    return Status(StatusCode::kCancelled, "the reply was cancelled (the session ended)");
+  }
+  return Status(StatusCode::kProviderFailed, e.ToString());
+}
+
+std::string AssistantText(const std::vector<Message>& messages) {
+  std::string out;
+  for (const Message& m : messages) {
+    if (m.role != Role::kAssistant) continue;
+    std::string t = m.Text();
+    if (t.empty()) continue;
+    if (!out.empty()) out += '\n';
+    out += t;
+  }
+  return out;
+}
+
+// User messages that carry a prompt (not only tool responses).
+size_t UserPrompts(const std::vector<Message>& messages) {
+  size_t n = 0;
+  for (const Message& m : messages) {
+    if (m.role == Role::kUser && !m.HasToolResponses()) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+SessionService::SessionService(SessionRegistry* registry, SessionStore* store)
+    : registry_(registry), store_(store) {}
+
+Result<ReplyOutcome> SessionService::Start(const std::string& prompt) {
+  PendingScope pending(&pending_);
+  const std::string id = NewSessionId();
+  Session initial;
+  std::error_code ec;
+  initial.metadata.working_dir = std::filesystem::current_path(ec).string();
+  Result<SessionLease> lease = registry_->Create(id, std::move(initial));
+  if (!lease.ok()) return lease.status();
+  Result<ReplyOutcome> outcome = [&]() -> Result<ReplyOutcome> {
+    LiveSession& s = **lease;
+    MutexLock lock(s.mu);
+    return ReplyLocked(s, prompt);
+  }();
+  if (!outcome.ok()) {
+    // A session whose first reply failed has nothing worth keeping alive.
+    (void)registry_->End(id);
+    return outcome;
+  }
+  outcome->session_id = id;
+  return outcome;
+}
+
+Result<ReplyOutcome> SessionService::Reply(const std::string& id, const std::string& prompt) {
+  PendingScope pending(&pending_);
+  if (Status s = ValidateSessionId(id); !s.ok()) return s;
+  Result<SessionLease> lease = registry_->Acquire(id);
+  if (!lease.ok()) return lease.status();
+  LiveSession& s = **lease;
+  MutexLock lock(s.mu);
+  Result<ReplyOutcome> outcome = ReplyLocked(s, prompt);
+  if (outcome.ok()) outcome->session_id = id;
+  return outcome;
+}
+
+Result<ReplyOutcome> SessionService::ReplyLocked(LiveSession& s, const std::string& prompt) {
+  Session& data = s.data();
+  Message user = Message::User(prompt);
+  std::vector<Message> conversation = data.messages;
+  conversation.push_back(user);
+  DrainedReply reply = RunReply(s, std::move(conversation));
+
+  bool summarized = false;
+  if (reply.error && reply.error->kind == ProviderErrorKind::kContextLengthExceeded) {
+    GOOSE_LOG(kInfo) << "session " << s.id() << ": context length exceeded, summarizing";
+    Result<std::string, ProviderError> summary = s.agent().Summarize(data.messages);
+    if (!summary.ok()) {
+      return Status(
+          StatusCode::kProviderFailed,
+          "the context was too long and summarizing it failed: " + summary.error().ToString());
+    }
+    data.messages = SummarizedConversation(*summary);
+    if (Status p = Persist(s); !p.ok()) return p;
+    conversation = data.messages;
+    conversation.push_back(user);
+    reply = RunReply(s, std::move(conversation));  // once: a second overflow is an error
+    summarized = true;
+  }
+  if (reply.error) return ProviderFailure(*reply.error);
+
+  data.messages.push_back(std::move(user));
+  for (const Message& m : reply.messages) data.messages.push_back(m);
+  if (reply.has_usage) data.metadata.RecordUsage(reply.usage);
+  MaybeDescribe(s);
+  if (Status p = Persist(s); !p.ok()) {
+    // The conversation stays in memory and is written with the next reply.
+    return Status(p.code(), "the reply was produced but could not be saved: " + p.message());
+  }
+
+  ReplyOutcome out;
+  out.text = AssistantText(reply.messages);
+  out.summarized = summarized;
+  out.hit_max_turns = reply.hit_max_turns;
+  out.new_messages = std::move(reply.messages);
+  return out;
+}
+
+void SessionService::MaybeDescribe(LiveSession& s) {
+  Session& data = s.data();
+  const size_t prompts = UserPrompts(data.messages);
+  if (prompts != 1 && prompts != 3) return;
+  Result<std::string, ProviderError> d = s.agent().Describe(data.messages);
+  if (!d.ok()) {
+    GOOSE_LOG(kWarn) << "session " << s.id()
+                     << ": could not generate a description: " << d.error().ToString();
+    return;
+  }
+  if (!d->empty()) data.metadata.description = *d;
+}
+
+Status SessionService::Persist(LiveSession& s) {
+  size_t bytes = 0;
+  Status status = store_->Write(s.id(), s.data(), &bytes);
+  if (!status.ok()) {
+    GOOSE_LOG(kError) << "session " << s.id() << ": " << status.ToString();
+    return status;
+  }
+  s.UpdateStats(s.data().messages.size(), static_cast<int64_t>(bytes));
+  return status;
+}
+
+Result<std::string> SessionService::Summarize(const std::string& id) {
+  PendingScope pending(&pending_);
+  if (Status s = ValidateSessionId(id); !s.ok()) return s;
+  Result<SessionLease> lease = registry_->Acquire(id);
+  if (!lease.ok()) return lease.status();
+  LiveSession& s = **lease;
+  MutexLock lock(s.mu);
+  if (s.data().messages.empty())
+    return InvalidArgument("session " + id + " has no messages to summarize");
+  Result<std::string, ProviderError> summary = s.agent().Summarize(s.data().messages);
+  if (!summary.ok()) return ProviderFailure(summary.error());
+  s.data().messages = SummarizedConversation(*summary);
+  if (Status p = Persist(s); !p.ok()) return p;
+  return *summary;
+}
+
+Status SessionService::End(const std::string& id) {
+  PendingScope pending(&pending_);
+  if (Status s = ValidateSessionId(id); !s.ok()) return s;
+  Status ended = registry_->End(id);
+  if (ended.ok() || store_->Exists(id)) return Status::Ok();
+  return NotFound("no session " + id);
+}
+
+Result<SessionView> SessionService::Get(const std::string& id) {
+  PendingScope pending(&pending_);
+  if (Status s = ValidateSessionId(id); !s.ok()) return s;
+  // Every change is persisted before a reply returns, so the file is the
+  // session; reading it does not wait for a reply running now.
+  Result<Session> stored = store_->Read(id);
+  if (!stored.ok()) {
+    if (stored.status().code() == StatusCode::kNotFound) return NotFound("no session " + id);
+    return stored.status();
+  }
+  return SessionView{id, std::move(stored).value()};
+}
+
+Result<std::vector<SessionInfo>> SessionService::List() {
+  PendingScope pending(&pending_);
+  return store_->List();
+}
+
+}  // namespace goose

@@ -1,0 +1,111 @@
+#include "core/process_stats.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#if defined(GOOSE_HEAP_BACKEND_TCMALLOC)
+#include <gperftools/malloc_extension.h>
+#elif defined(GOOSE_HEAP_BACKEND_SANITIZER)
+#include <sanitizer/allocator_interface.h>
+#else
+#include <malloc.h>
+#endif
+
+namespace goose {
+namespace {
+
+std::string ProcDir(pid_t pid) {
+  return pid == 0 ? std::string("/proc/self") : "/proc/" + std::to_string(pid);
+}
+
+int64_t CountDirEntries(const std::string& path) {
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return -1;
+  int64_t n = 0;
+  while (const dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] != '.') ++n;
+  }
+  ::closedir(dir);
+  return n;
+}
+
+// "Rss:  1234 kB" lines of smaps_rollup.
+void ReadSmapsRollup(const std::string& dir, ProcessStats* out) {
+  std::ifstream in(dir + "/smaps_rollup");
+  std::string key;
+  int64_t kb = 0;
+  std::string unit;
+  while (in >> key >> kb >> unit) {
+    if (key == "Rss:") out->rss_bytes = kb * 1024;
+    if (key == "Pss:") out->pss_bytes = kb * 1024;
+  }
+}
+
+// Children of `pid`: every process whose /proc/<p>/stat names it as parent.
+void CountChildren(pid_t pid, ProcessStats* out) {
+  const pid_t parent = pid == 0 ? ::getpid() : pid;
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return;
+  out->children = 0;
+  out->zombies = 0;
+  while (const dirent* e = ::readdir(proc)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::ifstream stat(std::string("/proc/") + e->d_name + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses.
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos || close + 4 > line.size()) continue;
+    char state = line[close + 2];
+    long ppid = std::strtol(line.c_str() + close + 4, nullptr, 10);
+    if (ppid != parent) continue;
+    ++out->children;
+    if (state == 'Z') ++out->zombies;
+  }
+  ::closedir(proc);
+}
+
+}  // namespace
+
+int64_t HeapAllocatedBytes() {
+#if defined(GOOSE_HEAP_BACKEND_TCMALLOC)
+  size_t bytes = 0;
+  MallocExtension::instance()->GetNumericProperty("generic.current_allocated_bytes", &bytes);
+  return static_cast<int64_t>(bytes);
+#elif defined(GOOSE_HEAP_BACKEND_SANITIZER)
+  return static_cast<int64_t>(__sanitizer_get_current_allocated_bytes());
+#else
+  const struct mallinfo2 info = ::mallinfo2();
+  return static_cast<int64_t>(info.uordblks + info.hblkhd);
+#endif
+}
+
+std::string_view HeapBackendName() {
+#if defined(GOOSE_HEAP_BACKEND_TCMALLOC)
+  return "tcmalloc";
+#elif defined(GOOSE_HEAP_BACKEND_SANITIZER)
+  return "sanitizer";
+#else
+  return "glibc";
+#endif
+}
+
+ProcessStats ReadProcessStats(pid_t pid) {
+  ProcessStats out;
+  const std::string dir = ProcDir(pid);
+  ReadSmapsRollup(dir, &out);
+  const int64_t fds = CountDirEntries(dir + "/fd");
+  // Opening /proc/self/fd holds one fd of its own while counting.
+  out.open_fds = (fds >= 0 && pid == 0) ? fds - 1 : fds;
+  out.threads = CountDirEntries(dir + "/task");
+  CountChildren(pid, &out);
+  return out;
+}
+
+}  // namespace goose

@@ -1,0 +1,279 @@
+#include "core/server/api_routes.h"
+
+#include <ctime>
+
+#include "core/process_stats.h"
+#include "core/resource_ledger.h"
+#include "core/server/api_key.h"
+#include "core/session_store.h"
+
+namespace goose {
+namespace {
+
+enum class Access { kOpen, kKey, kOptionalKey };
+
+struct Route {
+  const char* method;
+  const char* path;
+  Access access;
+  bool json_body;
+};
+
+constexpr Route kRoutes[] = {
+    {"POST", "/session/start", Access::kKey, true},
+    {"POST", "/session/reply", Access::kKey, true},
+    {"POST", "/session/summarize", Access::kKey, true},
+    {"POST", "/session/end", Access::kKey, true},
+    {"POST", "/session/get", Access::kKey, true},
+    {"GET", "/sessions/list", Access::kKey, false},
+    {"GET", "/extensions/list", Access::kKey, false},
+    {"POST", "/extensions/add", Access::kKey, true},
+    {"POST", "/extensions/remove", Access::kKey, true},
+    {"GET", "/provider/config", Access::kKey, false},
+    {"GET", "/metrics", Access::kOptionalKey, false},
+};
+
+ApiResponse FromStatus(const Status& s) {
+  return ErrorResponse(HttpStatusFor(s.code()), s.message());
+}
+
+ApiResponse Ok(Json body) { return ApiResponse{200, std::move(body)}; }
+
+// Reads a required non-empty string field of a JSON object body.
+Result<std::string> StringField(const Json& body, const char* field) {
+  JsonObjectReader r(body, "");
+  std::string v = r.String(field);
+  if (!r.ok()) return r.status();
+  if (v.empty()) return InvalidArgument(std::string(field) + " must not be empty");
+  return v;
+}
+
+std::string FormatUtc(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+Json ReplyBody(const ReplyOutcome& o) {
+  Json body = {{"message", o.text}, {"status", o.summarized ? "warning" : "success"}};
+  if (o.summarized) {
+    body["warning"] =
+        "The conversation exceeded the model's context window and was summarized; earlier "
+        "messages were replaced by the summary.";
+  }
+  if (o.hit_max_turns) body["truncated"] = true;
+  return body;
+}
+
+}  // namespace
+
+int HttpStatusFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+      return 409;
+    case StatusCode::kResourceExhausted:
+      return 503;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kDeadlineExceeded:
+      return 504;
+    case StatusCode::kCancelled:
+      return 503;
+    case StatusCode::kDataLoss:
+    case StatusCode::kIoError:
+    case StatusCode::kContextLengthExceeded:
+    case StatusCode::kProviderFailed:
+    case StatusCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+ApiResponse ErrorResponse(int status, const std::string& message) {
+  return ApiResponse{status, Json{{"message", message}, {"status", "error"}}};
+}
+
+ApiRoutes::ApiRoutes(ApiContext context) : context_(std::move(context)) {}
+
+bool ApiRoutes::Authorized(const ApiRequest& request) const {
+  if (context_.api_key.empty()) return true;  // open on loopback, by explicit choice
+  return request.api_key.has_value() && ApiKeyMatches(*request.api_key, context_.api_key);
+}
+
+ApiResponse ApiRoutes::Handle(const ApiRequest& request) const {
+  const Route* route = nullptr;
+  bool path_known = false;
+  for (const Route& r : kRoutes) {
+    if (request.path != r.path) continue;
+    path_known = true;
+    if (request.method == r.method) route = &r;
+  }
+  if (route == nullptr) {
+    if (path_known) {
+      return ErrorResponse(405, "method " + request.method + " is not allowed on " + request.path);
+    }
+    return ErrorResponse(404, "no route " + request.method + " " + request.path);
+  }
+  const bool authorized = Authorized(request);
+  if (route->access == Access::kKey && !authorized) {
+    return ErrorResponse(
+        401, request.api_key ? "the x-api-key header does not match" : "missing x-api-key header");
+  }
+  Json body;
+  if (route->json_body) {
+    Result<Json> parsed = JsonParse(request.body, "the request body");
+    if (!parsed.ok()) return FromStatus(parsed.status());
+    body = std::move(parsed).value();
+  }
+  const std::string path = route->path;
+  if (path == "/session/start") return Start(body);
+  if (path == "/session/reply") return Reply(body);
+  if (path == "/session/summarize") return Summarize(body);
+  if (path == "/session/end") return End(body);
+  if (path == "/session/get") return Get(body);
+  if (path == "/sessions/list") return List();
+  if (path == "/extensions/list") return ExtensionsList();
+  if (path == "/extensions/add") return ExtensionsAdd(body);
+  if (path == "/extensions/remove") return ExtensionsRemove(body);
+  if (path == "/provider/config") return ProviderConfig();
+  return Metrics(authorized && request.api_key.has_value());
+}
+
+ApiResponse ApiRoutes::Start(const Json& body) const {
+  Result<std::string> prompt = StringField(body, "prompt");
+  if (!prompt.ok()) return FromStatus(prompt.status());
+  Result<ReplyOutcome> o = context_.service->Start(*prompt);
+  if (!o.ok()) return FromStatus(o.status());
+  Json out = ReplyBody(*o);
+  out["session_id"] = o->session_id;
+  return Ok(std::move(out));
+}
+
+ApiResponse ApiRoutes::Reply(const Json& body) const {
+  Result<std::string> id = StringField(body, "session_id");
+  if (!id.ok()) return FromStatus(id.status());
+  Result<std::string> prompt = StringField(body, "prompt");
+  if (!prompt.ok()) return FromStatus(prompt.status());
+  Result<ReplyOutcome> o = context_.service->Reply(*id, *prompt);
+  if (!o.ok()) return FromStatus(o.status());
+  return Ok(ReplyBody(*o));
+}
+
+ApiResponse ApiRoutes::Summarize(const Json& body) const {
+  Result<std::string> id = StringField(body, "session_id");
+  if (!id.ok()) return FromStatus(id.status());
+  Result<std::string> summary = context_.service->Summarize(*id);
+  if (!summary.ok()) return FromStatus(summary.status());
+  return Ok({{"message", "Session summarized"}, {"status", "success"}, {"summary", *summary}});
+}
+
+ApiResponse ApiRoutes::End(const Json& body) const {
+  Result<std::string> id = StringField(body, "session_id");
+  if (!id.ok()) return FromStatus(id.status());
+  if (Status s = context_.service->End(*id); !s.ok()) return FromStatus(s);
+  return Ok({{"message", "Session ended"}, {"status", "success"}});
+}
+
+ApiResponse ApiRoutes::Get(const Json& body) const {
+  Result<std::string> id = StringField(body, "session_id");
+  if (!id.ok()) return FromStatus(id.status());
+  Result<SessionView> view = context_.service->Get(*id);
+  if (!view.ok()) return FromStatus(view.status());
+  Json messages = Json::array();
+  for (const Message& m : view->session.messages) messages.push_back(MessageToJson(m));
+  SessionMetadata metadata = view->session.metadata;
+  metadata.message_count = static_cast<int64_t>(view->session.messages.size());
+  return Ok({{"session_id", view->session_id},
+             {"metadata", MetadataToJson(metadata)},
+             {"messages", std::move(messages)}});
+}
+
+ApiResponse ApiRoutes::List() const {
+  Result<std::vector<SessionInfo>> list = context_.service->List();
+  if (!list.ok()) return FromStatus(list.status());
+  Json sessions = Json::array();
+  for (const SessionInfo& s : *list) {
+    sessions.push_back({{"session_id", s.id},
+                        {"description", s.description},
+                        {"message_count", s.message_count},
+                        {"modified", FormatUtc(s.modified_unix)}});
+  }
+  return Ok({{"sessions", std::move(sessions)}});
+}
+
+ApiResponse ApiRoutes::ExtensionsList() const {
+  return Ok({{"extensions", context_.extensions->Names()}});
+}
+
+ApiResponse ApiRoutes::ExtensionsAdd(const Json& body) const {
+  if (Status s = context_.extensions->Add(body); !s.ok()) {
+    ApiResponse r = FromStatus(s);
+    r.body = {{"error", true}, {"message", s.message()}};
+    return r;
+  }
+  return Ok({{"error", false}, {"message", "Extension added"}});
+}
+
+ApiResponse ApiRoutes::ExtensionsRemove(const Json& body) const {
+  // goose-api takes the bare name as a JSON string; {"name": ...} is accepted too.
+  std::string name;
+  if (body.is_string()) {
+    name = body.get<std::string>();
+  } else if (body.is_object() && body.contains("name") && body["name"].is_string()) {
+    name = body["name"].get<std::string>();
+  } else {
+    return ApiResponse{
+        400,
+        {{"error", true}, {"message", "the body must be the extension name as a JSON string"}}};
+  }
+  if (Status s = context_.extensions->Remove(name); !s.ok()) {
+    return ApiResponse{HttpStatusFor(s.code()), {{"error", true}, {"message", s.message()}}};
+  }
+  return Ok({{"error", false}, {"message", "Extension removed"}});
+}
+
+ApiResponse ApiRoutes::ProviderConfig() const {
+  return Ok({{"provider", context_.provider_name}, {"model", context_.model}});
+}
+
+ApiResponse ApiRoutes::Metrics(bool authorized) const {
+  const std::map<std::string, size_t> counts = context_.registry->MessageCounts();
+  Json session_messages = Json::object();
+  size_t total_messages = 0;
+  for (const auto& [id, n] : counts) {
+    total_messages += n;
+    if (authorized) session_messages[id] = n;  // ids only for key holders
+  }
+  const ProcessStats p = ReadProcessStats();
+  const LedgerSnapshot ledger = ResourceLedger::Global().Snapshot();
+  Json resources = Json::object();
+  for (int i = 0; i < kGaugeCount; ++i) {
+    resources[std::string(GaugeName(static_cast<Gauge>(i)))] = ledger.values[i];
+  }
+  resources["heap_bytes"] = HeapAllocatedBytes();
+  resources["heap_backend"] = std::string(HeapBackendName());
+  resources["rss_bytes"] = p.rss_bytes;
+  resources["open_fds"] = p.open_fds;
+  resources["threads"] = p.threads;
+  resources["child_processes_os"] = p.children;
+  resources["zombies"] = p.zombies;
+  return Ok({{"session_messages", std::move(session_messages)},
+             {"total_session_messages", total_messages},
+             {"active_sessions", counts.size()},
+             {"pending_requests", context_.service->pending()},
+             {"sessions_reaped", context_.registry->reaped()},
+             {"resources", std::move(resources)}});
+}
+
+}  // namespace goose

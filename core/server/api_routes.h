@@ -1,0 +1,81 @@
+// ApiRoutes: goose-api's HTTP routes as plain functions.
+//
+// Handle() takes a request already read off the wire (method, path, the
+// x-api-key header, body) and returns the status and JSON to send. No
+// socket is involved, so tests and fuzzers drive every route directly;
+// core/server/api_server.h puts it on cpp-httplib.
+//
+// Every error is `{"message": "...", "status": "error"}` with the status of
+// HttpStatusFor(): 400 bad JSON or fields, 401 key, 404 no such session or
+// route, 405 wrong method, 503 at capacity, 500 provider or storage failure.
+//
+// Thread-safe.
+
+#ifndef GOOSE_CORE_SERVER_API_ROUTES_H_
+#define GOOSE_CORE_SERVER_API_ROUTES_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/agent/session_registry.h"
+#include "core/agent/session_service.h"
+#include "core/json.h"
+#include "core/server/extension_catalog.h"
+#include "core/status.h"
+
+namespace goose {
+
+struct ApiRequest {
+  std::string method;                  // "GET", "POST", ...
+  std::string path;                    // without the query string
+  std::optional<std::string> api_key;  // the x-api-key header, when present
+  std::string body;
+};
+
+struct ApiResponse {
+  int status = 200;
+  Json body;
+};
+
+struct ApiContext {
+  SessionService* service = nullptr;       // required
+  SessionRegistry* registry = nullptr;     // required
+  ExtensionCatalog* extensions = nullptr;  // required
+  std::string provider_name;
+  std::string model;
+  std::string api_key;  // empty: the server runs open (loopback only)
+};
+
+// The HTTP status for a Status code (the one place this mapping lives).
+int HttpStatusFor(StatusCode code);
+ApiResponse ErrorResponse(int status, const std::string& message);
+
+class ApiRoutes {
+ public:
+  // REQUIRES: everything `context` points to outlives the routes.
+  explicit ApiRoutes(ApiContext context);
+
+  ApiResponse Handle(const ApiRequest& request) const;
+
+ private:
+  bool Authorized(const ApiRequest& request) const;
+
+  ApiResponse Start(const Json& body) const;
+  ApiResponse Reply(const Json& body) const;
+  ApiResponse Summarize(const Json& body) const;
+  ApiResponse End(const Json& body) const;
+  ApiResponse Get(const Json& body) const;
+  ApiResponse List() const;
+  ApiResponse ExtensionsList() const;
+  ApiResponse ExtensionsAdd(const Json& body) const;
+  ApiResponse ExtensionsRemove(const Json& body) const;
+  ApiResponse ProviderConfig() const;
+  ApiResponse Metrics(bool authorized) const;
+
+  ApiContext context_;
+};
+
+}  // namespace goose
+
+#endif  // GOOSE_CORE_SERVER_API_ROUTES_H_
