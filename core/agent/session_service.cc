@@ -78,6 +78,15 @@ size_t UserPrompts(const std::vector<Message>& messages) {
 SessionService::SessionService(SessionRegistry* registry, SessionStore* store)
     : registry_(registry), store_(store) {}
 
+Result<SessionLease> SessionService::AcquireSession(const std::string& id) {
+  Result<SessionLease> lease = registry_->Acquire(id);
+  // The store's message names the file; a client needs only the id.
+  if (!lease.ok() && lease.status().code() == StatusCode::kNotFound) {
+    return NotFound("no session " + id);
+  }
+  return lease;
+}
+
 Result<ReplyOutcome> SessionService::Start(const std::string& prompt) {
   PendingScope pending(&pending_);
   const std::string id = NewSessionId();
@@ -103,7 +112,7 @@ Result<ReplyOutcome> SessionService::Start(const std::string& prompt) {
 Result<ReplyOutcome> SessionService::Reply(const std::string& id, const std::string& prompt) {
   PendingScope pending(&pending_);
   if (Status s = ValidateSessionId(id); !s.ok()) return s;
-  Result<SessionLease> lease = registry_->Acquire(id);
+  Result<SessionLease> lease = AcquireSession(id);
   if (!lease.ok()) return lease.status();
   LiveSession& s = **lease;
   MutexLock lock(s.mu);
@@ -181,7 +190,7 @@ Status SessionService::Persist(LiveSession& s) {
 Result<std::string> SessionService::Summarize(const std::string& id) {
   PendingScope pending(&pending_);
   if (Status s = ValidateSessionId(id); !s.ok()) return s;
-  Result<SessionLease> lease = registry_->Acquire(id);
+  Result<SessionLease> lease = AcquireSession(id);
   if (!lease.ok()) return lease.status();
   LiveSession& s = **lease;
   MutexLock lock(s.mu);

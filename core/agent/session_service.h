@@ -66,6 +66,7 @@ class SessionService {
   Result<ReplyOutcome> ReplyLocked(LiveSession& session, const std::string& prompt)
       REQUIRES(session.mu);
   Status Persist(LiveSession& session) REQUIRES(session.mu);
+  Result<SessionLease> AcquireSession(const std::string& id);
   void MaybeDescribe(LiveSession& session) REQUIRES(session.mu);
 
   SessionRegistry* const registry_;

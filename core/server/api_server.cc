@@ -15,6 +15,13 @@ ApiServer::ApiServer(const ApiRoutes* routes, ApiServerOptions options)
     return new httplib::ThreadPool(static_cast<size_t>(threads));  // owned by httplib
   };
   server_.set_tcp_nodelay(true);
+  // cpp-httplib's default adds SO_REUSEPORT, which lets a second server bind
+  // the same port and silently share its traffic. Keep only SO_REUSEADDR so
+  // a taken port is an error.
+  server_.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server_.set_payload_max_length(options_.max_body_bytes);
   server_.set_read_timeout(options_.read_timeout);
   server_.set_write_timeout(options_.read_timeout);

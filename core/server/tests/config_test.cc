@@ -1,0 +1,97 @@
+#include "core/server/config.h"
+
+#include <gtest/gtest.h>
+
+#include "core/server/api_key.h"
+#include "core/tests/test_util.h"
+
+namespace goose {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  EnvLookup Env() {
+    return [this](const char* name) -> const char* {
+      auto it = env_.find(name);
+      return it == env_.end() ? nullptr : it->second.c_str();
+    };
+  }
+  std::map<std::string, std::string> env_ = {{"HOME", "/home/u"}, {"GOOSE_API_KEY", "k"}};
+};
+
+TEST_F(ConfigTest, Defaults) {
+  Result<ServerConfig> c = LoadServerConfig(Env(), "");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->host, "127.0.0.1");
+  EXPECT_EQ(c->port, 8080);
+  EXPECT_EQ(c->session_ttl.count(), 3600.0);
+  EXPECT_EQ(c->sessions_dir, std::filesystem::path("/home/u/.local/share/goose/sessions"));
+}
+
+TEST_F(ConfigTest, EnvironmentOverridesFile) {
+  goose::testing::ScopedTempDir dir;
+  const auto file = dir.path() / "config.yaml";
+  goose::testing::WriteWholeFile(file,
+                                 "# goose-style config\n"
+                                 "GOOSE_API_PORT: 9000\n"
+                                 "GOOSE_API_SESSION_TIMEOUT_SECS: \"0.25\"\n"
+                                 "GOOSE_API_MODEL: from-file  # trailing comment\n"
+                                 "extensions:\n"
+                                 "  developer: x\n");
+  env_["GOOSE_API_PORT"] = "9001";
+  Result<ServerConfig> c = LoadServerConfig(Env(), file.string());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->port, 9001);
+  EXPECT_DOUBLE_EQ(c->session_ttl.count(), 0.25);
+  EXPECT_STREQ(c->Get("GOOSE_API_MODEL"), "from-file");
+}
+
+TEST_F(ConfigTest, BadValuesNameTheKey) {
+  struct Case {
+    const char* key;
+    const char* value;
+  };
+  for (const Case& bad :
+       {Case{"GOOSE_API_PORT", "http"}, Case{"GOOSE_API_PORT", "70000"},
+        Case{"GOOSE_API_SESSION_TIMEOUT_SECS", "-1"},
+        Case{"GOOSE_API_SESSION_TIMEOUT_SECS", "soon"}, Case{"GOOSE_API_MAX_SESSIONS", "0"},
+        Case{"GOOSE_API_THREADS", "x"}, Case{"GOOSE_API_OPEN", "yes"}}) {
+    auto saved = env_;
+    env_[bad.key] = bad.value;
+    Result<ServerConfig> c = LoadServerConfig(Env(), "");
+    ASSERT_FALSE(c.ok()) << bad.key;
+    EXPECT_NE(c.status().message().find(bad.key), std::string::npos) << c.status().message();
+    EXPECT_NE(c.status().message().find(bad.value), std::string::npos) << c.status().message();
+    env_ = saved;
+  }
+}
+
+TEST_F(ConfigTest, RefusesToRunWithoutAKeyUnlessOpenOnLoopback) {
+  env_.erase("GOOSE_API_KEY");
+  Result<ServerConfig> c = LoadServerConfig(Env(), "");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("GOOSE_API_KEY"), std::string::npos);
+  env_["GOOSE_API_OPEN"] = "loopback";
+  EXPECT_TRUE(LoadServerConfig(Env(), "").ok());
+  env_["GOOSE_API_HOST"] = "0.0.0.0";
+  c = LoadServerConfig(Env(), "");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("0.0.0.0"), std::string::npos);
+}
+
+TEST_F(ConfigTest, MissingConfigFileIsAnError) {
+  Result<ServerConfig> c = LoadServerConfig(Env(), "/nonexistent/goose.yaml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("/nonexistent/goose.yaml"), std::string::npos);
+}
+
+TEST(ApiKeyTest, MatchesOnlyTheSameKey) {
+  EXPECT_TRUE(ApiKeyMatches("secret", "secret"));
+  EXPECT_FALSE(ApiKeyMatches("secret", "secreT"));
+  EXPECT_FALSE(ApiKeyMatches("secret", "secret2"));
+  EXPECT_FALSE(ApiKeyMatches("", "secret"));
+  EXPECT_TRUE(ApiKeyMatches("", ""));
+}
+
+}  // namespace
+}  // namespace goose
