@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "core/failpoint.h"
 #include "core/log.h"
 
 namespace goose {
@@ -87,6 +88,10 @@ void AgentReply::RunTurn() {
     live_stream_ = stream.get();
   }
   if (cancelled_.load()) stream->Cancel();  // a Cancel() that came before the pointer was set
+  if (FailpointOn(Failpoint::kPartialDrain)) {
+    TakeFirstItemAndKeepStream(std::move(stream));
+    return;
+  }
   DrainResult drained = Drain(*stream);
   {
     MutexLock lock(stream_mu_);
@@ -120,6 +125,27 @@ void AgentReply::RunTurn() {
   }
   conversation_.push_back(responses);
   pending_.push_back(std::move(responses));
+}
+
+// goose-api's bug, on purpose: read the first item, keep the stream alive
+// and undrained (with its connection and buffers), answer with what came.
+void AgentReply::TakeFirstItemAndKeepStream(std::unique_ptr<ReplyStream> stream) {
+  static Mutex kept_mu;
+  static auto* kept = new std::vector<std::unique_ptr<ReplyStream>>();  // the leak
+  {
+    MutexLock lock(stream_mu_);
+    live_stream_ = nullptr;
+  }
+  StreamItem item;
+  MessageAssembler assembler;
+  if (stream->Next(&item)) assembler.Add(item);
+  {
+    MutexLock lock(kept_mu);
+    kept->push_back(std::move(stream));
+  }
+  ++turns_;
+  for (Message& m : assembler.TakeMessages()) pending_.push_back(std::move(m));
+  done_ = true;
 }
 
 Message AgentReply::CallTools(const std::vector<const ToolRequestContent*>& requests) {

@@ -68,6 +68,7 @@ class AgentReply {
   // Runs one provider call and queues its messages (and tool responses).
   void RunTurn();
   Message CallTools(const std::vector<const ToolRequestContent*>& requests);
+  void TakeFirstItemAndKeepStream(std::unique_ptr<ReplyStream> stream);  // failpoint
 
   Provider* const provider_;
   ToolSet* const tools_;  // may be null: no tools

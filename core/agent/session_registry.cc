@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "core/failpoint.h"
 #include "core/log.h"
 
 namespace goose {
@@ -147,6 +148,7 @@ Status SessionRegistry::End(const std::string& id) {
 }
 
 size_t SessionRegistry::ReapExpired(Clock::time_point now) {
+  if (FailpointOn(Failpoint::kNoReap)) return 0;
   std::vector<std::shared_ptr<LiveSession>> ended;
   {
     MutexLock lock(mu_);

@@ -1,5 +1,6 @@
 #include "core/server/api_server.h"
 
+#include "core/failpoint.h"
 #include "core/log.h"
 #include "core/resource_ledger.h"
 
@@ -64,6 +65,7 @@ ApiServer::~ApiServer() { Stop(); }
 
 void ApiServer::Serve(const httplib::Request& req, httplib::Response& res) const {
   LedgerEntry pending(Gauge::kPendingRequests);
+  InjectRequestFaults();  // nothing unless a test switched a failpoint on
   ApiRequest request;
   request.method = req.method;
   request.path = req.path;

@@ -36,6 +36,9 @@ constexpr KeyDoc kKeys[] = {
     {"OPENAI_BASE_PATH", "v1/chat/completions", "path of the chat-completions endpoint"},
     {"OPENAI_API_KEY", "(none)", "provider key (never logged)"},
     {"GOOSE_API_PROVIDER_TIMEOUT_SECS", "600", "seconds a provider call may take"},
+    {"GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS", "300", "longest silence inside a provider call"},
+    {"GOOSE_API_FAILPOINTS", "(none)",
+     "test builds only: faults to switch on (see core/failpoint.h)"},
 };
 
 std::string Trim(std::string s) {

@@ -49,10 +49,12 @@ inline void WriteWholeFile(const std::filesystem::path& path, const std::string&
   out << bytes;
 }
 
-// testdata/<name> beside this file.
+#if defined(GOOSE_TESTDATA_DIR)
+// core/tests/testdata/<name> (targets that use it define GOOSE_TESTDATA_DIR).
 inline std::filesystem::path TestData(const std::string& name) {
   return std::filesystem::path(GOOSE_TESTDATA_DIR) / name;
 }
+#endif
 
 // Polls `condition` until it holds or `timeout` passes; returns its last
 // value. For conditions that settle asynchronously (a reaper, a closing
