@@ -37,13 +37,14 @@ int64_t CountDirEntries(const std::string& path) {
 
 // "Rss:  1234 kB" lines of smaps_rollup.
 void ReadSmapsRollup(const std::string& dir, ProcessStats* out) {
+  // The first line names the rolled-up range; then "Key:  <n> kB" lines.
   std::ifstream in(dir + "/smaps_rollup");
-  std::string key;
-  int64_t kb = 0;
-  std::string unit;
-  while (in >> key >> kb >> unit) {
-    if (key == "Rss:") out->rss_bytes = kb * 1024;
-    if (key == "Pss:") out->pss_bytes = kb * 1024;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Rss:", 0) == 0)
+      out->rss_bytes = std::strtoll(line.c_str() + 4, nullptr, 10) * 1024;
+    if (line.rfind("Pss:", 0) == 0)
+      out->pss_bytes = std::strtoll(line.c_str() + 4, nullptr, 10) * 1024;
   }
 }
 

@@ -1,0 +1,59 @@
+#include "core/server/server_stack.h"
+
+#include "core/log.h"
+
+namespace goose {
+namespace {
+ApiContext MakeContext(SessionService* service, SessionRegistry* registry,
+                       ExtensionCatalog* catalog, const Provider& provider,
+                       const ServerStackOptions& options) {
+  ApiContext c;
+  c.service = service;
+  c.registry = registry;
+  c.extensions = catalog;
+  c.provider_name = options.provider_name;
+  c.model = provider.model();
+  c.api_key = options.api_key;
+  return c;
+}
+}  // namespace
+
+ServerStack::ServerStack(Provider* provider, ExtensionCatalog* catalog, ServerStackOptions options)
+    : provider_(provider),
+      catalog_(catalog),
+      options_(std::move(options)),
+      store_(options_.sessions_dir),
+      registry_(
+          options_.registry,
+          [this](const std::string& id) -> Result<std::unique_ptr<Agent>> {
+            Result<std::unique_ptr<ToolSet>> tools = catalog_->MakeToolSet(id);
+            if (!tools.ok()) return tools.status();
+            return std::make_unique<Agent>(provider_, std::move(tools).value(), options_.agent);
+          },
+          [this](const std::string& id) { return store_.Read(id); }),
+      service_(&registry_, &store_),
+      routes_(MakeContext(&service_, &registry_, catalog_, *provider_, options_)),
+      server_(&routes_, options_.http) {}
+
+ServerStack::~ServerStack() { Shutdown(); }
+
+Status ServerStack::Start() {
+  if (Status s = store_.EnsureDir(); !s.ok()) return s;
+  Result<int> removed = store_.RemoveStaleTempFiles();
+  if (!removed.ok()) return removed.status();
+  if (*removed > 0) {
+    GOOSE_LOG(kInfo) << "removed " << *removed << " temp file(s) left by an interrupted write";
+  }
+  return server_.Start();
+}
+
+std::string ServerStack::base_url() const {
+  return "http://" + options_.http.host + ":" + std::to_string(server_.port());
+}
+
+void ServerStack::Shutdown() {
+  registry_.Shutdown();
+  server_.Stop();
+}
+
+}  // namespace goose
