@@ -1,5 +1,8 @@
 #include "core/server/api_server.h"
 
+#include <cerrno>
+#include <cstring>
+
 #include "core/failpoint.h"
 #include "core/log.h"
 #include "core/resource_ledger.h"
@@ -15,14 +18,6 @@ ApiServer::ApiServer(const ApiRoutes* routes, ApiServerOptions options)
   server_.new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<size_t>(threads));  // owned by httplib
   };
-  server_.set_tcp_nodelay(true);
-  // cpp-httplib's default adds SO_REUSEPORT, which lets a second server bind
-  // the same port and silently share its traffic. Keep only SO_REUSEADDR so
-  // a taken port is an error.
-  server_.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
   server_.set_payload_max_length(options_.max_body_bytes);
   server_.set_read_timeout(options_.read_timeout);
   server_.set_write_timeout(options_.read_timeout);
@@ -87,6 +82,11 @@ Status ApiServer::Start() {
                   "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                       " (port in use, or not an address of this machine); set GOOSE_API_PORT "
                       "or GOOSE_API_HOST");
+  }
+  if (!server_.WidenBacklog()) {
+    return Status(StatusCode::kUnavailable, "cannot listen on " + options_.host + ":" +
+                                                std::to_string(port_) + ": " +
+                                                std::strerror(errno));
   }
   listener_ = std::jthread([this] { server_.listen_after_bind(); });
   // Connections queue in the backlog from bind on, but stop() only works

@@ -12,13 +12,12 @@
 #ifndef GOOSE_CORE_SERVER_API_SERVER_H_
 #define GOOSE_CORE_SERVER_API_SERVER_H_
 
-#include <httplib.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "core/http_server.h"
 #include "core/server/api_routes.h"
 #include "core/status.h"
 
@@ -53,7 +52,7 @@ class ApiServer {
 
   const ApiRoutes* routes_;
   const ApiServerOptions options_;
-  httplib::Server server_;
+  HttpServer server_;
   int port_ = 0;
   std::jthread listener_;
 };

@@ -1,0 +1,179 @@
+#include "core/providers/openai_http.h"
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+
+namespace goose {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+constexpr const char* kUserAgent = "goose-api-cpp";
+
+// httplib reports an idle timeout and a dropped connection both as
+// Error::Read; a read error this close to the idle timeout is the timeout.
+// (The poll timeout is exact; the slack only absorbs clock granularity.)
+constexpr double kIdleTimeoutSlack = 0.9;
+
+std::string LowerMediaType(const std::string& value) {
+  std::string out = value.substr(0, value.find(';'));
+  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string HostHeader(const OpenAIConfig& config) {
+  std::string host =
+      config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;
+  const int default_port = config.scheme == "https" ? 443 : 80;
+  if (config.port != default_port) host += ":" + std::to_string(config.port);
+  return host;
+}
+
+std::unique_ptr<httplib::ClientImpl> MakeClient(const OpenAIConfig& config) {
+  std::unique_ptr<httplib::ClientImpl> client;
+  if (config.scheme == "https") {
+    auto ssl = std::make_unique<httplib::SSLClient>(config.host, config.port);
+    ssl->enable_server_certificate_verification(true);
+    client = std::move(ssl);
+  } else {
+    client = std::make_unique<httplib::ClientImpl>(config.host, config.port);
+  }
+  client->set_tcp_nodelay(true);
+  client->set_keep_alive(false);
+  client->set_follow_location(false);
+  client->set_connection_timeout(config.connect_timeout);
+  client->set_read_timeout(config.idle_timeout);
+  client->set_write_timeout(config.idle_timeout);
+  return client;
+}
+
+std::string Seconds(milliseconds ms) {
+  std::string s = std::to_string(static_cast<double>(ms.count()) / 1000.0);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s + " s";
+}
+
+}  // namespace
+
+InterruptibleConnection::Shutdown ShutdownFor(const OpenAIConfig& config) {
+  return config.scheme == "https" ? InterruptibleConnection::Shutdown::kReadOnly
+                                  : InterruptibleConnection::Shutdown::kReadAndWrite;
+}
+
+HttpAttempt PostOnce(const OpenAIConfig& config, const std::string& body, bool stream,
+                     InterruptibleConnection* connection, HttpResponseSink* sink) {
+  HttpAttempt attempt;
+  attempt.last_activity = steady_clock::now();
+  std::unique_ptr<httplib::ClientImpl> client = MakeClient(config);
+  client->set_socket_options([connection](socket_t sock) { connection->Attach(sock); });
+
+  httplib::Request request;
+  request.method = "POST";
+  request.path = config.base_path;
+  request.body = body;
+  request.headers = {
+      {"Host", HostHeader(config)},
+      {"Content-Type", "application/json"},
+      {"Accept", stream ? "text/event-stream" : "application/json"},
+      {"Accept-Encoding", "identity"},
+      {"User-Agent", kUserAgent},
+  };
+  if (!config.api_key.empty()) request.headers.emplace("Authorization", "Bearer " + config.api_key);
+  request.response_handler = [&](const httplib::Response& response) {
+    attempt.last_activity = steady_clock::now();
+    attempt.head.status = response.status;
+    attempt.head.content_type = LowerMediaType(response.get_header_value("Content-Type"));
+    if (response.has_header("Retry-After")) {
+      attempt.head.retry_headers.retry_after = response.get_header_value("Retry-After");
+    }
+    if (response.has_header("retry-after-ms")) {
+      attempt.head.retry_headers.retry_after_ms = response.get_header_value("retry-after-ms");
+    }
+    return sink->OnHead(attempt.head);
+  };
+  request.content_receiver = [&](const char* data, size_t size, uint64_t /*offset*/,
+                                 uint64_t /*total*/) {
+    attempt.last_activity = steady_clock::now();
+    return sink->OnBody(std::string_view(data, size));
+  };
+
+  httplib::Response response;
+  attempt.completed = client->send(request, response, attempt.error);
+  client.reset();  // closes httplib's socket (if still open) before ours
+  connection->Detach();
+  return attempt;
+}
+
+ProviderError TransportError(const OpenAIConfig& config, const HttpAttempt& attempt,
+                             steady_clock::time_point now) {
+  ProviderError error;
+  error.kind = ProviderErrorKind::kTransport;
+  error.http_status = attempt.head.status > 0 ? attempt.head.status : 0;
+  const std::string origin = config.Origin();
+  const std::string detail = " (" + httplib::to_string(attempt.error) + ")";
+  switch (attempt.error) {
+    case httplib::Error::Connection:
+      error.message = "could not connect to " + origin + detail;
+      break;
+    case httplib::Error::ConnectionTimeout:
+      error.kind = ProviderErrorKind::kTimeout;
+      error.message =
+          "connecting to " + origin + " took longer than " + Seconds(config.connect_timeout);
+      break;
+    case httplib::Error::Read: {
+      const auto silent = std::chrono::duration_cast<milliseconds>(now - attempt.last_activity);
+      if (static_cast<double>(silent.count()) >=
+          kIdleTimeoutSlack * static_cast<double>(config.idle_timeout.count())) {
+        error.kind = ProviderErrorKind::kTimeout;
+        error.message =
+            origin + " sent nothing for " + Seconds(config.idle_timeout) +
+            (attempt.head.status > 0 ? " in the middle of its answer" : " after the request");
+      } else {
+        error.message =
+            "the connection to " + origin + " dropped " +
+            (attempt.head.status > 0 ? "in the middle of the answer" : "before an answer") + detail;
+      }
+      break;
+    }
+    case httplib::Error::Write:
+      error.message = "sending the request to " + origin + " failed" + detail;
+      break;
+    case httplib::Error::SSLConnection:
+      error.message = "the TLS handshake with " + origin + " failed" + detail;
+      break;
+    case httplib::Error::SSLServerVerification:
+      error.message = "the TLS certificate of " + origin + " did not verify" + detail;
+      break;
+    case httplib::Error::Canceled:
+      error.kind = ProviderErrorKind::kCancelled;
+      error.message = "the call to " + origin + " was cancelled";
+      break;
+    case httplib::Error::Compression:
+      error.kind = ProviderErrorKind::kBadResponse;
+      error.message = origin + " sent a body that does not decompress" + detail;
+      break;
+    default:
+      error.message = "the call to " + origin + " failed" + detail;
+      break;
+  }
+  return error;
+}
+
+bool IsRetryable(const ProviderError& error) {
+  return error.kind == ProviderErrorKind::kRateLimited ||
+         (error.kind == ProviderErrorKind::kServerError && error.http_status >= 500);
+}
+
+milliseconds RetryDelay(const OpenAIConfig& config, int retry, const ProviderError& error) {
+  if (error.retry_after) return std::min(*error.retry_after, config.max_retry_wait);
+  milliseconds delay = config.initial_backoff;
+  for (int i = 0; i < retry && delay < config.max_retry_wait; ++i) delay *= 2;
+  return std::min(delay, config.max_retry_wait);
+}
+
+}  // namespace goose
