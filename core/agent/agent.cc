@@ -228,7 +228,9 @@ std::string Transcript(const std::vector<Message>& conversation) {
 }
 
 std::vector<Message> SummarizedConversation(const std::string& summary) {
-  Message m = Message::Assistant("Summary of the conversation so far:\n" + summary);
+  // A user message: the summary is context the model is given, and the
+  // conversation keeps alternating (the next prompt follows it).
+  Message m = Message::User("Summary of the conversation so far:\n" + summary);
   m.content.emplace_back(
       SummarizationRequestedContent{"The conversation was summarized to fit the context window."});
   return {std::move(m)};

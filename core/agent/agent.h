@@ -120,8 +120,8 @@ class Agent {
 // and results included in short form; what one-shot prompts are built on.
 std::string Transcript(const std::vector<Message>& conversation);
 
-// The conversation that replaces a summarized one: the summary as an
-// assistant message marked with summarizationRequested content.
+// The conversation that replaces a summarized one: the summary as a user
+// message marked with summarizationRequested content.
 std::vector<Message> SummarizedConversation(const std::string& summary);
 
 }  // namespace goose

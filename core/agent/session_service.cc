@@ -64,11 +64,18 @@ std::string AssistantText(const std::vector<Message>& messages) {
   return out;
 }
 
-// User messages that carry a prompt (not only tool responses).
+bool IsSummary(const Message& m) {
+  for (const Content& c : m.content) {
+    if (std::holds_alternative<SummarizationRequestedContent>(c)) return true;
+  }
+  return false;
+}
+
+// User messages that carry a prompt (not tool responses, not a summary).
 size_t UserPrompts(const std::vector<Message>& messages) {
   size_t n = 0;
   for (const Message& m : messages) {
-    if (m.role == Role::kUser && !m.HasToolResponses()) ++n;
+    if (m.role == Role::kUser && !m.HasToolResponses() && !IsSummary(m)) ++n;
   }
   return n;
 }
