@@ -37,6 +37,8 @@ constexpr KeyDoc kKeys[] = {
     {"OPENAI_API_KEY", "(none)", "provider key (never logged)"},
     {"GOOSE_API_PROVIDER_TIMEOUT_SECS", "600", "seconds a provider call may take"},
     {"GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS", "300", "longest silence inside a provider call"},
+    {"GOOSE_API_GOOSE_CLI", "goose",
+     "goose's CLI, which runs builtin extensions as `goose mcp <name>`"},
     {"GOOSE_API_FAILPOINTS", "(none)",
      "test builds only: faults to switch on (see core/failpoint.h)"},
 };

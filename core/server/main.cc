@@ -1,0 +1,125 @@
+// goose-api: the server. See README.md ("Running the server") and
+// `goose-api --help`.
+
+#include <signal.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "core/extensions/stdio_extension_catalog.h"
+#include "core/failpoint.h"
+#include "core/log.h"
+#include "core/providers/openai_provider.h"
+#include "core/server/builtin_extensions.h"
+#include "core/server/config.h"
+#include "core/server/server_stack.h"
+
+namespace goose {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: goose-api [--config FILE]\n"
+    "\n"
+    "A goose-api compatible agent server: goose's session routes and session files,\n"
+    "with every reply stream drained, idle sessions reaped on time and no extension\n"
+    "process outliving its session.\n"
+    "\n"
+    "Settings come from the environment, else from the config file (--config FILE or\n"
+    "GOOSE_API_CONFIG; flat `KEY: value` lines as in goose's config.yaml):\n";
+
+int Fail(const std::string& message) {
+  std::cerr << "goose-api: " << message << "\n";
+  return 2;
+}
+
+int Run(int argc, char** argv) {
+  std::string config_file;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage << ConfigHelp();
+      return 0;
+    }
+    if (arg == "--config" && i + 1 < argc) {
+      config_file = argv[++i];
+    } else if (arg.rfind("--config=", 0) == 0) {
+      config_file = arg.substr(9);
+    } else {
+      return Fail("unknown argument \"" + arg + "\"; see goose-api --help");
+    }
+  }
+
+  // SIGINT/SIGTERM are taken by sigwait() below; block them before any
+  // thread starts so every thread inherits the mask. SIGPIPE: a client
+  // that hangs up is an error value, not a signal.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Result<ServerConfig> config = LoadServerConfig(ProcessEnv(), config_file);
+  if (!config.ok()) return Fail(config.status().message());
+  LogLevel level;
+  if (!ParseLogLevel(config->log_level, &level)) {
+    return Fail("GOOSE_API_LOG_LEVEL must be error, warn, info or debug, not \"" +
+                config->log_level + "\"");
+  }
+  SetLogLevel(level);
+  EnvLookup settings = [&c = *config](const char* key) { return c.Get(key); };
+  if (Status s = EnableFailpointsFromEnv(settings); !s.ok()) return Fail(s.message());
+
+  Result<OpenAIConfig> provider_config = OpenAIConfigFromEnv(settings);
+  if (!provider_config.ok()) return Fail(provider_config.status().message());
+  OpenAIProvider provider(*provider_config);
+  GOOSE_LOG(kInfo) << "provider: " << provider_config->Describe();
+
+  ExtensionSetOptions extension_options;
+  const std::string goose_cli =
+      config->Get("GOOSE_API_GOOSE_CLI") ? config->Get("GOOSE_API_GOOSE_CLI") : "goose";
+  extension_options.resolve_builtin = [goose_cli](const ExtensionConfig& builtin) {
+    return ResolveBuiltinExtension(builtin, goose_cli);
+  };
+  StdioExtensionCatalog extensions(extension_options);
+  ServerStackOptions options;
+  options.sessions_dir = config->sessions_dir;
+  options.registry.ttl =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(config->session_ttl);
+  options.registry.max_sessions = config->max_sessions;
+  options.agent = AgentOptions{config->max_turns, config->system_prompt};
+  options.http.host = config->host;
+  options.http.port = config->port;
+  options.http.max_body_bytes = config->max_body_bytes;
+  options.http.threads = config->threads;
+  options.http.read_timeout = config->read_timeout;
+  options.api_key = config->api_key;
+  options.provider_name = "openai";
+  ServerStack stack(&provider, &extensions, options);
+  if (Status s = stack.Start(); !s.ok()) return Fail(s.message());
+
+  GOOSE_LOG(kInfo) << "sessions in " << stack.store().dir().string() << ", idle timeout "
+                   << config->session_ttl.count() << " s, key "
+                   << (config->api_key.empty() ? "none (open on loopback)" : "required");
+  // Launchers (tests, leakcheck) wait for this line; with port 0 it is the
+  // only way to learn the port.
+  std::printf("goose-api listening on http://%s:%d\n", config->host.c_str(), stack.port());
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  GOOSE_LOG(kInfo) << "received " << strsignal(signal_number) << ", shutting down";
+
+  // Cancel running replies and end every session (their extensions stop),
+  // then stop accepting and wait for the requests in flight to answer.
+  stack.Shutdown();
+  GOOSE_LOG(kInfo) << "stopped";
+  return 0;
+}
+
+}  // namespace
+}  // namespace goose
+
+int main(int argc, char** argv) { return goose::Run(argc, argv); }

@@ -1,0 +1,433 @@
+#include "mock_provider/mcp/mock_mcp.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/extensions/line_splitter.h"
+#include "core/json.h"
+#include "core/unique_fd.h"
+
+namespace goose::mock {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kSupportedVersions[] = {"2024-11-05", "2025-03-26", "2025-06-18"};
+constexpr const char* kDefaultVersion = "2025-06-18";
+// A request line longer than this is refused (the mock must stay small).
+constexpr size_t kMaxRequestLine = 64 * 1024 * 1024;
+
+struct PendingSleep {
+  Clock::time_point due;
+  Json id;
+  int64_t ms = 0;
+};
+
+Json ToolSpec(const std::string& name, const std::string& description, Json properties,
+              std::vector<std::string> required = {}) {
+  Json schema = {{"type", "object"}, {"properties", std::move(properties)}};
+  if (!required.empty()) schema["required"] = required;
+  return {{"name", name}, {"description", description}, {"inputSchema", std::move(schema)}};
+}
+
+Json TextResult(const std::string& text) {
+  return {{"content", Json::array({{{"type", "text"}, {"text", text}}})}};
+}
+
+Json ErrorResult(const std::string& text) {
+  Json r = TextResult(text);
+  r["isError"] = true;
+  return r;
+}
+
+class Server {
+ public:
+  explicit Server(const MockMcpOptions& options) : options_(options) {}
+
+  int Run() {
+    if (options_.stderr_bytes > 0) WriteStderrFlood();
+    LineSplitter splitter(kMaxRequestLine);
+    std::vector<char> buf(64 * 1024);
+    bool reading = true;
+    for (;;) {
+      ReapChildren();
+      FireDueSleeps();
+      if (stop_serving_) {
+        ::pause();
+        continue;
+      }
+      if (!reading && !options_.linger && sleeps_.empty()) return 0;
+      int timeout_ms = 1000;  // also paces ReapChildren()
+      if (!sleeps_.empty()) {
+        auto next = std::min_element(sleeps_.begin(), sleeps_.end(),
+                                     [](const auto& a, const auto& b) { return a.due < b.due; });
+        auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(next->due - Clock::now()).count();
+        timeout_ms = static_cast<int>(std::clamp<int64_t>(left + 1, 0, 1000));
+      }
+      pollfd fd = {STDIN_FILENO, POLLIN, 0};
+      int ready = ::poll(&fd, reading ? 1 : 0, timeout_ms);
+      if (ready < 0 && errno != EINTR) return 1;
+      if (ready <= 0 || fd.revents == 0) continue;
+      ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        reading = false;  // EOF: finish the sleeps, then exit (or linger)
+        continue;
+      }
+      splitter.Feed(std::string_view(buf.data(), static_cast<size_t>(n)),
+                    [this](std::string_view line, size_t dropped) {
+                      if (dropped == 0 && !stop_serving_) HandleLine(line);
+                    });
+    }
+  }
+
+ private:
+  void HandleLine(std::string_view line) {
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+    Result<Json> parsed = JsonParse(line, "request");
+    if (!parsed.ok() || !parsed->is_object()) {
+      Send({{"jsonrpc", "2.0"},
+            {"id", nullptr},
+            {"error", {{"code", -32700}, {"message", "Parse error"}}}});
+      return;
+    }
+    const Json& msg = *parsed;
+    auto method = msg.find("method");
+    auto id = msg.find("id");
+    if (method == msg.end()) {
+      // A response to one of our requests (chatty mode).
+      if (msg.contains("error")) {
+        ++client_errors_;
+      } else if (msg.contains("result")) {
+        ++client_replies_;
+      }
+      return;
+    }
+    if (!method->is_string()) return;
+    if (id == msg.end() || id->is_null()) return;  // a notification: nothing to say
+    const std::string name = method->get<std::string>();
+    const Json params = msg.value("params", Json::object());
+    if (name == "initialize") {
+      Initialize(*id, params);
+    } else if (name == "ping") {
+      Answer(*id, Json::object());
+    } else if (name == "tools/list") {
+      ListTools(*id, params);
+    } else if (name == "tools/call") {
+      CallTool(*id, params);
+    } else {
+      AnswerError(*id, -32601, "Method not found: " + name);
+    }
+  }
+
+  void Initialize(const Json& id, const Json& params) {
+    if (options_.exit_on_initialize >= 0) {
+      const char text[] = "mock-mcp: fatal: told to exit on initialize (--exit-on-initialize)\n";
+      (void)!::write(STDERR_FILENO, text, sizeof text - 1);
+      ::_exit(options_.exit_on_initialize);
+    }
+    if (options_.ignore_initialize) return;
+    std::string version = kDefaultVersion;
+    if (auto v = params.find("protocolVersion"); v != params.end() && v->is_string()) {
+      for (const char* s : kSupportedVersions) {
+        if (*v == s) version = s;
+      }
+    }
+    if (!options_.protocol_version.empty()) version = options_.protocol_version;
+    Answer(id, {{"protocolVersion", version},
+                {"capabilities", {{"tools", {{"listChanged", true}}}}},
+                {"serverInfo", {{"name", "mock-mcp"}, {"version", "1.0.0"}}},
+                {"instructions", "A test server; see mock-mcp --help."}});
+  }
+
+  Json AllTools() const {
+    Json tools = Json::array();
+    tools.push_back(ToolSpec("echo", "Answers the text it is given",
+                             {{"text", {{"type", "string"}}}}, {"text"}));
+    tools.push_back(ToolSpec("sleep", "Answers after ms milliseconds",
+                             {{"ms", {{"type", "integer"}}}}, {"ms"}));
+    tools.push_back(ToolSpec("spawn_grandchild", "Starts a long-lived child process",
+                             {{"seconds", {{"type", "integer"}}},
+                              {"new_session", {{"type", "boolean"}}},
+                              {"orphan", {{"type", "boolean"}}}}));
+    tools.push_back(
+        ToolSpec("open_files", "Holds n more open files", {{"n", {{"type", "integer"}}}}, {"n"}));
+    tools.push_back(ToolSpec("allocate", "Holds bytes more memory",
+                             {{"bytes", {{"type", "integer"}}}}, {"bytes"}));
+    tools.push_back(
+        ToolSpec("crash", "Dies by a signal at once", {{"signal", {{"type", "integer"}}}}));
+    tools.push_back(ToolSpec("hang", "Never answers", {{"stop_serving", {{"type", "boolean"}}}}));
+    tools.push_back(
+        ToolSpec("fail", "Answers an error result", {{"message", {{"type", "string"}}}}));
+    tools.push_back(ToolSpec("getenv", "Answers an environment variable",
+                             {{"name", {{"type", "string"}}}}, {"name"}));
+    tools.push_back(ToolSpec("write_stderr", "Writes lines to stderr",
+                             {{"text", {{"type", "string"}}}, {"repeat", {{"type", "integer"}}}},
+                             {"text"}));
+    tools.push_back(ToolSpec("change_tools", "Adds the tool extra and says so", Json::object()));
+    tools.push_back(ToolSpec("stats", "Answers counters as JSON text", Json::object()));
+    if (extra_tool_)
+      tools.push_back(ToolSpec("extra", "Appears after change_tools", Json::object()));
+    return tools;
+  }
+
+  void ListTools(const Json& id, const Json& params) {
+    ++tools_list_requests_;
+    Json all = AllTools();
+    size_t start = 0;
+    if (auto c = params.find("cursor"); c != params.end() && c->is_string()) {
+      start = std::strtoul(c->get<std::string>().c_str(), nullptr, 10);
+    }
+    size_t size = options_.page_size > 0 ? static_cast<size_t>(options_.page_size) : all.size();
+    Json page = Json::array();
+    for (size_t i = start; i < all.size() && i < start + size; ++i) page.push_back(all[i]);
+    Json result = {{"tools", page}};
+    if (start + size < all.size()) result["nextCursor"] = std::to_string(start + size);
+    Answer(id, result);
+  }
+
+  void CallTool(const Json& id, const Json& params) {
+    const std::string tool = params.value("name", "");
+    const Json args = params.value("arguments", Json::object());
+    if (tool == "echo") {
+      auto text = args.find("text");
+      if (text == args.end() || !text->is_string())
+        return Answer(id, ErrorResult("echo needs text"));
+      return Answer(id, TextResult(text->get<std::string>()));
+    }
+    if (tool == "sleep") {
+      int64_t ms = args.value("ms", int64_t{0});
+      sleeps_.push_back({Clock::now() + std::chrono::milliseconds(ms), id, ms});
+      return;
+    }
+    if (tool == "spawn_grandchild") return SpawnGrandchild(id, args);
+    if (tool == "open_files") {
+      int64_t n = args.value("n", int64_t{0});
+      for (int64_t i = 0; i < n; ++i) {
+        UniqueFd fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+        if (!fd.valid())
+          return Answer(id, ErrorResult(std::string("open: ") + std::strerror(errno)));
+        files_.push_back(std::move(fd));
+      }
+      return Answer(id, TextResult("holding " + std::to_string(files_.size()) + " open files"));
+    }
+    if (tool == "allocate") {
+      int64_t bytes = args.value("bytes", int64_t{0});
+      if (bytes < 0) return Answer(id, ErrorResult("bytes must not be negative"));
+      auto block = std::make_unique<char[]>(static_cast<size_t>(bytes));
+      std::memset(block.get(), 0x5a, static_cast<size_t>(bytes));  // touch every page
+      allocated_ += static_cast<size_t>(bytes);
+      blocks_.push_back(std::move(block));
+      return Answer(id, TextResult("holding " + std::to_string(allocated_) + " bytes"));
+    }
+    if (tool == "crash") {
+      int sig = static_cast<int>(args.value("signal", int64_t{SIGKILL}));
+      struct rlimit no_core = {0, 0};
+      ::setrlimit(RLIMIT_CORE, &no_core);
+      ::signal(sig, SIG_DFL);
+      ::kill(::getpid(), sig);
+      ::_exit(128 + sig);  // a signal that does not kill by default
+    }
+    if (tool == "hang") {
+      if (args.value("stop_serving", false)) stop_serving_ = true;
+      return;  // never answered
+    }
+    if (tool == "fail") return Answer(id, ErrorResult(args.value("message", "failed on purpose")));
+    if (tool == "getenv") {
+      const char* value =
+          std::getenv(args.value("name", "").c_str());  // NOLINT(concurrency-mt-unsafe)
+      return Answer(id, TextResult(value != nullptr ? value : "(unset)"));
+    }
+    if (tool == "write_stderr") {
+      std::string line = args.value("text", "") + "\n";
+      int64_t repeat = args.value("repeat", int64_t{1});
+      for (int64_t i = 0; i < repeat; ++i) WriteAll(STDERR_FILENO, line);
+      return Answer(id, TextResult("wrote " + std::to_string(repeat) + " lines"));
+    }
+    if (tool == "change_tools") {
+      extra_tool_ = true;
+      Send({{"jsonrpc", "2.0"}, {"method", "notifications/tools/list_changed"}});
+      return Answer(id, TextResult("tool extra added"));
+    }
+    if (tool == "extra" && extra_tool_) return Answer(id, TextResult("extra"));
+    if (tool == "stats") {
+      Json stats = {{"pid", ::getpid()},
+                    {"client_replies", client_replies_},
+                    {"client_errors", client_errors_},
+                    {"tools_list_requests", tools_list_requests_},
+                    {"open_files", files_.size()},
+                    {"allocated_bytes", allocated_}};
+      Json result = TextResult(JsonDump(stats));
+      result["structuredContent"] = stats;
+      return Answer(id, result);
+    }
+    AnswerError(id, -32602, "Unknown tool: " + tool);
+  }
+
+  void SpawnGrandchild(const Json& id, const Json& args) {
+    const std::string seconds = std::to_string(args.value("seconds", int64_t{300}));
+    const bool new_session = args.value("new_session", false);
+    const bool orphan = args.value("orphan", false);
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return Answer(id, ErrorResult("pipe failed"));
+    UniqueFd pid_read(fds[0]);
+    UniqueFd pid_write(fds[1]);
+    pid_t child = ::fork();
+    if (child < 0) return Answer(id, ErrorResult("fork failed"));
+    if (child == 0) {
+      if (new_session) ::setsid();
+      if (orphan) {
+        pid_t grandchild = ::fork();
+        if (grandchild != 0) {
+          (void)!::write(pid_write.get(), &grandchild, sizeof grandchild);
+          ::_exit(0);
+        }
+      }
+      ::signal(SIGTERM, SIG_DFL);
+      ::execlp("sleep", "sleep", seconds.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    pid_t pid = child;
+    pid_write.Reset();
+    if (orphan) {
+      pid_t grandchild = -1;
+      if (::read(pid_read.get(), &grandchild, sizeof grandchild) != sizeof grandchild) {
+        return Answer(id, ErrorResult("double fork failed"));
+      }
+      while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      pid = grandchild;
+    }
+    // The pipe closes when `sleep` is exec'd: by then setsid() is done, so
+    // the caller sees the process as it will stay.
+    for (;;) {
+      char ignored;
+      ssize_t n = ::read(pid_read.get(), &ignored, 1);
+      if (n > 0 || (n < 0 && errno == EINTR)) continue;
+      break;
+    }
+    Json result = TextResult("pid " + std::to_string(pid));
+    result["structuredContent"] = {{"pid", pid}};
+    Answer(id, result);
+  }
+
+  void FireDueSleeps() {
+    const auto now = Clock::now();
+    for (auto it = sleeps_.begin(); it != sleeps_.end();) {
+      if (it->due <= now) {
+        Json id = it->id;
+        int64_t ms = it->ms;
+        it = sleeps_.erase(it);
+        Answer(id, TextResult("slept " + std::to_string(ms) + " ms"));
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  void ReapChildren() {
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+  }
+
+  void Answer(const Json& id, Json result) {
+    Send({{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}});
+  }
+
+  void AnswerError(const Json& id, int code, const std::string& message) {
+    Send({{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}});
+  }
+
+  void Send(const Json& message) {
+    if (message.contains("id")) Preamble();
+    WriteAll(STDOUT_FILENO, JsonDump(message) + "\n");
+  }
+
+  // What the flags put before every answer.
+  void Preamble() {
+    if (options_.malformed) WriteAll(STDOUT_FILENO, "{\"jsonrpc\": \"2.0\", this is not JSON\n");
+    if (options_.flood_bytes > 0) {
+      // Half in short garbage lines, half in one line far over any sane cap.
+      const size_t half = options_.flood_bytes / 2;
+      std::string line(1023, '#');
+      line += '\n';
+      for (size_t done = 0; done < half; done += line.size()) WriteAll(STDOUT_FILENO, line);
+      std::string chunk(64 * 1024, '~');
+      for (size_t done = 0; done < options_.flood_bytes - half; done += chunk.size())
+        WriteAll(STDOUT_FILENO, chunk);
+      WriteAll(STDOUT_FILENO, "\n");
+    }
+    if (options_.chatty) {
+      ++server_requests_;
+      WriteAll(STDOUT_FILENO,
+               JsonDump({{"jsonrpc", "2.0"},
+                         {"method", "notifications/message"},
+                         {"params", {{"level", "info"}, {"data", "about to answer"}}}}) +
+                   "\n");
+      WriteAll(STDOUT_FILENO, JsonDump({{"jsonrpc", "2.0"},
+                                        {"id", "roots-" + std::to_string(server_requests_)},
+                                        {"method", "roots/list"}}) +
+                                  "\n");
+      WriteAll(STDOUT_FILENO, JsonDump({{"jsonrpc", "2.0"},
+                                        {"id", "ping-" + std::to_string(server_requests_)},
+                                        {"method", "ping"}}) +
+                                  "\n");
+    }
+  }
+
+  void WriteStderrFlood() {
+    std::string line = "mock-mcp: stderr filler line ";
+    line.append(100, '.');
+    line += '\n';
+    for (size_t done = 0; done < options_.stderr_bytes; done += line.size())
+      WriteAll(STDERR_FILENO, line);
+    WriteAll(STDERR_FILENO, "mock-mcp: last stderr line\n");
+  }
+
+  static void WriteAll(int fd, const std::string& bytes) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) ::_exit(fd == STDOUT_FILENO ? 0 : 1);  // the client is gone
+      done += static_cast<size_t>(n);
+    }
+  }
+
+  const MockMcpOptions options_;
+  std::vector<PendingSleep> sleeps_;
+  std::vector<UniqueFd> files_;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t allocated_ = 0;
+  bool stop_serving_ = false;
+  bool extra_tool_ = false;
+  int64_t client_replies_ = 0;
+  int64_t client_errors_ = 0;
+  int64_t tools_list_requests_ = 0;
+  int64_t server_requests_ = 0;
+};
+
+}  // namespace
+
+int RunMockMcp(const MockMcpOptions& options) {
+  ::signal(SIGPIPE, SIG_IGN);  // a gone client shows as EPIPE, and we exit
+  if (options.ignore_sigterm) ::signal(SIGTERM, SIG_IGN);
+  Server server(options);
+  return server.Run();
+}
+
+}  // namespace goose::mock

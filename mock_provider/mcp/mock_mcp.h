@@ -1,0 +1,56 @@
+// mock-mcp: a stdio MCP server whose tools make lifecycle bugs visible.
+//
+// It speaks MCP (JSON-RPC 2.0, one object per line) on stdin/stdout and
+// offers these tools:
+//   echo {text}                      -> the text
+//   sleep {ms}                       -> answers after ms (other requests go on)
+//   spawn_grandchild {seconds=300, new_session=false, orphan=false}
+//                                    -> starts `sleep <seconds>` as a child;
+//                                       new_session: setsid() first (leaves
+//                                       the process group and session);
+//                                       orphan: double fork, so it is
+//                                       re-parented at once (only a subreaper
+//                                       can catch it). Answers its pid.
+//   open_files {n}                   -> holds n more fds (/dev/null) open
+//   allocate {bytes}                 -> holds bytes more of touched memory
+//   crash {signal=9}                 -> dies by that signal, at once
+//   hang {stop_serving=false}        -> never answers; with stop_serving,
+//                                       stops reading stdin altogether
+//   fail {message}                   -> an isError result
+//   getenv {name}                    -> the variable's value, or "(unset)"
+//   write_stderr {text, repeat=1}    -> writes lines to stderr
+//   change_tools {}                  -> adds tool "extra", sends
+//                                       notifications/tools/list_changed
+//   stats {}                         -> JSON text: pid, counters
+// Requests are served in order, except that sleep and hang do not hold up
+// the ones after them. A single thread and poll(): sleeps are timers.
+
+#ifndef GOOSE_MOCK_PROVIDER_MCP_MOCK_MCP_H_
+#define GOOSE_MOCK_PROVIDER_MCP_MOCK_MCP_H_
+
+#include <cstddef>
+#include <string>
+
+namespace goose::mock {
+
+struct MockMcpOptions {
+  bool ignore_sigterm = false;     // SIGTERM ignored: stop must escalate to SIGKILL
+  bool linger = false;             // keep running after stdin's EOF, until killed
+  bool malformed = false;          // a malformed line before every answer
+  size_t flood_bytes = 0;          // this much stdout garbage before every answer
+  int page_size = 0;               // tools/list page size; 0: one page
+  bool chatty = false;             // a log notification, a roots/list and a ping
+                                   // request to the client before every answer
+  std::string protocol_version;    // answer this version whatever is asked
+  size_t stderr_bytes = 0;         // write this much to stderr at start
+  int exit_on_initialize = -1;     // >= 0: exit with it when asked to initialize
+  bool ignore_initialize = false;  // never answer initialize
+};
+
+// Serves MCP on fds 0 and 1 until stdin's EOF (or forever with linger).
+// Returns the exit code.
+int RunMockMcp(const MockMcpOptions& options);
+
+}  // namespace goose::mock
+
+#endif  // GOOSE_MOCK_PROVIDER_MCP_MOCK_MCP_H_

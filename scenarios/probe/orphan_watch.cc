@@ -1,0 +1,88 @@
+#include "scenarios/probe/orphan_watch.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/extensions/process_tree.h"
+
+namespace goose::probe {
+namespace {
+
+std::string CommandLine(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (char& c : raw) {
+    if (c == '\0') c = ' ';
+  }
+  while (!raw.empty() && raw.back() == ' ') raw.pop_back();
+  return raw;
+}
+
+}  // namespace
+
+OrphanWatch::OrphanWatch() {
+  ::prctl(PR_GET_CHILD_SUBREAPER, &previous_);
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+OrphanWatch::~OrphanWatch() {
+  KillAndReapAll();
+  ::prctl(PR_SET_CHILD_SUBREAPER, previous_);
+}
+
+std::vector<ProcessInfo> OrphanWatch::Descendants(const std::set<pid_t>& expected) const {
+  std::vector<ProcessInfo> out;
+  for (const ProcStat& p : goose::Descendants(::getpid())) {
+    if (expected.count(p.pid) != 0) continue;
+    out.push_back(ProcessInfo{p.pid, p.ppid, p.state, CommandLine(p.pid)});
+  }
+  return out;
+}
+
+int OrphanWatch::ReapZombies(const std::set<pid_t>& keep) {
+  // Only our own exited children that nobody else owns: waitpid(-1) would
+  // steal the exit status of a child a ChildProcess in this process waits for.
+  int reaped = 0;
+  const pid_t self = ::getpid();
+  for (const ProcStat& p : goose::Descendants(self)) {
+    if (p.ppid != self || p.state != 'Z' || keep.count(p.pid) != 0) continue;
+    int status = 0;
+    if (::waitpid(p.pid, &status, WNOHANG) == p.pid) ++reaped;
+  }
+  return reaped;
+}
+
+int OrphanWatch::KillAndReapAll(const std::set<pid_t>& keep, std::chrono::milliseconds timeout) {
+  int killed = 0;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::vector<ProcessRef> targets;
+    for (const ProcStat& p : goose::Descendants(::getpid())) {
+      if (keep.count(p.pid) == 0 && p.state != 'Z') targets.push_back({p.pid, p.start_time});
+    }
+    killed += SignalProcesses(targets, SIGKILL);
+    ReapZombies(keep);
+    bool left = false;
+    for (const ProcStat& p : goose::Descendants(::getpid())) left |= keep.count(p.pid) == 0;
+    if (!left || std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return killed;
+}
+
+std::string OrphanWatch::Describe(const std::vector<ProcessInfo>& processes) {
+  std::ostringstream out;
+  for (const ProcessInfo& p : processes) {
+    out << "pid " << p.pid << " (" << p.command << ") ppid " << p.ppid << " state " << p.state
+        << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace goose::probe

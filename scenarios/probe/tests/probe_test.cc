@@ -1,0 +1,69 @@
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "core/unique_fd.h"
+#include "scenarios/probe/heap_gauge.h"
+#include "scenarios/probe/orphan_watch.h"
+#include "scenarios/probe/process_probe.h"
+
+namespace goose::probe {
+namespace {
+
+TEST(HeapGaugeTest, SeesAnAllocationAndItsRelease) {
+  const int64_t before = HeapGauge::AllocatedBytes();
+  auto* block = new char[1 << 20];
+  block[0] = 1;
+  asm volatile("" : : "r"(block) : "memory");  // keep the allocation
+  const int64_t during = HeapGauge::AllocatedBytes();
+  delete[] block;
+  const int64_t after = HeapGauge::AllocatedBytes();
+  EXPECT_GE(during - before, 1 << 20);
+  EXPECT_LT(after - before, 4096);
+  EXPECT_FALSE(HeapGauge::Backend().empty());
+}
+
+TEST(ProcessProbeTest, CountsFdsAndThreads) {
+  ProcessProbe probe;
+  const ProcessSample before = probe.Sample();
+  EXPECT_GT(before.stats.rss_bytes, 0);
+  UniqueFd a(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  UniqueFd b(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  std::jthread t([](std::stop_token) {});
+  const ProcessSample during = probe.Sample();
+  EXPECT_EQ(during.stats.open_fds, before.stats.open_fds + 2);
+}
+
+TEST(OrphanWatchTest, CatchesASetsidGrandchildWhoseParentDied) {
+  OrphanWatch watch;
+  ASSERT_TRUE(watch.Descendants().empty()) << OrphanWatch::Describe(watch.Descendants());
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::fork() == 0) {
+      ::setsid();  // out of our session and group: only a subreaper still sees it
+      ::execlp("sleep", "sleep", "600", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    _exit(0);  // the parent dies, orphaning the grandchild
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  std::vector<ProcessInfo> left;
+  for (int i = 0; i < 500; ++i) {  // the re-parenting is immediate; the exec may lag
+    left = watch.Descendants();
+    if (!left.empty() && left[0].command.find("sleep") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(left.size(), 1u) << OrphanWatch::Describe(left);
+  EXPECT_EQ(left[0].ppid, ::getpid());  // re-parented to us, not to init
+  EXPECT_EQ(watch.KillAndReapAll(), 1);
+  EXPECT_TRUE(watch.Descendants().empty()) << OrphanWatch::Describe(watch.Descendants());
+}
+
+}  // namespace
+}  // namespace goose::probe
