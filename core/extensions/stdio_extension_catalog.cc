@@ -5,6 +5,22 @@
 #include "core/log.h"
 
 namespace goose {
+namespace {
+
+// What a session's agent owns: its ExtensionSet, shared with the catalog
+// only weakly (so Remove() can reach live sessions, and ending the session
+// still stops the processes).
+class SessionToolSet : public ToolSet {
+ public:
+  explicit SessionToolSet(std::shared_ptr<ExtensionSet> set) : set_(std::move(set)) {}
+  std::vector<ToolSpec> Tools() override { return set_->Tools(); }
+  ToolResult<std::vector<Json>> Call(const ToolCall& call) override { return set_->Call(call); }
+
+ private:
+  std::shared_ptr<ExtensionSet> set_;
+};
+
+}  // namespace
 
 StdioExtensionCatalog::StdioExtensionCatalog(ExtensionSetOptions options)
     : options_(std::move(options)) {}
@@ -31,12 +47,26 @@ Status StdioExtensionCatalog::Add(const Json& body) {
 
 Status StdioExtensionCatalog::Remove(const std::string& name) {
   const std::string key = ExtensionKey(name);
-  MutexLock lock(mu_);
-  auto it = std::find_if(configs_.begin(), configs_.end(), [&](const ExtensionConfig& c) {
-    return c.name == name || ExtensionKey(c.name) == key;
-  });
-  if (it == configs_.end()) return NotFound("no extension named " + name);
-  configs_.erase(it);
+  std::vector<std::shared_ptr<ExtensionSet>> live;
+  {
+    MutexLock lock(mu_);
+    auto it = std::find_if(configs_.begin(), configs_.end(), [&](const ExtensionConfig& c) {
+      return c.name == name || ExtensionKey(c.name) == key;
+    });
+    if (it == configs_.end()) return NotFound("no extension named " + name);
+    configs_.erase(it);
+    for (auto w = live_sets_.begin(); w != live_sets_.end();) {
+      if (auto set = w->lock()) {
+        live.push_back(std::move(set));
+        ++w;
+      } else {
+        w = live_sets_.erase(w);
+      }
+    }
+  }
+  // Removal reaches live sessions too: their processes of this extension
+  // stop now (outside the lock), not when the session ends.
+  for (const auto& set : live) (void)set->Remove(name);  // NotFound: that session never had it
   return Status::Ok();
 }
 
@@ -53,12 +83,20 @@ std::vector<ExtensionConfig> StdioExtensionCatalog::Configs() const {
 }
 
 Result<std::unique_ptr<ToolSet>> StdioExtensionCatalog::MakeToolSet(const std::string& session_id) {
-  auto set = std::make_unique<ExtensionSet>(options_);
+  auto set = std::make_shared<ExtensionSet>(options_);
   if (Status s = set->AddAll(Configs()); !s.ok()) {
     GOOSE_LOG(kWarn) << "session " << session_id << ": " << s.message();
     return s;
   }
-  return std::unique_ptr<ToolSet>(std::move(set));
+  {
+    MutexLock lock(mu_);
+    live_sets_.erase(
+        std::remove_if(live_sets_.begin(), live_sets_.end(),
+                       [](const std::weak_ptr<ExtensionSet>& w) { return w.expired(); }),
+        live_sets_.end());
+    live_sets_.push_back(set);
+  }
+  return std::unique_ptr<ToolSet>(std::make_unique<SessionToolSet>(std::move(set)));
 }
 
 }  // namespace goose

@@ -9,8 +9,9 @@
 // An extension of the same name is replaced. MakeToolSet() starts every
 // configured extension for one session, in parallel, as an ExtensionSet the
 // caller owns: destroying it (the agent, when the session ends) stops the
-// processes. Extensions that sessions already run are not changed by a
-// later Add() or Remove(); new sessions see the new list.
+// processes. An Add() applies to sessions made afterwards (a live session's
+// tool list does not change under the model mid-conversation); a Remove()
+// applies to every live session as well: its processes stop at once.
 //
 // Thread safety: all methods from any thread.
 
@@ -49,7 +50,8 @@ class StdioExtensionCatalog : public ExtensionCatalog {
  private:
   const ExtensionSetOptions options_;
   mutable Mutex mu_;
-  std::vector<ExtensionConfig> configs_ GUARDED_BY(mu_);  // in order of Add
+  std::vector<ExtensionConfig> configs_ GUARDED_BY(mu_);                // in order of Add
+  std::vector<std::weak_ptr<ExtensionSet>> live_sets_ GUARDED_BY(mu_);  // one per live session
 };
 
 }  // namespace goose

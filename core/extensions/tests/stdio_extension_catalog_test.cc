@@ -108,5 +108,23 @@ TEST(StdioExtensionCatalogTest, RemoveAndReplace) {
   EXPECT_TRUE((*empty)->Tools().empty());
 }
 
+TEST(StdioExtensionCatalogTest, RemoveStopsTheExtensionInLiveSessions) {
+  const int64_t children = Children();
+  StdioExtensionCatalog catalog;
+  ASSERT_TRUE(catalog.Add(MockConfig("alpha")).ok());
+  ASSERT_TRUE(catalog.Add(MockConfig("beta")).ok());
+  auto live = catalog.MakeToolSet("live");
+  ASSERT_TRUE(live.ok());
+  EXPECT_EQ(Children(), children + 2);
+  ASSERT_TRUE(catalog.Remove("alpha").ok());
+  EXPECT_EQ(Children(), children + 1);  // the live session's alpha stopped at once
+  EXPECT_NE(CallText(**live, "alpha__echo", {{"text", "x"}}).find("error"), std::string::npos);
+  EXPECT_EQ(CallText(**live, "beta__echo", {{"text", "x"}}), "x");
+  live->reset();
+  EXPECT_EQ(Children(), children);
+  EXPECT_TRUE(testing::LiveDescendantsOfSelf().empty());
+  ASSERT_TRUE(catalog.Remove("beta").ok());  // no live set left to reach: fine
+}
+
 }  // namespace
 }  // namespace goose
