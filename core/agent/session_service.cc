@@ -86,6 +86,7 @@ SessionService::SessionService(SessionRegistry* registry, SessionStore* store)
     : registry_(registry), store_(store) {}
 
 Result<SessionLease> SessionService::AcquireSession(const std::string& id) {
+  if (Status s = ValidateSessionId(id); !s.ok()) return s;
   Result<SessionLease> lease = registry_->Acquire(id);
   // The store's message names the file; a client needs only the id.
   if (!lease.ok() && lease.status().code() == StatusCode::kNotFound) {
@@ -118,7 +119,6 @@ Result<ReplyOutcome> SessionService::Start(const std::string& prompt) {
 
 Result<ReplyOutcome> SessionService::Reply(const std::string& id, const std::string& prompt) {
   PendingScope pending(&pending_);
-  if (Status s = ValidateSessionId(id); !s.ok()) return s;
   Result<SessionLease> lease = AcquireSession(id);
   if (!lease.ok()) return lease.status();
   LiveSession& s = **lease;
@@ -196,7 +196,6 @@ Status SessionService::Persist(LiveSession& s) {
 
 Result<std::string> SessionService::Summarize(const std::string& id) {
   PendingScope pending(&pending_);
-  if (Status s = ValidateSessionId(id); !s.ok()) return s;
   Result<SessionLease> lease = AcquireSession(id);
   if (!lease.ok()) return lease.status();
   LiveSession& s = **lease;

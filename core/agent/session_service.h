@@ -66,6 +66,8 @@ class SessionService {
   Result<ReplyOutcome> ReplyLocked(LiveSession& session, const std::string& prompt)
       REQUIRES(session.mu);
   Status Persist(LiveSession& session) REQUIRES(session.mu);
+  // Validates the id, then the live or rehydrated session; NotFound names
+  // only the id (never the sessions directory).
   Result<SessionLease> AcquireSession(const std::string& id);
   void MaybeDescribe(LiveSession& session) REQUIRES(session.mu);
 
