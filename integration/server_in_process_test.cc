@@ -149,10 +149,13 @@ TEST_F(ServerInProcessTest, IdleSessionsAreReapedWithoutTraffic) {
   EXPECT_EQ(stack_->registry().size(), 5u);
   // No request from here on: only the reaper can end them.
   EXPECT_TRUE(WaitUntil([&] { return stack_->registry().size() == 0; }, 10s));
-  EXPECT_EQ(ResourceLedger::Global().Get(Gauge::kAgents), before[Gauge::kAgents]);
-  EXPECT_EQ(ResourceLedger::Global().Get(Gauge::kSessions), before[Gauge::kSessions]);
-  EXPECT_EQ(ResourceLedger::Global().Get(Gauge::kConversationBytes),
-            before[Gauge::kConversationBytes]);
+  // The map empties first; the reaper then destroys the sessions outside its lock.
+  EXPECT_TRUE(WaitUntil([&] {
+    const LedgerSnapshot now = ResourceLedger::Global().Snapshot();
+    return now[Gauge::kAgents] == before[Gauge::kAgents] &&
+           now[Gauge::kSessions] == before[Gauge::kSessions] &&
+           now[Gauge::kConversationBytes] == before[Gauge::kConversationBytes];
+  }));
   auto [ms, metrics] = Get("/metrics");
   EXPECT_EQ(metrics["sessions_reaped"], 5);
 }
