@@ -17,6 +17,8 @@
 //   leak_heap      every request allocates bytes and loses the pointer
 //   retain_heap    every request keeps bytes in a container that grows
 //   leak_thread    every request starts a thread that is joined only at exit
+//   disk_full      every session file write fails with ENOSPC (the disk is
+//                  full), after its temp file was created
 
 #ifndef GOOSE_CORE_FAILPOINT_H_
 #define GOOSE_CORE_FAILPOINT_H_
@@ -37,6 +39,7 @@ enum class Failpoint : int {
   kLeakHeap,
   kRetainHeap,
   kLeakThread,
+  kDiskFull,
   kCount,
 };
 

@@ -22,6 +22,10 @@ Result<Json> JsonParse(std::string_view text, std::string_view what) {
   } catch (const Json::parse_error& e) {
     return InvalidArgument(std::string(what) + " is not valid JSON (at byte " +
                            std::to_string(e.byte) + ")");
+  } catch (const Json::exception&) {
+    // nlohmann reports a number too large for a double (1e999) as
+    // out_of_range, not parse_error; uncaught, it ended the process.
+    return InvalidArgument(std::string(what) + " is not valid JSON (a number is out of range)");
   }
 }
 
@@ -120,7 +124,9 @@ nlohmann::json JsonObjectReader::Any(const std::string& key, nlohmann::json fall
 }
 
 nlohmann::json JsonObjectReader::Rest() const {
-  nlohmann::json rest = nlohmann::json::object();
+  // Null, not an empty object, when every key was read: most messages have
+  // no unknown fields, and an empty object still allocates.
+  nlohmann::json rest;
   if (!json_.is_object()) return rest;
   for (auto it = json_.begin(); it != json_.end(); ++it) {
     if (read_.count(it.key()) == 0) rest[it.key()] = it.value();

@@ -48,7 +48,7 @@ class JsonObjectReader {
   // Any JSON value; absent gives `fallback`.
   nlohmann::json Any(const std::string& key, nlohmann::json fallback);
 
-  // Every key not read so far, as an object.
+  // Every key not read so far, as an object; null when there is none.
   nlohmann::json Rest() const;
   // A field path for messages: "content[2].text".
   std::string PathOf(const std::string& key) const;

@@ -33,7 +33,7 @@ template <typename T>
 struct ToolResult {
   std::optional<T> value;  // set on success
   std::string error;       // set on error
-  Json extra = Json::object();
+  Json extra = nullptr;  // fields we do not model; null when none (no allocation)
 
   bool ok() const { return value.has_value(); }
   static ToolResult Success(T v) { return ToolResult{std::move(v), {}}; }
@@ -43,24 +43,24 @@ struct ToolResult {
 struct ToolCall {
   std::string name;
   Json arguments = Json::object();
-  Json extra = Json::object();
+  Json extra = nullptr;  // fields we do not model; null when none (no allocation)
 };
 
 struct TextContent {
   std::string text;
-  Json extra = Json::object();
+  Json extra = nullptr;  // fields we do not model; null when none (no allocation)
 };
 
 struct ImageContent {
   std::string data;  // base64
   std::string mime_type;
-  Json extra = Json::object();
+  Json extra = nullptr;  // fields we do not model; null when none (no allocation)
 };
 
 struct ToolRequestContent {
   std::string id;
   ToolResult<ToolCall> tool_call;
-  Json extra = Json::object();
+  Json extra = nullptr;  // fields we do not model; null when none (no allocation)
 };
 
 // A tool's answer. `value` items are MCP content objects ({"type":"text",
@@ -69,28 +69,28 @@ struct ToolRequestContent {
 struct ToolResponseContent {
   std::string id;
   ToolResult<std::vector<Json>> tool_result;
-  Json extra = Json::object();
+  Json extra = nullptr;  // fields we do not model; null when none (no allocation)
 };
 
 struct ThinkingContent {
   std::string thinking;
   std::string signature;
-  Json extra = Json::object();
+  Json extra = nullptr;  // fields we do not model; null when none (no allocation)
 };
 
 struct RedactedThinkingContent {
   std::string data;
-  Json extra = Json::object();
+  Json extra = nullptr;  // fields we do not model; null when none (no allocation)
 };
 
 struct ContextLengthExceededContent {
   std::string msg;
-  Json extra = Json::object();
+  Json extra = nullptr;  // fields we do not model; null when none (no allocation)
 };
 
 struct SummarizationRequestedContent {
   std::string msg;
-  Json extra = Json::object();
+  Json extra = nullptr;  // fields we do not model; null when none (no allocation)
 };
 
 // Content whose "type" we do not know: kept exactly as read.
@@ -106,7 +106,7 @@ struct Message {
   Role role = Role::kUser;
   int64_t created = 0;  // unix seconds
   std::vector<Content> content;
-  Json extra = Json::object();
+  Json extra = nullptr;  // fields we do not model; null when none (no allocation)
 
   // A message of one text item, created now.
   static Message User(std::string text);

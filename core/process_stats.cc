@@ -9,6 +9,8 @@
 #include <fstream>
 #include <string>
 
+#include "core/extensions/process_tree.h"
+
 #if defined(GOOSE_HEAP_BACKEND_TCMALLOC)
 #include <gperftools/malloc_extension.h>
 #elif defined(GOOSE_HEAP_BACKEND_SANITIZER)
@@ -38,38 +40,33 @@ int64_t CountDirEntries(const std::string& path) {
 // "Rss:  1234 kB" lines of smaps_rollup.
 void ReadSmapsRollup(const std::string& dir, ProcessStats* out) {
   // The first line names the rolled-up range; then "Key:  <n> kB" lines.
-  std::ifstream in(dir + "/smaps_rollup");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("Rss:", 0) == 0)
-      out->rss_bytes = std::strtoll(line.c_str() + 4, nullptr, 10) * 1024;
-    if (line.rfind("Pss:", 0) == 0)
-      out->pss_bytes = std::strtoll(line.c_str() + 4, nullptr, 10) * 1024;
+  // libstdc++'s filebuf throws when read(2) fails, as it does with ESRCH
+  // once the process exits mid-read: that just means "unreadable".
+  try {
+    std::ifstream in(dir + "/smaps_rollup");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("Rss:", 0) == 0)
+        out->rss_bytes = std::strtoll(line.c_str() + 4, nullptr, 10) * 1024;
+      if (line.rfind("Pss:", 0) == 0)
+        out->pss_bytes = std::strtoll(line.c_str() + 4, nullptr, 10) * 1024;
+    }
+  } catch (const std::exception&) {
   }
 }
 
-// Children of `pid`: every process whose /proc/<p>/stat names it as parent.
+// Children of `pid`: every process whose /proc/<p>/stat names it as
+// parent (ListProcesses reads with read(2), which tolerates a process that
+// exits mid-scan).
 void CountChildren(pid_t pid, ProcessStats* out) {
   const pid_t parent = pid == 0 ? ::getpid() : pid;
-  DIR* proc = ::opendir("/proc");
-  if (proc == nullptr) return;
   out->children = 0;
   out->zombies = 0;
-  while (const dirent* e = ::readdir(proc)) {
-    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    std::ifstream stat(std::string("/proc/") + e->d_name + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    // pid (comm) state ppid ...: comm may hold spaces and parentheses.
-    const size_t close = line.rfind(')');
-    if (close == std::string::npos || close + 4 > line.size()) continue;
-    char state = line[close + 2];
-    long ppid = std::strtol(line.c_str() + close + 4, nullptr, 10);
-    if (ppid != parent) continue;
+  for (const ProcStat& p : ListProcesses()) {
+    if (p.ppid != parent) continue;
     ++out->children;
-    if (state == 'Z') ++out->zombies;
+    if (p.state == 'Z') ++out->zombies;
   }
-  ::closedir(proc);
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ struct SessionMetadata {
   std::optional<int64_t> accumulated_total_tokens;
   std::optional<int64_t> accumulated_input_tokens;
   std::optional<int64_t> accumulated_output_tokens;
-  Json extra = Json::object();
+  Json extra = nullptr;  // fields we do not model; null when none (no allocation)
 
   // As goose does after each reply: the last call's counts replace the
   // current ones, and are added to the accumulated ones (a missing count

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/failpoint.h"
 #include "core/session_id.h"
 #include "core/unique_fd.h"
 
@@ -24,6 +25,16 @@ constexpr std::string_view kTempSuffix = ".tmp";
 
 std::string Errno(const std::string& what, const fs::path& path) {
   return what + " " + path.string() + ": " + std::strerror(errno);
+}
+
+// A failed write: StorageFull when the disk (or quota) is full, so that the
+// server answers 507 and says so; IoError otherwise.
+Status WriteError(const std::string& what, const fs::path& path) {
+  if (errno == ENOSPC || errno == EDQUOT) {
+    return Status(StatusCode::kStorageFull,
+                  "the sessions disk is full: " + Errno(what, path) + "; nothing stored was lost");
+  }
+  return IoError(Errno(what, path));
 }
 
 // Reads the whole file at `path`, refusing to follow a symlink out of the
@@ -50,7 +61,7 @@ Status WriteAll(int fd, std::string_view bytes, const fs::path& path) {
   while (!bytes.empty()) {
     ssize_t n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return IoError(Errno("cannot write", path));
+    if (n < 0) return WriteError("cannot write", path);
     bytes.remove_prefix(static_cast<size_t>(n));
   }
   return Status::Ok();
@@ -227,13 +238,16 @@ Status SessionStore::Write(std::string_view id, const Session& session,
   const std::string bytes = Serialize(session);
   {
     UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
-    if (!fd.valid()) return IoError(Errno("cannot create", temp));
+    if (!fd.valid()) return WriteError("cannot create", temp);
     TempFileGuard guard(temp);
+    if (FailpointOn(Failpoint::kDiskFull)) {
+      errno = ENOSPC;
+      return WriteError("cannot write", temp);
+    }
     if (Status s = WriteAll(fd.get(), bytes, temp); !s.ok()) return s;
-    if (::fsync(fd.get()) != 0) return IoError(Errno("cannot fsync", temp));
-    if (::close(fd.Release()) != 0) return IoError(Errno("cannot close", temp));
-    if (::rename(temp.c_str(), path->c_str()) != 0)
-      return IoError(Errno("cannot rename onto", *path));
+    if (::fsync(fd.get()) != 0) return WriteError("cannot fsync", temp);
+    if (::close(fd.Release()) != 0) return WriteError("cannot close", temp);
+    if (::rename(temp.c_str(), path->c_str()) != 0) return WriteError("cannot rename onto", *path);
     guard.Commit();
   }
   if (bytes_written != nullptr) *bytes_written = bytes.size();

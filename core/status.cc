@@ -20,6 +20,8 @@ const char* StatusCodeName(StatusCode code) {
       return "DataLoss";
     case StatusCode::kIoError:
       return "IoError";
+    case StatusCode::kStorageFull:
+      return "StorageFull";
     case StatusCode::kUnavailable:
       return "Unavailable";
     case StatusCode::kDeadlineExceeded:

@@ -24,7 +24,8 @@ enum class StatusCode {
   kAlreadyExists,          // (409)
   kResourceExhausted,      // capacity, size limits (413 / 503)
   kDataLoss,               // a file on disk is malformed (500)
-  kIoError,                // the OS refused a read or write (500 / 507)
+  kIoError,                // the OS refused a read or write (500)
+  kStorageFull,            // the disk is full: ENOSPC or EDQUOT (507)
   kUnavailable,            // a peer is down or rate limited (503)
   kDeadlineExceeded,       // a timeout (504)
   kCancelled,              // the consumer went away

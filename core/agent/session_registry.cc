@@ -116,7 +116,9 @@ Result<SessionLease> SessionRegistry::Insert(const std::string& id, Session sess
     e.last_activity = Clock::now();
     e.busy = 1;
   }
-  reaper_wake_.notify_all();
+  // No wake-up for the reaper: a new session is busy, and once released it
+  // expires after every idle one, so the reaper's current deadline stands
+  // (waking it per create made filling the registry O(n^2)).
   return SessionLease(this, std::move(live));
 }
 

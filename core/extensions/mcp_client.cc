@@ -33,11 +33,6 @@ constexpr uint64_t kSkippedLinesLoggedInFull = 10;
 constexpr int kMaxToolPages = 10000;
 constexpr size_t kStderrInMessage = 512;
 
-bool IsBlank(std::string_view line) {
-  return std::all_of(line.begin(), line.end(),
-                     [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
-}
-
 std::string Head(std::string_view text, size_t max) {
   return PrintableForLog(text.substr(0, max)) + (text.size() > max ? "..." : "");
 }
@@ -178,9 +173,9 @@ void McpClient::HandleLine(std::string_view line, size_t dropped) {
     }
     return;
   }
-  if (IsBlank(line)) return;
-  Result<Json> parsed = JsonParse(line, "stdout line");
-  if (!parsed.ok() || !parsed->is_object()) {
+  McpLine parsed = ParseMcpLine(line);
+  if (parsed.kind == McpLine::Kind::kBlank) return;
+  if (parsed.kind == McpLine::Kind::kMalformed) {
     uint64_t n = ++skipped_lines_;
     if (n <= kSkippedLinesLoggedInFull || n % 1000 == 0) {
       GOOSE_LOG(kWarn) << "extension " << name_ << " wrote a malformed line on stdout; skipped ("
@@ -188,43 +183,43 @@ void McpClient::HandleLine(std::string_view line, size_t dropped) {
     }
     return;
   }
-  HandleMessage(std::move(*parsed));
+  HandleMessage(std::move(parsed));
 }
 
-void McpClient::HandleMessage(Json message) {
-  auto method = message.find("method");
-  auto id = message.find("id");
-  const bool has_id = id != message.end() && !id->is_null();
-  if (method != message.end() && method->is_string()) {
-    const std::string name = method->get<std::string>();
-    if (has_id) {
-      AnswerServerRequest(*id, name);
+void McpClient::HandleMessage(McpLine line) {
+  Json& message = line.message;
+  switch (line.kind) {
+    case McpLine::Kind::kServerRequest:
+      AnswerServerRequest(message["id"], line.method);
       return;
-    }
-    if (name == "notifications/tools/list_changed") tools_changed_.store(true);
-    if (LogEnabled(LogLevel::kDebug)) {
-      auto params = message.find("params");
-      GOOSE_LOG(kDebug) << "extension " << name_ << " notification " << name << " "
-                        << Head(params == message.end() ? std::string() : JsonDump(*params), 500);
-    }
-    return;
-  }
-  if (has_id && (message.contains("result") || message.contains("error"))) {
-    if (id->is_number_integer()) {
-      const int64_t key = id->get<int64_t>();
-      MutexLock lock(mu_);
-      auto it = pending_.find(key);
-      if (it != pending_.end()) {
-        it->second->response = std::move(message);
-        it->second->done = true;
-        pending_.erase(it);
-        cv_.notify_all();
-        return;
+    case McpLine::Kind::kNotification:
+      if (line.method == "notifications/tools/list_changed") tools_changed_.store(true);
+      if (LogEnabled(LogLevel::kDebug)) {
+        auto params = message.find("params");
+        GOOSE_LOG(kDebug) << "extension " << name_ << " notification " << line.method << " "
+                          << Head(params == message.end() ? std::string() : JsonDump(*params), 500);
       }
-    }
-    GOOSE_LOG(kDebug) << "extension " << name_ << " answered request " << Head(JsonDump(*id), 64)
-                      << ", which is not pending (timed out?)";
-    return;
+      return;
+    case McpLine::Kind::kResponse:
+      if (line.response_id.has_value()) {
+        MutexLock lock(mu_);
+        auto it = pending_.find(*line.response_id);
+        if (it != pending_.end()) {
+          it->second->response = std::move(message);
+          it->second->done = true;
+          pending_.erase(it);
+          cv_.notify_all();
+          return;
+        }
+      }
+      GOOSE_LOG(kDebug) << "extension " << name_ << " answered request "
+                        << Head(JsonDump(message["id"]), 64)
+                        << ", which is not pending (timed out?)";
+      return;
+    case McpLine::Kind::kBlank:
+    case McpLine::Kind::kMalformed:
+    case McpLine::Kind::kNotJsonRpc:
+      break;
   }
   uint64_t n = ++skipped_lines_;
   if (n <= kSkippedLinesLoggedInFull || n % 1000 == 0) {

@@ -46,6 +46,7 @@
 
 #include "core/extensions/child_process.h"
 #include "core/extensions/line_splitter.h"
+#include "core/extensions/mcp_line.h"
 #include "core/extensions/wake_event.h"
 #include "core/json.h"
 #include "core/message.h"
@@ -152,7 +153,7 @@ class McpClient {
 
   void ReadLoop(std::stop_token stop);
   void HandleLine(std::string_view line, size_t dropped);
-  void HandleMessage(Json message);
+  void HandleMessage(McpLine line);
   void AnswerServerRequest(const Json& id, const std::string& method);
   // Marks the client unusable with `why` and fails every pending request.
   void Fail(Status why);

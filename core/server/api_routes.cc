@@ -88,6 +88,8 @@ int HttpStatusFor(StatusCode code) {
       return 503;
     case StatusCode::kDeadlineExceeded:
       return 504;
+    case StatusCode::kStorageFull:
+      return 507;  // Insufficient Storage
     case StatusCode::kCancelled:
       return 503;
     case StatusCode::kDataLoss:

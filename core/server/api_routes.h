@@ -7,7 +7,8 @@
 //
 // Every error is `{"message": "...", "status": "error"}` with the status of
 // HttpStatusFor(): 400 bad JSON or fields, 401 key, 404 no such session or
-// route, 405 wrong method, 503 at capacity, 500 provider or storage failure.
+// route, 405 wrong method, 503 at capacity, 500 provider or storage failure,
+// 507 the sessions disk is full.
 //
 // Thread-safe.
 

@@ -1,5 +1,6 @@
 #include "core/server/api_server.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -21,7 +22,12 @@ ApiServer::ApiServer(const ApiRoutes* routes, ApiServerOptions options)
   server_.set_payload_max_length(options_.max_body_bytes);
   server_.set_read_timeout(options_.read_timeout);
   server_.set_write_timeout(options_.read_timeout);
-  server_.set_keep_alive_timeout(5);
+  // cpp-httplib waits up to the keep-alive timeout for a request's first
+  // bytes and then the read timeout for the rest: a client that stalls is
+  // cut off after their sum, so the keep-alive wait may not exceed the read
+  // timeout the options promise.
+  server_.set_keep_alive_timeout(
+      std::min<time_t>(5, std::max<time_t>(1, static_cast<time_t>(options_.read_timeout.count()))));
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res); };
   for (const char* pattern : {".*"}) {
     server_.Get(pattern, handler);

@@ -6,8 +6,9 @@
 // in-flight requests finish, and joins every thread.
 //
 // Requests are bounded: bodies over max_body_bytes answer 413, a client
-// that sends too slowly times out after read_timeout, and every response
-// is JSON (cpp-httplib's own errors included).
+// that stalls is cut off within twice read_timeout (cpp-httplib's wait for
+// a request's first bytes, kept at most read_timeout, then read_timeout for
+// the rest), and every response is JSON (cpp-httplib's own errors included).
 
 #ifndef GOOSE_CORE_SERVER_API_SERVER_H_
 #define GOOSE_CORE_SERVER_API_SERVER_H_

@@ -1,22 +1,39 @@
 #include "scenarios/probe/orphan_watch.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "core/extensions/process_tree.h"
+#include "core/unique_fd.h"
 
 namespace goose::probe {
 namespace {
 
 std::string CommandLine(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
-  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // read(2), not an ifstream: libstdc++'s filebuf throws when read() fails,
+  // and reading a process that is exiting fails with ESRCH.
+  std::string raw;
+  const std::string path = "/proc/" + std::to_string(pid) + "/cmdline";
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return raw;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n > 0) {
+      raw.append(buffer, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    break;
+  }
   for (char& c : raw) {
     if (c == '\0') c = ' ';
   }

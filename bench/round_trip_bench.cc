@@ -1,0 +1,388 @@
+// Full HTTP round trips on loopback against the whole server (ServerStack)
+// with the scripted mock provider, next to the floor: a bare HttpServer in
+// the same process answering a JSON body of the same size with no session
+// work. Every client thread alternates a request to the server and one to
+// the floor, so both see the same machine load; the gated figure is the
+// ratio of their medians (reply_over_floor).
+//
+// One iteration = one /session/reply and one floor request; every
+// kRepliesPerSession replies the client ends its session and starts a new
+// one (/session/end, /session/start), so conversations stay short and the
+// figure does not drift with the run's length.
+//
+// Counters (from the first thread; latencies of every thread):
+//   reply_p50_us, reply_p99_us, floor_p50_us, floor_p99_us,
+//   start_p50_us, start_p99_us   latency percentiles in microseconds
+//   reply_over_floor             reply p50 / floor p50 (gated)
+//   reply_over_floor_p99         reply p99 / floor p99
+//   replies_per_s, requests_per_s  rates over the run (all threads)
+//
+// Variants: clients 1 and 4; tools 0 (three messages of four chunks) or 1
+// (a tool loop through a mock-mcp stdio extension, one per session).
+
+#include <benchmark/benchmark.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/bench_util.h"
+#include "core/extensions/stdio_extension_catalog.h"
+#include "core/http_server.h"
+#include "core/json.h"
+#include "core/server/server_stack.h"
+#include "core/tests/test_util.h"
+#include "integration/in_process_tools.h"
+#include "mock_provider/script.h"
+#include "scenarios/probe/heap_gauge.h"
+
+namespace goose::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kRepliesPerSession = 8;
+constexpr int kWarmupCycles = 5;
+
+// Turn 0 asks for mock-mcp's echo tool in its second message; turn 1
+// answers in two messages. Loops: every prompt repeats the pair.
+constexpr const char* kToolLoopScript = R"({
+  "name": "bench_tool_loop", "loop": true,
+  "turns": [
+    {"messages": [
+      {"text": "Let me check that for you.", "chunks": 3},
+      {"text": "Asking the tool.", "chunks": 2,
+       "tool_calls": [{"name": "mcp__echo", "arguments": {"text": "ping"}, "fragments": 3}]}]},
+    {"messages": [{"chunks": 4, "chunk_size": 8}, {"chunks": 4, "chunk_size": 8}]}
+  ]})";
+
+mock::Script RigScript(bool tools) {
+  if (!tools) return mock::DefaultScript();  // three messages of four 8-byte chunks
+  Result<mock::Script> script = mock::ParseScript(Json::parse(kToolLoopScript), "bench");
+  if (!script.ok()) std::abort();  // a constant: cannot fail unless the format changed
+  return *script;
+}
+
+double Micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
+
+// The server under test, the floor, and what the client threads collect.
+class Rig {
+ public:
+  explicit Rig(bool tools, int server_threads = 16) : provider_(RigScript(tools)) {
+    ExtensionCatalog* catalog = &in_process_catalog_;
+    if (tools) {
+      Json config = {{"type", "stdio"},
+                     {"name", "mcp"},
+                     {"cmd", GOOSE_MOCK_MCP_PATH},
+                     {"args", Json::array()},
+                     {"timeout", 30}};
+      Status added = stdio_catalog_.Add(config);
+      if (!added.ok()) {
+        error_ = "cannot add mock-mcp: " + added.ToString();
+        return;
+      }
+      catalog = &stdio_catalog_;
+    }
+    ServerStackOptions options;
+    options.sessions_dir = dir_.path();
+    options.registry.max_sessions = 10000;
+    options.provider_name = "mock";
+    options.http.threads = server_threads;
+    stack_ = std::make_unique<ServerStack>(&provider_, catalog, options);
+    Status started = stack_->Start();
+    if (!started.ok()) {
+      error_ = "server did not start: " + started.ToString();
+      return;
+    }
+    // The floor answers with a body of the reply's size: learn it from one
+    // start + reply before the floor serves anything (then it is read-only).
+    httplib::Client probe("127.0.0.1", stack_->port());
+    probe.set_tcp_nodelay(true);
+    auto started_res =
+        probe.Post("/session/start", Json{{"prompt", "Hello there"}}.dump(), "application/json");
+    Json started_body = started_res ? Json::parse(started_res->body, nullptr, false) : Json();
+    if (!started_body.is_object() || !started_body.contains("session_id")) {
+      error_ = "probe /session/start failed";
+      return;
+    }
+    const std::string id = started_body["session_id"];
+    auto replied = probe.Post("/session/reply",
+                              Json{{"session_id", id}, {"prompt", "And what about this?"}}.dump(),
+                              "application/json");
+    if (!replied || replied->status != 200) {
+      error_ = "probe /session/reply failed";
+      return;
+    }
+    floor_payload_ = replied->body;
+    probe.Post("/session/end", Json{{"session_id", id}}.dump(), "application/json");
+    floor_.Post("/floor", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(floor_payload_, "application/json");
+    });
+    floor_port_ = floor_.bind_to_any_port("127.0.0.1");
+    if (floor_port_ <= 0 || !floor_.WidenBacklog()) {
+      error_ = "floor server did not bind";
+      return;
+    }
+    floor_thread_ = std::jthread([this] { floor_.listen_after_bind(); });
+  }
+
+  ~Rig() {
+    floor_.stop();
+    if (floor_thread_.joinable()) floor_thread_.join();
+    if (stack_) stack_->Shutdown();
+  }
+
+  const std::string& error() const { return error_; }
+  int api_port() const { return stack_->port(); }
+  int floor_port() const { return floor_port_; }
+
+  // Each client thread hands its latencies over when done.
+  void Merge(std::vector<double> reply, std::vector<double> floor, std::vector<double> start) {
+    std::lock_guard<std::mutex> lock(mu_);
+    reply_.insert(reply_.end(), reply.begin(), reply.end());
+    floor_lat_.insert(floor_lat_.end(), floor.begin(), floor.end());
+    start_.insert(start_.end(), start.begin(), start.end());
+    ++merged_;
+    merged_cv_.notify_all();
+  }
+  // Counts a client thread that entered the benchmark loop.
+  void Entered() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++entered_;
+  }
+  // Waits until every client that entered has merged; then the vectors are
+  // the caller's. (Google Benchmark's memory-manager run starts only thread
+  // 0 of a multi-threaded benchmark, so state.threads() is not the count;
+  // its end-of-loop barrier makes every thread that ran enter before any
+  // leaves the loop.)
+  void AwaitMerged() {
+    std::unique_lock<std::mutex> lock(mu_);
+    merged_cv_.wait(lock, [&] { return merged_ == entered_; });
+  }
+  std::vector<double>& reply() { return reply_; }
+  std::vector<double>& floor_latencies() { return floor_lat_; }
+  std::vector<double>& start() { return start_; }
+
+ private:
+  testing::ScopedTempDir dir_;
+  mock::MockProvider provider_;
+  testing::InProcessCatalog in_process_catalog_;
+  StdioExtensionCatalog stdio_catalog_;
+  std::unique_ptr<ServerStack> stack_;
+  HttpServer floor_;
+  int floor_port_ = -1;
+  std::string floor_payload_;  // set before the floor listens; read-only after
+  std::jthread floor_thread_;
+  std::string error_;
+
+  std::mutex mu_;
+  std::condition_variable merged_cv_;
+  int merged_ = 0;
+  int entered_ = 0;
+  std::vector<double> reply_, floor_lat_, start_;
+};
+
+// One client thread's connections and session.
+class Client {
+ public:
+  Client(int api_port, int floor_port)
+      : api_("127.0.0.1", api_port), floor_("127.0.0.1", floor_port) {
+    for (httplib::Client* c : {&api_, &floor_}) {
+      c->set_tcp_nodelay(true);
+      c->set_keep_alive(true);
+      c->set_read_timeout(60);
+    }
+  }
+
+  // POSTs `body`; the response body, or an error string in *error.
+  std::string Post(httplib::Client& client, const char* path, const std::string& body,
+                   std::string* error) {
+    auto res = client.Post(path, body, "application/json");
+    if (!res) {
+      *error = std::string(path) + ": " + httplib::to_string(res.error());
+      return {};
+    }
+    if (res->status != 200) {
+      *error = std::string(path) + ": HTTP " + std::to_string(res->status) + " " + res->body;
+      return {};
+    }
+    return res->body;
+  }
+
+  // Starts a session; its id, or "" with *error set.
+  std::string Start(std::string* error) {
+    const std::string body =
+        Post(api_, "/session/start", Json{{"prompt", "Hello there"}}.dump(), error);
+    if (body.empty()) return {};
+    Json parsed = Json::parse(body, nullptr, false);
+    if (!parsed.is_object() || !parsed.contains("session_id")) {
+      *error = "/session/start: no session_id in " + body;
+      return {};
+    }
+    return parsed["session_id"].get<std::string>();
+  }
+  std::string ReplyBody(const std::string& id) const {
+    return Json{{"session_id", id}, {"prompt", "And what about this?"}}.dump();
+  }
+
+  httplib::Client api_;
+  httplib::Client floor_;
+};
+
+std::unique_ptr<Rig> g_rig;  // shared by the threads of one run; thread 0 owns it
+
+void BM_RoundTrip(benchmark::State& state) {
+  const bool tools = state.range(0) != 0;
+  if (state.thread_index() == 0) g_rig = std::make_unique<Rig>(tools);
+  // Google Benchmark holds every thread at the start of the loop until all
+  // arrive, so thread 0's setup is done before another thread reads g_rig.
+  std::vector<double> reply_lat, floor_lat, start_lat;
+  int64_t api_requests = 0;
+  std::string error;
+  std::unique_ptr<Client> client;
+  std::string session;
+  int replies_in_session = 0;
+  bool first = true;
+
+  auto end_session = [&] {
+    if (session.empty()) return;
+    client->Post(client->api_, "/session/end", Json{{"session_id", session}}.dump(), &error);
+    ++api_requests;
+    session.clear();
+    replies_in_session = 0;
+  };
+
+  for (auto _ : state) {
+    if (first) {
+      first = false;
+      g_rig->Entered();
+      if (!g_rig->error().empty()) {
+        state.SkipWithError(g_rig->error().c_str());
+        break;
+      }
+      client = std::make_unique<Client>(g_rig->api_port(), g_rig->floor_port());
+      if (state.thread_index() == 0) {
+        // Warm up both servers (first connections, first allocations).
+        for (int i = 0; i < kWarmupCycles && error.empty(); ++i) {
+          session = client->Start(&error);
+          client->Post(client->api_, "/session/reply", client->ReplyBody(session), &error);
+          client->Post(client->floor_, "/floor", client->ReplyBody(session), &error);
+          end_session();
+        }
+        api_requests = 0;
+      }
+    }
+    if (session.empty()) {
+      const Clock::time_point t0 = Clock::now();
+      session = client->Start(&error);
+      start_lat.push_back(Micros(Clock::now() - t0));
+      ++api_requests;
+    }
+    const std::string body = client->ReplyBody(session);
+    const Clock::time_point t0 = Clock::now();
+    client->Post(client->api_, "/session/reply", body, &error);
+    const Clock::time_point t1 = Clock::now();
+    client->Post(client->floor_, "/floor", body, &error);
+    const Clock::time_point t2 = Clock::now();
+    ++api_requests;
+    reply_lat.push_back(Micros(t1 - t0));
+    floor_lat.push_back(Micros(t2 - t1));
+    if (++replies_in_session == kRepliesPerSession) end_session();
+    if (!error.empty()) {
+      state.SkipWithError(error.c_str());
+      break;
+    }
+  }
+  if (client) end_session();
+
+  state.counters["replies_per_s"] =
+      benchmark::Counter(static_cast<double>(reply_lat.size()), benchmark::Counter::kIsRate);
+  state.counters["requests_per_s"] =
+      benchmark::Counter(static_cast<double>(api_requests), benchmark::Counter::kIsRate);
+  if (!first) g_rig->Merge(std::move(reply_lat), std::move(floor_lat), std::move(start_lat));
+  if (state.thread_index() != 0) return;
+
+  g_rig->AwaitMerged();
+  std::vector<double>& reply = g_rig->reply();
+  std::vector<double>& floor = g_rig->floor_latencies();
+  std::vector<double>& start = g_rig->start();
+  const double reply_p50 = Percentile(reply, 50), reply_p99 = Percentile(reply, 99);
+  const double floor_p50 = Percentile(floor, 50), floor_p99 = Percentile(floor, 99);
+  state.counters["reply_p50_us"] = reply_p50;
+  state.counters["reply_p99_us"] = reply_p99;
+  state.counters["floor_p50_us"] = floor_p50;
+  state.counters["floor_p99_us"] = floor_p99;
+  state.counters["start_p50_us"] = Percentile(start, 50);
+  state.counters["start_p99_us"] = Percentile(start, 99);
+  if (floor_p50 > 0) state.counters["reply_over_floor"] = reply_p50 / floor_p50;
+  if (floor_p99 > 0) state.counters["reply_over_floor_p99"] = reply_p99 / floor_p99;
+  g_rig.reset();
+}
+
+// Net heap growth per drained request: one client, a server with two
+// worker threads (so a short warm-up reaches every thread's allocator
+// caches), kGrowthWarmupCycles cycles of start + reply + end, then the
+// measured cycles (one per iteration). Every session is ended before the
+// heap is read again, so a server that keeps nothing shows 0 within noise.
+// Counter heap_growth_per_request (bytes; gated).
+constexpr int kGrowthWarmupCycles = 30;
+
+void BM_HeapGrowthPerRequest(benchmark::State& state) {
+  Rig rig(/*tools=*/false, /*server_threads=*/2);
+  if (!rig.error().empty()) {
+    state.SkipWithError(rig.error().c_str());
+    return;
+  }
+  Client client(rig.api_port(), rig.floor_port());
+  std::string error;
+  int64_t requests = 0;
+  auto cycle = [&] {
+    const std::string id = client.Start(&error);
+    if (id.empty()) return;
+    client.Post(client.api_, "/session/reply", client.ReplyBody(id), &error);
+    client.Post(client.api_, "/session/end", Json{{"session_id", id}}.dump(), &error);
+    requests += 3;
+  };
+  for (int i = 0; i < kGrowthWarmupCycles && error.empty(); ++i) cycle();
+  requests = 0;
+  const int64_t before = probe::HeapGauge::AllocatedBytes();
+  for (auto _ : state) {
+    cycle();
+    if (!error.empty()) {
+      state.SkipWithError(error.c_str());
+      return;
+    }
+  }
+  const int64_t after = probe::HeapGauge::AllocatedBytes();
+  state.counters["heap_growth_per_request"] =
+      static_cast<double>(after - before) / static_cast<double>(requests);
+}
+
+}  // namespace
+
+void RegisterRoundTripBenchmarks(const SuiteMode& mode) {
+  benchmark::RegisterBenchmark("BM_HeapGrowthPerRequest", BM_HeapGrowthPerRequest)
+      ->Iterations(mode.short_pass ? 100 : 400)
+      ->UseRealTime()
+      ->Unit(benchmark::kMillisecond);
+  const double min_time = mode.short_pass ? 0.5 : 3.0;
+  for (int tools : {0, 1}) {
+    for (int clients : {1, 4}) {
+      if (mode.short_pass && (tools == 1 || clients > 1)) continue;
+      benchmark::RegisterBenchmark("BM_RoundTrip", BM_RoundTrip)
+          ->ArgName("tools")
+          ->Arg(tools)
+          ->Threads(clients)
+          ->MinTime(min_time)
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
+    }
+  }
+}
+
+}  // namespace goose::bench

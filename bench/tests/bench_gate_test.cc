@@ -1,0 +1,124 @@
+// The benchmark gate end to end: goose_bench's short pass compared with
+// this build's baseline passes, and the same pass with the retain_heap
+// failpoint on (every HTTP request keeps 64 more bytes) fails the gate
+// naming heap_growth_per_request.
+//
+// Runs goose_bench as a child process (ChildProcess, Supervision::kDirect)
+// so the benchmarks get a process of their own, as ci/bench runs them.
+
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench/compare/bench_compare.h"
+#include "core/extensions/child_process.h"
+#include "core/tests/test_util.h"
+
+namespace goose::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Result<Json> ReadJsonFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return NotFound("cannot open " + path.string());
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  Json json = Json::parse(buffer.str(), nullptr, false);
+  if (json.is_discarded()) return InvalidArgument(path.string() + " is not JSON");
+  return json;
+}
+
+// Runs goose_bench's short pass with `extra` flags; the run's figures.
+// Fails the test (and returns an error) when it does not exit 0.
+Result<RunFigures> RunShortPass(const std::vector<std::string>& extra) {
+  testing::ScopedTempDir dir;
+  const std::filesystem::path out = dir.path() / "run.json";
+  std::vector<std::string> argv = {GOOSE_BENCH_PATH, "--goose_short", "--goose_no_memory",
+                                   "--benchmark_out=" + out.string(),
+                                   "--benchmark_out_format=json"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  SpawnOptions options;
+  options.supervision = Supervision::kDirect;
+  Result<std::unique_ptr<ChildProcess>> child = ChildProcess::Spawn(argv, {}, options);
+  if (!child.ok()) return child.status();
+  // Read its console output (so the pipe never fills) until it exits.
+  std::string console;
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(200);
+  bool stdout_open = true;
+  while (Clock::now() < deadline && (stdout_open || !(*child)->HasExited())) {
+    pollfd fds[2] = {{(*child)->stdout_fd(), POLLIN, 0}, {(*child)->exit_fd(), POLLIN, 0}};
+    ::poll(fds, stdout_open ? 2 : 1, 100);
+    if (!stdout_open) fds[0].revents = 0;
+    if (fds[0].revents != 0) {
+      char buf[4096];
+      const ssize_t n = ::read((*child)->stdout_fd(), buf, sizeof(buf));
+      if (n > 0) console.append(buf, static_cast<size_t>(n));
+      if (n == 0) stdout_open = false;
+    }
+    if (!stdout_open) (void)::poll(nullptr, 0, 10);
+  }
+  const ExitStatus status = (*child)->Stop(std::chrono::milliseconds(1000));
+  std::cout << console;
+  if (status.exit_code != 0 || status.signal != 0) {
+    return Internal("goose_bench ended with " + status.ToString() +
+                    "; stderr: " + (*child)->StderrShortTail());
+  }
+  Result<Json> json = ReadJsonFile(out);
+  if (!json.ok()) return json.status();
+  return ParseRun(*json);
+}
+
+Baseline LoadBaseline() {
+  Result<Json> json = ReadJsonFile(GOOSE_BENCH_BASELINE);
+  EXPECT_TRUE(json.ok()) << json.status().ToString();
+  if (!json.ok()) return {};
+  Result<Baseline> baseline = ParseBaseline(*json);
+  EXPECT_TRUE(baseline.ok()) << baseline.status().ToString();
+  return baseline.ok() ? *baseline : Baseline{};
+}
+
+TEST(BenchGateTest, ShortPassIsWithinTheBaseline) {
+  const Baseline baseline = LoadBaseline();
+  ASSERT_FALSE(baseline.figures.empty());
+  Result<RunFigures> run = RunShortPass({});
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  const Comparison comparison = Compare(baseline, *run);
+  const std::string table = FormatComparison(comparison);
+  std::cout << table;
+  EXPECT_TRUE(comparison.passed()) << table;
+}
+
+TEST(BenchGateTest, RetainedHeapPerRequestFailsTheGateByName) {
+  const Baseline baseline = LoadBaseline();
+  ASSERT_FALSE(baseline.figures.empty());
+  Result<RunFigures> run = RunShortPass(
+      {"--goose_failpoints=retain_heap", "--benchmark_filter=BM_HeapGrowthPerRequest"});
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  const Comparison comparison = Compare(baseline, *run);
+  const std::string table = FormatComparison(comparison);
+  std::cout << table;
+  EXPECT_FALSE(comparison.passed());
+  auto row = std::find_if(
+      comparison.rows.begin(), comparison.rows.end(),
+      [](const FigureResult& r) { return r.figure.name == "heap_growth_per_request"; });
+  ASSERT_NE(row, comparison.rows.end()) << "the baseline has no heap_growth_per_request";
+  ASSERT_TRUE(row->now.has_value()) << row->missing_reason;
+  EXPECT_TRUE(row->regressed) << table;
+  EXPECT_GT(*row->now, 32.0) << "64 retained bytes per request must show";  // 64 B + bookkeeping
+  const std::vector<std::string> failed = comparison.failed();
+  EXPECT_NE(std::find(failed.begin(), failed.end(), "heap_growth_per_request"), failed.end());
+  EXPECT_NE(table.find("gate: FAILED:"), std::string::npos);
+  EXPECT_NE(table.find("heap_growth_per_request"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace goose::bench

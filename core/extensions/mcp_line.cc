@@ -1,0 +1,36 @@
+#include "core/extensions/mcp_line.h"
+
+#include <algorithm>
+
+namespace goose {
+
+McpLine ParseMcpLine(std::string_view line) {
+  McpLine out;
+  const bool blank = std::all_of(line.begin(), line.end(),
+                                 [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
+  if (blank) return out;
+  Result<Json> parsed = JsonParse(line, "stdout line");
+  if (!parsed.ok() || !parsed->is_object()) {
+    out.kind = McpLine::Kind::kMalformed;
+    return out;
+  }
+  out.message = std::move(*parsed);
+  const Json& m = out.message;
+  auto method = m.find("method");
+  auto id = m.find("id");
+  const bool has_id = id != m.end() && !id->is_null();
+  if (method != m.end() && method->is_string()) {
+    out.method = method->get<std::string>();
+    out.kind = has_id ? McpLine::Kind::kServerRequest : McpLine::Kind::kNotification;
+    return out;
+  }
+  if (has_id && (m.contains("result") || m.contains("error"))) {
+    out.kind = McpLine::Kind::kResponse;
+    if (id->is_number_integer()) out.response_id = id->get<int64_t>();
+    return out;
+  }
+  out.kind = McpLine::Kind::kNotJsonRpc;
+  return out;
+}
+
+}  // namespace goose

@@ -1,0 +1,79 @@
+// Gate: heap, file descriptors and threads stay flat while the bad-input
+// corpus (bad requests and misbehaving clients) is sent round after round.
+// The two stalled clients are left out here: they cost seconds per round,
+// and the heap after them grows for many rounds before it levels (see
+// docs/reliability.md); the behaviour test covers them. fds and threads must come back to exactly
+// their baseline after a bounded settle wait; the heap must show no growth per round (Theil-Sen
+// slope, lower confidence bound under the threshold).
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "hardening/bad_input_corpus.h"
+#include "hardening/server_fixture.h"
+#include "scenarios/probe/growth.h"
+#include "scenarios/probe/heap_gauge.h"
+#include "scenarios/probe/process_probe.h"
+
+namespace goose::hardening {
+namespace {
+
+using namespace std::chrono_literals;
+using goose::testing::WaitUntil;
+
+// Bytes per round the heap may grow before the gate calls it a leak. A
+// round is about 340 requests and connections, so this catches a leak of
+// 200 bytes or more per request or connection. Clean runs measure 5-27
+// KiB/round, not yet explained (docs/reliability.md, "Open findings").
+constexpr double kHeapBytesPerRound = 64 * 1024;
+constexpr int kWarmupRounds = 2;
+constexpr int kRounds = 6;
+
+class BadInputGateTest : public ServerFixture {};
+
+TEST_F(BadInputGateTest, HeapFdsAndThreadsStayFlatAcrossTheCorpus) {
+  StartServer();
+  const int port = stack_->port();
+  const size_t limit = ApiServerOptions{}.max_body_bytes;
+  auto round = [&] {
+    SendBadRequests(port, limit);
+    RunMisbehavingClients(port, 300, 20s, /*stalled=*/false);
+    // The corpus starts a session (the client that leaves mid-reply); end
+    // it, as a client or the reaper would, so live sessions do not count.
+    for (const std::string& id : stack_->registry().LiveIds()) (void)stack_->registry().End(id);
+  };
+  // Warm-up: pools, caches and first-use allocations.
+  for (int i = 0; i < kWarmupRounds; ++i) round();
+  probe::ProcessProbe self;
+  const ProcessStats base = self.Sample().stats;
+  std::vector<double> heap;
+  for (int i = 0; i < kRounds && !HasFailure(); ++i) {
+    round();
+    // Connections the server has not yet seen close hold an fd and a
+    // worker for up to the read timeout: wait for them, bounded. (At most
+    // the baseline: a keep-alive connection open at the baseline may since
+    // have been closed.)
+    const bool settled = WaitUntil(
+        [&] {
+          ProcessStats now = self.Sample().stats;
+          return now.open_fds <= base.open_fds && now.threads <= base.threads;
+        },
+        20s);
+    const ProcessStats now = self.Sample().stats;
+    EXPECT_TRUE(settled) << "round " << i << ": fds " << base.open_fds << " -> " << now.open_fds
+                         << ", threads " << base.threads << " -> " << now.threads;
+    heap.push_back(static_cast<double>(probe::HeapGauge::AllocatedBytes()));
+  }
+  ASSERT_EQ(heap.size(), static_cast<size_t>(kRounds));
+  probe::GrowthVerdict v = probe::JudgeGrowth(heap, kHeapBytesPerRound);
+  EXPECT_EQ(v.verdict, probe::Verdict::kClean)
+      << "heap (" << probe::HeapGauge::Backend() << "): " << v.ToString();
+  RecordProperty("heap_slope_bytes_per_round", std::to_string(v.estimate.slope));
+  std::printf("bad-input gate: %d rounds of %zu bad requests + misbehaving clients, heap %s\n",
+              kRounds, BadRequestCorpus(limit).size(), v.ToString().c_str());
+}
+
+}  // namespace
+}  // namespace goose::hardening

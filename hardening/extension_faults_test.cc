@@ -1,0 +1,123 @@
+// Extension faults over HTTP: the whole server (ServerStack) with the real
+// stdio extension catalog running mock-mcp, and a scripted model that calls
+// the extension's tools. A child that crashes, hangs, floods stdout, writes
+// malformed lines or ignores SIGTERM: the reply still comes (the fault is a
+// tool error, or is skipped), within the extension's timeout, and ending the
+// session leaves no child process and no extension behind.
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <string>
+#include <vector>
+
+#include "core/extensions/stdio_extension_catalog.h"
+#include "core/resource_ledger.h"
+#include "core/server/server_stack.h"
+#include "core/tests/test_util.h"
+#include "mock_provider/mock_provider.h"
+#include "mock_provider/script.h"
+
+namespace goose::hardening {
+namespace {
+
+using namespace std::chrono_literals;
+using goose::testing::WaitUntil;
+
+constexpr const char* kKey = "extension-fault-key";
+
+struct ExtensionFault {
+  const char* name;
+  std::vector<std::string> flags;  // mock-mcp's command line
+  const char* tool;                // what the model calls
+  Json arguments;
+  bool tool_succeeds;  // else the tool response is an error
+};
+
+class ExtensionFaultsTest : public ::testing::TestWithParam<int> {};
+
+std::vector<ExtensionFault> Faults() {
+  return {
+      {"crash", {}, "mock__crash", Json{{"signal", 9}}, false},
+      {"hang", {}, "mock__hang", Json{{"stop_serving", true}}, false},
+      {"flood", {"--flood"}, "mock__echo", Json{{"text", "through the flood"}}, true},
+      {"malformed", {"--malformed"}, "mock__echo", Json{{"text", "past bad lines"}}, true},
+      {"ignores_sigterm",
+       {"--ignore-sigterm", "--linger"},
+       "mock__echo",
+       Json{{"text", "x"}},
+       true},
+  };
+}
+
+TEST_P(ExtensionFaultsTest, FaultIsHandledWithinTheTimeoutAndCleanedUp) {
+  const ExtensionFault fault = Faults()[static_cast<size_t>(GetParam())];
+  SCOPED_TRACE(fault.name);
+  Json call = Json::object();
+  call["name"] = fault.tool;
+  call["arguments"] = fault.arguments;
+  Json script = Json::parse(R"({"loop": true, "turns": [
+      {"messages": [{"text": "Calling.", "tool_calls": []}]},
+      {"messages": [{"text": "After the tool."}]}]})");
+  script["turns"][0]["messages"][0]["tool_calls"].push_back(call);
+  Result<mock::Script> parsed = mock::ParseScript(script, fault.name);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  mock::MockProvider provider(*parsed);
+  StdioExtensionCatalog catalog;
+  goose::testing::ScopedTempDir dir;
+  ServerStackOptions options;
+  options.sessions_dir = dir.path() / "sessions";
+  options.api_key = kKey;
+  {
+    ServerStack stack(&provider, &catalog, options);
+    ASSERT_TRUE(stack.Start().ok());
+    httplib::Client http("127.0.0.1", stack.port());
+    http.set_tcp_nodelay(true);
+    http.set_read_timeout(60);  // far above the 2 s extension timeout: a hang shows
+    auto post = [&](const std::string& path, const Json& body) -> std::pair<int, Json> {
+      auto res = http.Post(path, {{"x-api-key", kKey}}, body.dump(), "application/json");
+      if (!res) return {-1, Json()};
+      return {res->status, Json::parse(res->body, nullptr, false)};
+    };
+    Json args = Json::array();
+    for (const std::string& f : fault.flags) args.push_back(f);
+    auto [added, added_body] = post("/extensions/add", {{"type", "stdio"},
+                                                        {"name", "mock"},
+                                                        {"cmd", GOOSE_MOCK_MCP_PATH},
+                                                        {"args", args},
+                                                        {"timeout", 2}});
+    ASSERT_EQ(added, 200) << added_body.dump();
+    auto [status, body] = post("/session/start", {{"prompt", "use the tool"}});
+    ASSERT_EQ(status, 200) << body.dump();
+    EXPECT_EQ(body.value("message", ""), "Calling.\nAfter the tool.");
+    const std::string id = body.value("session_id", "");
+    Result<Session> stored = stack.store().Read(id);
+    ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+    bool saw_response = false;
+    for (const Message& m : stored->messages) {
+      if (!m.HasToolResponses()) continue;
+      saw_response = true;
+      const auto& r = std::get<ToolResponseContent>(m.content[0]);
+      EXPECT_EQ(r.tool_result.ok(), fault.tool_succeeds) << MessageToJson(m).dump();
+    }
+    EXPECT_TRUE(saw_response);
+    auto [ended, ended_body] = post("/session/end", {{"session_id", id}});
+    EXPECT_EQ(ended, 200) << ended_body.dump();
+  }
+  const auto& ledger = ResourceLedger::Global();
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return ledger.Get(Gauge::kChildProcesses) == 0 && ledger.Get(Gauge::kExtensions) == 0;
+      },
+      20s))
+      << "children " << ledger.Get(Gauge::kChildProcesses) << ", extensions "
+      << ledger.Get(Gauge::kExtensions);
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, ExtensionFaultsTest, ::testing::Range(0, 5),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return std::string(Faults()[static_cast<size_t>(info.param)].name);
+                         });
+
+}  // namespace
+}  // namespace goose::hardening

@@ -1,0 +1,158 @@
+// leakgate-report: merges the per-test JSON results the leak gates wrote
+// (GOOSE_GATE_REPORT_DIR) into one report, prints the verdict table, and
+// exits 1 when a gate is not clean or a canary did not flag its series.
+//
+//   leakgate-report --out reports/leakgate.json asan=reports/leakgate-runs/asan ...
+//
+// Each PRESET=DIR argument names a directory of <test>.json files; an
+// optional DIR/.seconds holds the wall time of that preset's run.
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using goose::Json;
+
+std::string Fixed(const Json& v, int digits = 1) {
+  if (!v.is_number()) return "-";
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(digits) << v.get<double>();
+  return out.str();
+}
+
+struct Row {
+  std::vector<std::string> cells;
+};
+
+int Usage() {
+  std::fprintf(stderr, "usage: leakgate-report --out FILE PRESET=DIR...\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string out_path;
+  std::vector<std::pair<std::string, fs::path>> inputs;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--out" && i + 1 < argc) {
+      out_path = argv[++i];
+    } else if (arg == "--help") {
+      return Usage();
+    } else if (const size_t eq = arg.find('='); eq != std::string::npos && eq > 0) {
+      inputs.emplace_back(arg.substr(0, eq), arg.substr(eq + 1));
+    } else {
+      return Usage();
+    }
+  }
+  if (out_path.empty() || inputs.empty()) return Usage();
+
+  Json runs = Json::array();
+  Json wall = Json::object();
+  for (const auto& [preset, dir] : inputs) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      if (entry.path().extension() == ".json") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const fs::path& file : files) {
+      std::ifstream in(file);
+      std::stringstream text;
+      text << in.rdbuf();
+      goose::Result<Json> parsed = goose::JsonParse(text.str(), file.string());
+      if (!parsed.ok()) {
+        std::fprintf(stderr, "leakgate-report: %s\n", parsed.status().ToString().c_str());
+        return 1;
+      }
+      runs.push_back(*parsed);
+    }
+    std::ifstream seconds(dir / ".seconds");
+    double s = 0;
+    if (seconds >> s) wall[preset] = s;
+  }
+
+  const std::vector<std::string> head = {
+      "preset",        "kind",    "scenario", "iters", "heap slope B/iter [99% bound] vs threshold",
+      "counted grown", "verdict", "gate",     "time"};
+  std::vector<std::vector<std::string>> rows;
+  Json failures = Json::array();
+  for (const Json& run : runs) {
+    const std::string kind = run.value("kind", "");
+    const std::string expected = run.value("expected_series", "");
+    for (const Json& r : run["results"]) {
+      std::string slope = "-", counted;
+      for (const Json& s : r["series"]) {
+        if (s["kind"] == "heap" && s["slope"].is_number()) {
+          slope = Fixed(s["slope"]) + " [" + Fixed(s["slope_lower"]) + ", " +
+                  Fixed(s["slope_upper"]) + "] vs " + Fixed(s["threshold"], 0);
+        }
+        if (s["kind"] == "counted" && s["verdict"] == "leak") {
+          counted += (counted.empty() ? "" : ",") + s["name"].get<std::string>();
+        }
+      }
+      if (r.value("lsan_leaks", 0) != 0)
+        counted += (counted.empty() ? "" : ",") + std::string("lsan");
+      const std::string verdict = r.value("verdict", "");
+      bool ok = verdict == "clean";
+      if (kind != "gate") {
+        ok = verdict == "leak";
+        const Json& leaking = r["leaking_series"];
+        ok = ok && std::find(leaking.begin(), leaking.end(), Json(expected)) != leaking.end();
+      }
+      if (!ok) failures.push_back(run.value("test", "?") + " (" + r.value("preset", "?") + ")");
+      rows.push_back({r.value("preset", ""), kind, r.value("scenario", ""),
+                      std::to_string(r.value("iterations", 0)), slope,
+                      counted.empty() ? "-" : counted, verdict, ok ? "pass" : "FAIL",
+                      Fixed(r["seconds"]) + "s"});
+    }
+  }
+
+  std::vector<size_t> widths(head.size());
+  for (size_t c = 0; c < head.size(); ++c) {
+    widths[c] = head[c].size();
+    for (const auto& row : rows) widths[c] = std::max(widths[c], row[c].size());
+  }
+  auto print = [&](const std::vector<std::string>& row) {
+    for (size_t c = 0; c < row.size(); ++c) {
+      std::cout << row[c] << std::string(widths[c] - row[c].size() + 2, ' ');
+    }
+    std::cout << "\n";
+  };
+  print(head);
+  for (const auto& row : rows) print(row);
+  for (const auto& [preset, s] : wall.items()) {
+    std::cout << preset << ": gate run took " << Fixed(s, 0) << " s\n";
+  }
+
+  const Json report = {{"passed", failures.empty() && !rows.empty()},
+                       {"failures", failures},
+                       {"wall_seconds", wall},
+                       {"runs", runs}};
+  std::error_code ec;
+  if (fs::path(out_path).has_parent_path())
+    fs::create_directories(fs::path(out_path).parent_path(), ec);
+  std::ofstream(out_path) << report.dump(1, ' ', false, Json::error_handler_t::replace) << "\n";
+  std::cout << "wrote " << out_path << "\n";
+  if (rows.empty()) {
+    std::fprintf(stderr, "leakgate-report: no gate results (did the gates run?)\n");
+    return 1;
+  }
+  if (!failures.empty()) {
+    std::fprintf(stderr, "leakgate-report: FAILED: %s\n", goose::JsonDump(failures).c_str());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,124 @@
+// extension_orphans: sessions whose agents run a real stdio extension
+// (mock-mcp, under the server's process supervision) that the model asks
+// to spawn grandchildren: one in the extension's process group and one
+// double-forked away from it. The session then ends in one of three ways,
+// in turn: /session/end, the reaper (short TTL, no traffic), or
+// /extensions/remove while it is live (the extension is added back after).
+// Every way must leave no descendant and no zombie. Canary: leak_child
+// (stopping an extension signals only its direct child: the grandchildren
+// survive, re-parented to the harness, and descendants grows).
+
+#include <memory>
+
+#include "scenarios/lib/builtin_scenarios.h"
+#include "scenarios/lib/gate_client.h"
+#include "scenarios/lib/script_util.h"
+#include "scenarios/lib/wait.h"
+
+namespace goose::scenarios {
+namespace {
+
+constexpr std::string_view kScript = R"({
+  "name": "gate_extension_orphans",
+  "loop": true,
+  "turns": [
+    {"messages": [{"text": "Starting helpers.", "chunks": 2,
+       "tool_calls": [
+         {"name": "mcp__spawn_grandchild", "arguments": {"seconds": 300}},
+         {"name": "mcp__spawn_grandchild", "arguments": {"seconds": 300, "orphan": true}}]}]},
+    {"messages": [{"text": "Helpers started.", "chunks": 2}]}
+  ]})";
+
+constexpr auto kTtl = std::chrono::milliseconds(500);
+
+class ExtensionOrphansScenario : public Scenario {
+ public:
+  ExtensionOrphansScenario() {
+    info_.name = "extension_orphans";
+    info_.description =
+        "a session's mock-mcp extension spawns grandchildren; the session is ended, reaped, or "
+        "its extension removed";
+    info_.measures =
+        "descendants (no orphan, no zombie), child_processes, extensions, open_fds, threads";
+    // The heap of the first dozen iterations grows by ~3 KB each and then
+    // stays flat (allocator state of the spawner and the extensions'
+    // short-lived threads filling up), so the warm-up covers them.
+    info_.warmup = 15;
+    info_.iterations = 21;
+    info_.requests_per_iteration = 2;
+  }
+
+  const ScenarioInfo& info() const override { return info_; }
+
+  TargetRequirements requirements() const override {
+    TargetRequirements r;
+    r.script = ScenarioScript(kScript, "gate_extension_orphans");
+    r.session_ttl = kTtl;
+    r.stdio_extensions = true;
+    return r;
+  }
+
+  Status Setup(Target& target) override {
+    client_ = std::make_unique<GateClient>(target);
+    return AddExtension();
+  }
+
+  Status Iterate(Target& target, int i) override {
+    const int64_t before = LiveSessions(target);
+    Result<std::string> id = client_->StartSession("start the helpers");
+    if (!id.ok()) return id.status();
+    switch (i % 3) {
+      case 0:
+        if (Status s = client_->EndSession(*id); !s.ok()) return s;
+        break;
+      case 1:  // no request: the reaper ends it
+        if (!WaitFor([&] { return LiveSessions(target) <= before; }, kTtl * 4)) {
+          return Internal("the idle session was not reaped within " +
+                          std::to_string((kTtl * 4).count()) + " ms");
+        }
+        break;
+      default: {
+        HttpAnswer removed = client_->Post("/extensions/remove", Json("mcp"));
+        if (!removed.ok()) return AnswerError("POST /extensions/remove", removed);
+        if (Status s = client_->EndSession(*id); !s.ok()) return s;
+        if (Status s = AddExtension(); !s.ok()) return s;
+        break;
+      }
+    }
+    // Stopping an extension escalates to SIGKILL within its grace; wait
+    // for the tree to be gone (bounded) before the runner samples.
+    WaitFor([&] { return target.Descendants() == 0; }, std::chrono::seconds(5));
+    return Status::Ok();
+  }
+
+  Status Teardown(Target& target) override {
+    client_.reset();
+    target.KillStrayDescendants();  // a failing gate leaves nothing running
+    return Status::Ok();
+  }
+
+ private:
+  Status AddExtension() {
+    HttpAnswer added = client_->Post("/extensions/add", {{"type", "stdio"},
+                                                         {"name", "mcp"},
+                                                         {"cmd", MockMcpPath()},
+                                                         {"args", Json::array()},
+                                                         {"envs", Json::object()},
+                                                         {"timeout", 30}});
+    if (!added.ok() || added.body.value("error", true)) {
+      return AnswerError("POST /extensions/add", added);
+    }
+    return Status::Ok();
+  }
+
+  ScenarioInfo info_;
+  std::unique_ptr<GateClient> client_;
+};
+
+}  // namespace
+
+std::unique_ptr<Scenario> MakeExtensionOrphansScenario() {
+  return std::make_unique<ExtensionOrphansScenario>();
+}
+
+}  // namespace goose::scenarios

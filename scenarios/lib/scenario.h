@@ -1,0 +1,54 @@
+// Scenario: one kind of real work a leak gate repeats against a server.
+//
+// A scenario says what it is (name, description, what it measures), what
+// server it needs (TargetRequirements), how many warm-up and measured
+// iterations it runs by default, and how many HTTP requests one iteration
+// makes. The Runner (runner.h) calls Setup() once, Iterate() for every
+// warm-up and measured iteration, and Teardown() once, sampling every
+// series after each iteration. Scenarios know nothing of GoogleTest: the
+// gates and the `leakcheck` tool run the same objects.
+//
+// Iterate() must leave the server at rest when it returns (every session
+// it made ended or, for the reaping scenario, reaped), except for what a
+// leak keeps: that is what the counted series then show. It returns an
+// error only when the server did not do its job (a wrong answer), not for
+// a leak. Iterate() should not allocate anything that outlives it.
+
+#ifndef GOOSE_SCENARIOS_LIB_SCENARIO_H_
+#define GOOSE_SCENARIOS_LIB_SCENARIO_H_
+
+#include <string>
+
+#include "core/status.h"
+#include "scenarios/lib/target.h"
+
+namespace goose::scenarios {
+
+struct ScenarioInfo {
+  std::string name;         // snake_case, the key of its thresholds
+  std::string description;  // one sentence
+  std::string measures;     // which series matter most, and why
+  int warmup = 10;          // default warm-up iterations (discarded)
+  int iterations = 100;     // default measured iterations
+  int requests_per_iteration = 1;
+};
+
+class Scenario {
+ public:
+  virtual ~Scenario() = default;
+
+  virtual const ScenarioInfo& info() const = 0;
+  virtual TargetRequirements requirements() const = 0;
+
+  // Once, before the first iteration (e.g. add extensions).
+  virtual Status Setup(Target& target) = 0;
+  // One repetition of the work; `i` counts from 0 over warm-up and
+  // measured iterations together.
+  virtual Status Iterate(Target& target, int i) = 0;
+  // Once, after the last iteration.
+  virtual Status Teardown(Target& target) = 0;
+};
+
+}  // namespace goose::scenarios
+
+#endif  // GOOSE_SCENARIOS_LIB_SCENARIO_H_

@@ -1,0 +1,111 @@
+// server_sigkill: goose-api and mock-llm as real processes; a session's
+// mock-mcp extension spawns grandchildren (one in its process group, one
+// double-forked away), then the server is SIGKILLed: nothing can clean up
+// in the server itself, so the extension supervision (goose-ext-shim, a
+// subreaper with a parent-death signal) must take the whole tree down.
+// The harness is the subreaper above everything: any survivor re-parents
+// to it and is counted. The server is restarted for the next iteration.
+// Canary: leak_child (passed to the server through GOOSE_API_FAILPOINTS:
+// the extension runs without the shim, and its grandchildren outlive the
+// killed server).
+
+#include <memory>
+
+#include "scenarios/lib/builtin_scenarios.h"
+#include "scenarios/lib/gate_client.h"
+#include "scenarios/lib/process_target.h"
+#include "scenarios/lib/script_util.h"
+#include "scenarios/lib/wait.h"
+
+namespace goose::scenarios {
+namespace {
+
+constexpr std::string_view kScript = R"({
+  "name": "gate_server_sigkill",
+  "loop": true,
+  "turns": [
+    {"messages": [{"text": "Starting helpers.", "chunks": 2,
+       "tool_calls": [
+         {"name": "mcp__spawn_grandchild", "arguments": {"seconds": 300}},
+         {"name": "mcp__spawn_grandchild", "arguments": {"seconds": 300, "orphan": true}}]}]},
+    {"messages": [{"text": "Helpers started.", "chunks": 2}]}
+  ]})";
+
+class ServerSigkillScenario : public Scenario {
+ public:
+  ServerSigkillScenario() {
+    info_.name = "server_sigkill";
+    info_.description =
+        "goose-api (a real process) runs a session whose mock-mcp extension spawned "
+        "grandchildren, and is SIGKILLed";
+    info_.measures = "descendants: nothing of the extension's tree survives the server";
+    info_.warmup = 1;
+    info_.iterations = 6;
+    info_.requests_per_iteration = 2;
+  }
+
+  const ScenarioInfo& info() const override { return info_; }
+
+  TargetRequirements requirements() const override {
+    TargetRequirements r;
+    r.script = ScenarioScript(kScript, "gate_server_sigkill");
+    r.script_json = std::string(kScript);
+    r.separate_processes = true;
+    return r;
+  }
+
+  Status Setup(Target& target) override {
+    server_ = dynamic_cast<ProcessTarget*>(&target);
+    if (server_ == nullptr) return InvalidArgument("server_sigkill needs a ProcessTarget");
+    return Connect();
+  }
+
+  Status Iterate(Target& target, int) override {
+    const int64_t before = target.Descendants();
+    Result<std::string> id = client_->StartSession("start the helpers");
+    if (!id.ok()) return id.status();
+    if (target.Descendants() <= before) {
+      return Internal("the session's extension and its grandchildren are not running");
+    }
+    client_.reset();
+    server_->KillServer();
+    // Everything that was the server's must go: wait (bounded) for the
+    // count to fall to what is left without it (mock-llm).
+    WaitFor([&] { return target.Descendants() < before; }, std::chrono::seconds(5));
+    if (Status s = server_->RestartServer(); !s.ok()) return s;
+    return Connect();
+  }
+
+  Status Teardown(Target& target) override {
+    client_.reset();
+    target.KillStrayDescendants();
+    return Status::Ok();
+  }
+
+ private:
+  Status Connect() {
+    client_ = std::make_unique<GateClient>(*server_);
+    HttpAnswer added = client_->Post("/extensions/add", {{"type", "stdio"},
+                                                         {"name", "mcp"},
+                                                         {"cmd", MockMcpPath()},
+                                                         {"args", Json::array()},
+                                                         {"envs", Json::object()},
+                                                         {"timeout", 30}});
+    if (!added.ok() || added.body.value("error", true)) {
+      return AnswerError("POST /extensions/add", added);
+    }
+    return Status::Ok();
+  }
+
+  ScenarioInfo info_;
+  ProcessTarget* server_ = nullptr;
+  std::unique_ptr<GateClient> client_;
+};
+
+}  // namespace
+
+std::unique_ptr<Scenario> MakeServerSigkillScenario() {
+  return std::make_unique<ServerSigkillScenario>();
+}
+
+}  // namespace goose::scenarios

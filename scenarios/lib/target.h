@@ -1,0 +1,118 @@
+// Target: a server under test, seen through HTTP, plus what can be
+// observed of it.
+//
+// A scenario drives a Target only through its HTTP API (base URL and API
+// key), exactly as a user's client would; the runner observes it through
+// the optional windows below: the process to probe from outside, its
+// resource ledger when it runs in this process, the mock provider's drain
+// accounting, and the descendants it left behind (through an OrphanWatch
+// that makes this process their subreaper).
+//
+// InProcessTarget runs the whole server (ServerStack) with the scripted
+// MockProvider in this process, with either a catalog of in-process tools
+// or real stdio extensions (StdioExtensionCatalog, for mock-mcp). A later
+// `leakcheck` adds a target of external processes behind the same API.
+
+#ifndef GOOSE_SCENARIOS_LIB_TARGET_H_
+#define GOOSE_SCENARIOS_LIB_TARGET_H_
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/resource_ledger.h"
+#include "core/status.h"
+#include "mock_provider/mock_stats.h"
+#include "mock_provider/script.h"
+#include "scenarios/probe/orphan_watch.h"
+
+namespace goose::scenarios {
+
+class Target {
+ public:
+  virtual ~Target() = default;
+
+  // "http://127.0.0.1:<port>".
+  virtual std::string host() const = 0;
+  virtual int port() const = 0;
+  virtual const std::string& api_key() const = 0;
+  virtual const std::filesystem::path& sessions_dir() const = 0;
+
+  // The server's pid for /proc probes; 0 when it runs in this process.
+  virtual pid_t pid() const = 0;
+  // True when the heap gauge of this process measures the server.
+  virtual bool heap_observable() const = 0;
+  // The server's ledger, when it can be read directly (in-process).
+  virtual std::optional<LedgerSnapshot> Ledger() const = 0;
+  // The mock provider's drain accounting.
+  virtual std::optional<mock::MockStats> MockStats() const = 0;
+  // How many processes are below this one (the server's children, and
+  // every orphan re-parented to the harness). Zombies count.
+  virtual int64_t Descendants() const = 0;
+  // Kills and reaps every descendant that is not part of the target
+  // itself, so a failing gate leaves nothing running. Returns how many.
+  virtual int KillStrayDescendants() = 0;
+};
+
+// What a scenario needs of the server it runs against.
+struct TargetRequirements {
+  mock::Script script = mock::DefaultScript();
+  // The same script as JSON text, for targets that run mock-llm (its name
+  // must be script.name). Empty: the built-in default.
+  std::string script_json;
+  // Real programs (ProcessTarget: goose-api and mock-llm) instead of the
+  // server in this process.
+  bool separate_processes = false;
+  std::chrono::steady_clock::duration session_ttl = std::chrono::hours(1);
+  size_t max_sessions = 1000;
+  // Real stdio extensions (StdioExtensionCatalog) instead of in-process
+  // tools ("developer__shell", "ext__echo").
+  bool stdio_extensions = false;
+  int server_threads = 8;
+};
+
+// The server and the mock provider in this process. Construct, then Start().
+class InProcessTarget : public Target {
+ public:
+  explicit InProcessTarget(TargetRequirements requirements);
+  // Shuts the server down (ending every session), then kills stray
+  // descendants.
+  ~InProcessTarget() override;
+  InProcessTarget(const InProcessTarget&) = delete;
+  InProcessTarget& operator=(const InProcessTarget&) = delete;
+
+  // Makes a temporary sessions directory and starts listening on a free
+  // loopback port.
+  Status Start();
+
+  std::string host() const override { return "127.0.0.1"; }
+  int port() const override;
+  const std::string& api_key() const override { return api_key_; }
+  const std::filesystem::path& sessions_dir() const override { return sessions_dir_; }
+  pid_t pid() const override { return 0; }
+  bool heap_observable() const override { return true; }
+  std::optional<LedgerSnapshot> Ledger() const override;
+  std::optional<mock::MockStats> MockStats() const override;
+  int64_t Descendants() const override;
+  int KillStrayDescendants() override;
+
+ private:
+  struct Parts;
+  const TargetRequirements requirements_;
+  const std::string api_key_;
+  std::filesystem::path sessions_dir_;
+  probe::OrphanWatch orphans_;  // before the server: its children are watched from the start
+  std::unique_ptr<Parts> parts_;
+};
+
+// Path of the mock-mcp program the build made (for stdio extensions).
+std::string MockMcpPath();
+
+}  // namespace goose::scenarios
+
+#endif  // GOOSE_SCENARIOS_LIB_TARGET_H_

@@ -1,0 +1,32 @@
+// Every leak-gate threshold, in one table: per scenario and per heap
+// backend (glibc, tcmalloc, sanitizer), with the reason for each value in
+// thresholds.cc.
+//
+// A heap series leaks when the lower confidence bound of its Theil-Sen
+// slope exceeds the threshold (bytes per measured iteration). Counted
+// series have no threshold: their tolerance is zero net growth after the
+// settle wait (runner.h).
+
+#ifndef GOOSE_SCENARIOS_LIB_THRESHOLDS_H_
+#define GOOSE_SCENARIOS_LIB_THRESHOLDS_H_
+
+#include <string_view>
+
+namespace goose::scenarios {
+
+struct HeapThreshold {
+  double bytes_per_iteration = 0;
+  std::string_view reason;
+};
+
+// The threshold for `scenario` under heap backend `backend` (as
+// HeapGauge::Backend() names it). A scenario without an entry gets the
+// default row, whose reason says so.
+HeapThreshold HeapThresholdFor(std::string_view scenario, std::string_view backend);
+
+// The confidence level of the slope interval the verdicts use.
+inline constexpr double kSlopeConfidence = 0.99;
+
+}  // namespace goose::scenarios
+
+#endif  // GOOSE_SCENARIOS_LIB_THRESHOLDS_H_

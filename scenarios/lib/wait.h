@@ -1,0 +1,27 @@
+// Bounded polling waits the scenarios use to let the server come to rest
+// (never a fixed sleep): a condition is re-checked, backing off from
+// 100 us to 20 ms, until it holds or the timeout passes.
+
+#ifndef GOOSE_SCENARIOS_LIB_WAIT_H_
+#define GOOSE_SCENARIOS_LIB_WAIT_H_
+
+#include <chrono>
+#include <functional>
+
+#include "scenarios/lib/target.h"
+
+namespace goose::scenarios {
+
+// True once `condition` holds; false if it still does not at `timeout`.
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+
+// Waits until the target handles no request (ledger's pending_requests is
+// 0). True at once when the target has no readable ledger.
+bool WaitForQuiet(const Target& target, std::chrono::milliseconds timeout);
+
+// Live sessions of the target (ledger), or -1 when it cannot be read.
+int64_t LiveSessions(const Target& target);
+
+}  // namespace goose::scenarios
+
+#endif  // GOOSE_SCENARIOS_LIB_WAIT_H_
