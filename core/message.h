@@ -33,7 +33,7 @@ template <typename T>
 struct ToolResult {
   std::optional<T> value;  // set on success
   std::string error;       // set on error
-  Json extra = nullptr;  // fields we do not model; null when none (no allocation)
+  Json extra = nullptr;    // fields we do not model; null when none (no allocation)
 
   bool ok() const { return value.has_value(); }
   static ToolResult Success(T v) { return ToolResult{std::move(v), {}}; }
