@@ -3,7 +3,8 @@
 // Every object that owns a resource (a live reply stream, an agent, a
 // session, a child process, buffered bytes, ...) counts itself in on
 // construction and out on destruction, through a `LedgerEntry` or
-// `LedgerBytes` member. A leak gate reads the ledger before and after its
+// `LedgerBytes` member, declared first so that it counts out only after
+// everything else the object owns has been freed. A leak gate reads the ledger before and after its
 // work; `GET /metrics` shows it. The counters are relaxed atomics on their
 // own cache lines, so the ledger stays on in release builds (see
 // bench/ledger_bench.cc for what an entry costs).

@@ -110,10 +110,11 @@ class Agent {
   Provider* provider() { return provider_; }
 
  private:
+  // First member: counted out only after everything below is freed.
+  LedgerEntry counted_{Gauge::kAgents};
   Provider* const provider_;
   std::unique_ptr<ToolSet> tools_;
   const AgentOptions options_;
-  LedgerEntry counted_{Gauge::kAgents};
 };
 
 // The conversation as plain text ("user: ...\nassistant: ..."), tool calls

@@ -66,6 +66,8 @@ class LiveSession {
   void CancelActiveReply();
 
  private:
+  // First member: counted out only after everything below is freed.
+  LedgerEntry counted_{Gauge::kSessions};
   const std::string id_;
   Session session_ GUARDED_BY(mu);
   LedgerBytes conversation_bytes_ GUARDED_BY(mu){Gauge::kConversationBytes};
@@ -73,7 +75,6 @@ class LiveSession {
   std::unique_ptr<Agent> agent_;
   Mutex reply_mu_;
   AgentReply* active_reply_ GUARDED_BY(reply_mu_) = nullptr;
-  LedgerEntry counted_{Gauge::kSessions};
 };
 
 class SessionRegistry;

@@ -79,13 +79,14 @@ class StdioExtension {
   StdioExtension(ExtensionConfig config, std::unique_ptr<McpClient> client, McpServerInfo info,
                  std::vector<McpTool> tools);
 
+  // First member: counted out only after everything below is freed.
+  LedgerEntry counted_{Gauge::kExtensions};
   const ExtensionConfig config_;
   const std::string key_;
   std::unique_ptr<McpClient> client_;
   const McpServerInfo server_info_;
   Mutex tools_mu_;
   std::vector<McpTool> tools_ GUARDED_BY(tools_mu_);
-  LedgerEntry counted_{Gauge::kExtensions};
 };
 
 }  // namespace goose
