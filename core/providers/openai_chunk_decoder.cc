@@ -74,6 +74,11 @@ std::optional<ProviderError> OpenAIChunkDecoder::Decode(std::string_view data,
   } catch (const Json::parse_error& e) {
     std::string quoted = JsonDump(Json(std::string(data.substr(0, kQuotedFrameBytes))));
     return Malformed("not valid JSON (at byte " + std::to_string(e.byte) + "): " + quoted);
+  } catch (const Json::exception&) {
+    // A number beyond a double (1e999) is out_of_range, not parse_error;
+    // uncaught, it ended the process (found by sse_stream_fuzzer).
+    std::string quoted = JsonDump(Json(std::string(data.substr(0, kQuotedFrameBytes))));
+    return Malformed("a number out of range: " + quoted);
   }
   if (!chunk.is_object()) return Malformed("must be a JSON object");
   if (const Json* error = Field(chunk, "error")) return ErrorFromErrorObject(*error);

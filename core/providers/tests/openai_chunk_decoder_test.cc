@@ -212,6 +212,7 @@ TEST(OpenAIChunkDecoderTest, MalformedFramesAreBadResponses) {
       R"({"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":"zero"}]}}]})",
       R"({"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":{}}}]}}]})",
       R"({"id":"c","choices":[],"usage":7})",
+      R"({"id":"c","choices":[{"index":1e999}]})",  // out_of_range, not parse_error
   };
   for (const std::string& frame : frames) {
     OpenAIChunkDecoder decoder;
