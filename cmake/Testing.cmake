@@ -4,10 +4,15 @@
 # labelled (unit, integration, gate, interop, fuzz, bench) so that a CI
 # engine can select them with `ctest -L`. Every run writes GoogleTest XML
 # under <build>/test-results/.
+set(GOOSE_ASAN_OPTIONS
+  "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1")
+# ci/tsan.supp: races inside the uninstrumented libcpp-httplib.so (each entry says why).
+set(GOOSE_TSAN_OPTIONS
+  "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=${PROJECT_SOURCE_DIR}/ci/tsan.supp")
 set(GOOSE_TEST_ENV
-  "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
+  "${GOOSE_ASAN_OPTIONS}"
   "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
-  "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1"
+  "${GOOSE_TSAN_OPTIONS}"
   "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/ci/lsan.supp")
 
 function(goose_add_test)
@@ -17,9 +22,20 @@ function(goose_add_test)
   endif()
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gmock GTest::gtest_main Threads::Threads)
+  # gtest_discover_tests (CMake 3.25) flattens PROPERTIES into one list of
+  # names and values, so a list value (two labels, several environment
+  # variables) would lose all but its first element. List values are set
+  # instead by a file CTest includes after the discovered tests.
   gtest_discover_tests(${T_NAME}
     XML_OUTPUT_DIR ${CMAKE_BINARY_DIR}/test-results
     DISCOVERY_TIMEOUT 60
     DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT} ENVIRONMENT "${GOOSE_TEST_ENV}")
+    PROPERTIES TIMEOUT ${T_TIMEOUT})
+  set(properties "${CMAKE_CURRENT_BINARY_DIR}/${T_NAME}_properties.cmake")
+  file(WRITE "${properties}"
+    "if(${T_NAME}_TESTS)\n"
+    "  set_tests_properties(\${${T_NAME}_TESTS} PROPERTIES\n"
+    "    LABELS [==[${T_LABELS}]==] ENVIRONMENT [==[${GOOSE_TEST_ENV}]==])\n"
+    "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${properties}")
 endfunction()
