@@ -67,13 +67,6 @@ Status WriteAll(int fd, std::string_view bytes, const fs::path& path) {
   return Status::Ok();
 }
 
-Status FsyncDir(const fs::path& dir) {
-  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) return IoError(Errno("cannot open directory", dir));
-  if (::fsync(fd.get()) != 0) return IoError(Errno("cannot fsync directory", dir));
-  return Status::Ok();
-}
-
 // Removes a temp file on destruction unless it was committed (renamed).
 class TempFileGuard {
  public:
@@ -153,7 +146,17 @@ Result<fs::path> ResolveSessionsDir(const EnvLookup& env) {
       "cannot find the sessions directory: set GOOSE_API_SESSIONS_DIR (or XDG_DATA_HOME or HOME)");
 }
 
-SessionStore::SessionStore(fs::path dir) : dir_(std::move(dir)) {}
+SessionStore::SessionStore(fs::path dir, FsyncPolicy fsync)
+    : dir_(std::move(dir)),
+      fsync_(fsync),
+      deferred_(fsync == FsyncPolicy::kBatch ? std::make_unique<DeferredSync>(dir_, kBatchDelay)
+                                             : nullptr) {}
+
+SessionStore::~SessionStore() = default;  // ~DeferredSync syncs what is pending
+
+Status SessionStore::Flush() const {
+  return deferred_ != nullptr ? deferred_->Flush() : Status::Ok();
+}
 
 Status SessionStore::EnsureDir() const {
   std::error_code ec;
@@ -245,13 +248,28 @@ Status SessionStore::Write(std::string_view id, const Session& session,
       return WriteError("cannot write", temp);
     }
     if (Status s = WriteAll(fd.get(), bytes, temp); !s.ok()) return s;
-    if (::fsync(fd.get()) != 0) return WriteError("cannot fsync", temp);
+    if (fsync_ == FsyncPolicy::kAlways && ::fsync(fd.get()) != 0) {
+      return WriteError("cannot fsync", temp);
+    }
     if (::close(fd.Release()) != 0) return WriteError("cannot close", temp);
     if (::rename(temp.c_str(), path->c_str()) != 0) return WriteError("cannot rename onto", *path);
     guard.Commit();
   }
   if (bytes_written != nullptr) *bytes_written = bytes.size();
-  return FsyncDir(dir_);
+  return SyncAfterRename();
+}
+
+Status SessionStore::SyncAfterRename() const {
+  switch (fsync_) {
+    case FsyncPolicy::kAlways:
+      return FsyncDirectory(dir_);
+    case FsyncPolicy::kBatch:
+      deferred_->Add();
+      return Status::Ok();
+    case FsyncPolicy::kNever:
+      return Status::Ok();
+  }
+  return Status::Ok();
 }
 
 Status SessionStore::Delete(std::string_view id) const {
@@ -261,7 +279,11 @@ Status SessionStore::Delete(std::string_view id) const {
     if (errno == ENOENT) return NotFound("session " + std::string(id) + " has no file");
     return IoError(Errno("cannot remove", *path));
   }
-  return FsyncDir(dir_);
+  if (fsync_ == FsyncPolicy::kBatch) {
+    deferred_->Add();
+    return Status::Ok();
+  }
+  return fsync_ == FsyncPolicy::kAlways ? FsyncDirectory(dir_) : Status::Ok();
 }
 
 Result<std::vector<SessionInfo>> SessionStore::List(int* skipped) const {

@@ -6,10 +6,19 @@
 // the API wrote, and the API can continue a session the CLI wrote.
 //
 // Writes are atomic: the whole file is written to a temp file in the same
-// directory, fsynced, renamed over the old one, and the directory fsynced.
-// A crash leaves the old file or the new one, never a torn one; a leftover
-// temp file (named ".<id>.jsonl.<pid>.<n>.tmp") is removed by
+// directory and renamed over the old one before Write returns, so a crash
+// or SIGKILL of the process leaves the old file or the new one, never a
+// torn one, and every reader (the goose CLI too) sees the new file at once.
+// A leftover temp file (named ".<id>.jsonl.<pid>.<n>.tmp") is removed by
 // `RemoveStaleTempFiles()` once its writer is gone.
+//
+// fsync only adds durability across a power loss; when it happens is the
+// FsyncPolicy (GOOSE_API_FSYNC): `always` fsyncs the temp file before the
+// rename and the directory after it, on every write (milliseconds per write
+// on a real disk); `batch` (the default) tells a background DeferredSync,
+// which makes the renamed files and the directory durable within about
+// 100 ms, many writes per round (syncfs), and syncs what is pending on
+// Flush() and destruction; `never` leaves it to the kernel.
 //
 // Every id is checked by ValidateSessionId before any path is built; no
 // method creates, reads or removes anything outside the directory.
@@ -20,13 +29,16 @@
 #ifndef GOOSE_CORE_SESSION_STORE_H_
 #define GOOSE_CORE_SESSION_STORE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/deferred_sync.h"
 #include "core/session.h"
 #include "core/status.h"
 
@@ -52,11 +64,17 @@ Result<std::filesystem::path> ResolveSessionsDir(const EnvLookup& env);
 
 class SessionStore {
  public:
-  explicit SessionStore(std::filesystem::path dir);
+  // How long a batch-policy write may wait for its fsync round.
+  static constexpr std::chrono::milliseconds kBatchDelay{100};
+
+  explicit SessionStore(std::filesystem::path dir, FsyncPolicy fsync = FsyncPolicy::kBatch);
+  // Syncs writes still pending (batch policy).
+  ~SessionStore();
   SessionStore(const SessionStore&) = delete;
   SessionStore& operator=(const SessionStore&) = delete;
 
   const std::filesystem::path& dir() const { return dir_; }
+  FsyncPolicy fsync_policy() const { return fsync_; }
 
   // Creates the directory (and parents) when missing, mode 0700.
   Status EnsureDir() const;
@@ -85,6 +103,15 @@ class SessionStore {
   // Removes the file of `id`. NotFound when there is none.
   Status Delete(std::string_view id) const;
 
+  // Makes every write and delete so far durable (fsyncs what the batch
+  // policy still has pending); returns the first fsync error since the last
+  // Flush. Cheap when nothing is pending; a no-op for `always` and `never`.
+  Status Flush() const;
+
+  // The background syncer of the batch policy (nullptr for the others);
+  // exposed for tests and benchmarks.
+  const DeferredSync* deferred_sync() const { return deferred_.get(); }
+
   // Removes temp files left by writers that no longer run (a crash
   // mid-write). Returns how many were removed.
   Result<int> RemoveStaleTempFiles() const;
@@ -96,7 +123,12 @@ class SessionStore {
   static Result<Session> Parse(std::string_view bytes, std::string_view name);
 
  private:
+  // The policy's syncs after a file was renamed into place.
+  Status SyncAfterRename() const;
+
   std::filesystem::path dir_;
+  const FsyncPolicy fsync_;
+  const std::unique_ptr<DeferredSync> deferred_;  // batch policy only
 };
 
 }  // namespace goose

@@ -25,6 +25,7 @@
 #define EXCLUDES(...) GOOSE_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
 #define ACQUIRE(...) GOOSE_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
 #define RELEASE(...) GOOSE_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
+#define TRY_ACQUIRE(...) GOOSE_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
 #define NO_THREAD_SAFETY_ANALYSIS GOOSE_THREAD_ANNOTATION(no_thread_safety_analysis)
 
 namespace goose {
@@ -38,6 +39,8 @@ class CAPABILITY("mutex") Mutex {
 
   void Lock() ACQUIRE() { mu_.lock(); }
   void Unlock() RELEASE() { mu_.unlock(); }
+  // Locks only when free; true when it did (the caller then Unlocks).
+  bool TryLock() TRY_ACQUIRE(true) { return mu_.try_lock(); }
   // BasicLockable spelling, so std::condition_variable_any can wait on it.
   void lock() ACQUIRE() { mu_.lock(); }
   void unlock() RELEASE() { mu_.unlock(); }

@@ -1,5 +1,8 @@
 #include "mock_provider/openai_protocol.h"
 
+#include <algorithm>
+#include <optional>
+#include <string_view>
 #include <utility>
 
 namespace goose::mock {
@@ -23,6 +26,10 @@ class OpenAIEncoder final : public FrameEncoder {
   void Begin(std::string*) override {}
 
   void Chunk(const TurnEvent& ev, std::string* out) override {
+    if (!ev.is_tool_fragment) {
+      AppendTextChunk(ev, out);
+      return;
+    }
     Json delta = Json::object();
     if (ev.first_in_message) delta["role"] = "assistant";
     if (!ev.is_tool_fragment) {
@@ -78,6 +85,42 @@ class OpenAIEncoder final : public FrameEncoder {
   }
 
  private:
+  // A text chunk, the common case, from a template: the bytes AppendSseFrame
+  // would write for ChunkObject(message, {"content": text[, "role"]}, null)
+  // (nlohmann writes keys sorted, so "delta" comes first), without building
+  // and dumping a JSON object per chunk.
+  void AppendTextChunk(const TurnEvent& ev, std::string* out) {
+    if (!template_message_ || *template_message_ != ev.message_index) {
+      // `{"choices":[{"delta":{},...` split around the empty delta.
+      const std::string whole = JsonDump(ChunkObject(ev.message_index, Json::object(), nullptr));
+      constexpr std::string_view kDelta = "\"delta\":{}";
+      const size_t at = whole.find(kDelta);
+      template_head_ = "data: " + whole.substr(0, at + kDelta.size() - 2);
+      template_tail_ = whole.substr(at + kDelta.size()) + "\n\n";
+      template_message_ = ev.message_index;
+    }
+    out->append(template_head_);
+    out->append("{\"content\":");
+    AppendJsonString(ev.text, out);
+    if (ev.first_in_message) out->append(",\"role\":\"assistant\"");
+    out->push_back('}');
+    out->append(template_tail_);
+  }
+
+  // `text` as a JSON string, byte for byte as JsonDump writes it.
+  static void AppendJsonString(std::string_view text, std::string* out) {
+    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+      return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+    });
+    if (!plain) {
+      out->append(JsonDump(Json(std::string(text))));
+      return;
+    }
+    out->push_back('"');
+    out->append(text);
+    out->push_back('"');
+  }
+
   Json ChunkObject(size_t message, Json delta, Json finish_reason) const {
     return Json{{"id", id_prefix_ + std::to_string(message)},
                 {"object", "chat.completion.chunk"},
@@ -96,6 +139,10 @@ class OpenAIEncoder final : public FrameEncoder {
   const bool include_usage_;
   const TokenUsage usage_;
   size_t last_message_ = 0;
+  // AppendTextChunk's frame around the delta, for message template_message_.
+  std::optional<size_t> template_message_;
+  std::string template_head_;
+  std::string template_tail_;
 };
 
 }  // namespace

@@ -64,11 +64,20 @@ void SseReply::Release(bool success) {
   stats_->StreamEnded(epoch_, outcome);
 }
 
-bool SseReply::Write(FrameSink& sink, bool counts_as_chunk) {
+bool SseReply::Queue(FrameSink& sink, bool counts_as_chunk) {
   if (frame_.empty()) return true;
-  if (!sink.Write(frame_)) return false;
-  if (counts_as_chunk) stats_->ChunksConsumed(epoch_, 1);
-  return true;
+  batch_.append(frame_);
+  if (counts_as_chunk) ++batch_chunks_;
+  return batch_.size() < kMaxBatchBytes || Flush(sink);
+}
+
+bool SseReply::Flush(FrameSink& sink) {
+  if (batch_.empty()) return true;
+  const bool written = sink.Write(batch_);
+  if (written && batch_chunks_ > 0) stats_->ChunksConsumed(epoch_, batch_chunks_);
+  batch_.clear();
+  batch_chunks_ = 0;
+  return written;
 }
 
 bool SseReply::WaitBeforeChunk(std::chrono::milliseconds delay) {
@@ -96,48 +105,53 @@ bool SseReply::Stall(FrameSink& sink) {
 bool SseReply::Pump(FrameSink& sink) {
   frame_.clear();
   encoder_->Begin(&frame_);
-  if (!Write(sink, false)) return false;
+  if (!Queue(sink, false)) return false;
   for (;;) {
     const TurnEvent& ev = cursor_.Next();
     frame_.clear();
     switch (ev.kind) {
       case TurnEvent::Kind::kChunk:
+        // What is due before a wait goes out before it.
+        if ((ev.delay.count() > 0 || abrupt_deadline_) && !Flush(sink)) return false;
         if (!WaitBeforeChunk(ev.delay)) return false;
         encoder_->Chunk(ev, &frame_);
-        if (!Write(sink, true)) return false;
+        if (!Queue(sink, true)) return false;
         break;
       case TurnEvent::Kind::kMessageEnd:
         encoder_->MessageEnd(ev, &frame_);
-        if (!Write(sink, false)) return false;
+        if (!Queue(sink, false)) return false;
         break;
       case TurnEvent::Kind::kFailure:
         switch (turn_.failure.kind) {
           case FailureKind::kErrorFrame:
             failure_delivered_ = true;
             encoder_->ErrorFrame(turn_.failure, &frame_);
-            if (!Write(sink, false)) return false;
+            if (!Queue(sink, false) || !Flush(sink)) return false;
             sink.Done();
             return true;
           case FailureKind::kCorruptFrame:
             failure_delivered_ = true;
             encoder_->CorruptFrame(&frame_);
-            if (!Write(sink, false)) return false;
+            if (!Queue(sink, false)) return false;
             break;  // the rest of the stream follows
           case FailureKind::kStall:
+            if (!Flush(sink)) return false;
             return Stall(sink);
-          default:  // kAbruptClose after chunk k
+          default:  // kAbruptClose after chunk k: the k chunks reach the client first
             failure_delivered_ = true;
+            Flush(sink);
             return false;
         }
         break;
       case TurnEvent::Kind::kEnd: {
         if (abrupt_deadline_) {
+          if (!Flush(sink)) return false;
           if (stop_->WaitUntil(*abrupt_deadline_)) failure_delivered_ = true;
           return false;
         }
         const bool no_done = turn_.failure.kind == FailureKind::kNoDone;
         encoder_->Finish(!no_done, &frame_);
-        if (!Write(sink, false)) return false;
+        if (!Queue(sink, false) || !Flush(sink)) return false;
         if (no_done) {
           failure_delivered_ = true;
         } else {

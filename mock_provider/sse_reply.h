@@ -3,7 +3,12 @@
 //
 // SseReply drives one streamed answer: it waits out the scripted delays,
 // asks its protocol's FrameEncoder for frames and writes them to a
-// FrameSink (mock-llm adapts httplib's DataSink), and delivers the
+// FrameSink (mock-llm adapts httplib's DataSink). Frames that are ready
+// together are coalesced into one write (one TCP send, one wake-up of the
+// client): everything due before a scripted wait (a chunk delay, the
+// abrupt-close deadline, a stall) or the end is written first, so delays
+// and failures at chunk k still land exactly where the script puts them,
+// and a batch is written once it reaches kMaxBatchBytes. It delivers the
 // scripted failure — an error frame then the end, an abrupt close, a
 // missing terminator, a corrupt or duplicated frame, or a stall that writes
 // ": keep-alive" comments every keepalive_ms until a write fails because
@@ -67,6 +72,9 @@ class FrameSink {
 
 class SseReply {
  public:
+  // Frames ready back to back are written together up to this size.
+  static constexpr size_t kMaxBatchBytes = 16 << 10;
+
   // REQUIRES: `turn` belongs to `script`; `stop` and `stats` outlive this.
   SseReply(std::shared_ptr<const Script> script, const ScriptedTurn& turn, uint64_t turn_seed,
            std::unique_ptr<FrameEncoder> encoder, const StopSignal* stop, MockStatsRecorder* stats);
@@ -84,7 +92,11 @@ class SseReply {
   void Release(bool success);
 
  private:
-  bool Write(FrameSink& sink, bool counts_as_chunk);
+  // Appends the frame in frame_ to the batch; writes the batch when it is
+  // full. False when the peer is gone.
+  bool Queue(FrameSink& sink, bool counts_as_chunk);
+  // Writes the batch, counting its chunks as consumed once written.
+  bool Flush(FrameSink& sink);
   bool WaitBeforeChunk(std::chrono::milliseconds delay);
   bool Stall(FrameSink& sink);
 
@@ -98,6 +110,8 @@ class SseReply {
   std::optional<SteadyClock::time_point> abrupt_deadline_;
   uint64_t epoch_ = 0;
   std::string frame_;
+  std::string batch_;         // frames not yet written
+  int64_t batch_chunks_ = 0;  // chunk frames in batch_
   bool failure_delivered_ = false;
   bool finished_ = false;
   bool released_ = false;

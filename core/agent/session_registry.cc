@@ -1,9 +1,11 @@
 #include "core/agent/session_registry.h"
 
+#include <iterator>
 #include <mutex>
 
 #include "core/failpoint.h"
 #include "core/log.h"
+#include "core/session_store.h"
 
 namespace goose {
 
@@ -13,6 +15,32 @@ LiveSession::LiveSession(std::string id, Session session, std::unique_ptr<Agent>
 }
 
 LiveSession::~LiveSession() = default;
+
+Session& LiveSession::data() {
+  if (!compact_.empty()) {
+    // Compact() checked that these bytes parse.
+    Result<Session> parsed = SessionStore::Parse(compact_, "compacted session " + id_);
+    if (parsed.ok()) {
+      session_ = std::move(parsed).value();
+    } else {
+      GOOSE_LOG(kError) << parsed.status().message();
+    }
+    std::string().swap(compact_);
+  }
+  return session_;
+}
+
+bool LiveSession::Compact() {
+  if (!compact_.empty() || session_.messages.empty()) return false;
+  std::string bytes = SessionStore::Serialize(session_);
+  // Lossless by the store's contract (and its fuzzer); checked, since a
+  // conversation that could not come back must not be dropped.
+  if (!SessionStore::Parse(bytes, "compacted session").ok()) return false;
+  bytes.shrink_to_fit();
+  compact_ = std::move(bytes);
+  session_ = Session{};
+  return true;
+}
 
 void LiveSession::SetActiveReply(AgentReply* reply) {
   MutexLock lock(reply_mu_);
@@ -74,6 +102,7 @@ Result<SessionLease> SessionRegistry::Acquire(const std::string& id) {
     if (shut_down_) return Status(StatusCode::kUnavailable, "the server is shutting down");
     auto it = live_.find(id);
     if (it != live_.end()) {
+      UnindexLocked(it->second);
       ++it->second.busy;
       return SessionLease(this, it->second.session);
     }
@@ -127,8 +156,62 @@ void SessionRegistry::ReleaseLease(const std::string& id,
   MutexLock lock(mu_);
   auto it = live_.find(id);
   if (it == live_.end() || it->second.session != session) return;  // ended meanwhile
-  --it->second.busy;
-  it->second.last_activity = Clock::now();
+  Entry& e = it->second;
+  --e.busy;
+  e.last_activity = Clock::now();
+  if (e.busy == 0) {
+    // Releases come in time order, so the new expiry is (nearly always) the
+    // latest: inserting at the end's hint is amortised O(1). The reaper's
+    // current deadline stands, since this expiry is later than it.
+    e.idle =
+        idle_by_expiry_.emplace_hint(idle_by_expiry_.end(), e.last_activity + options_.ttl, it);
+    if (options_.compact_after < options_.ttl) {
+      e.compact = compact_due_.emplace_hint(compact_due_.end(),
+                                            e.last_activity + options_.compact_after, it);
+      // The reaper may be sleeping until a later expiry: tell it about the
+      // first compaction due (only when the index was empty, so O(1)).
+      if (compact_due_.size() == 1) {
+        reaper_rescan_ = true;
+        reaper_wake_.notify_one();
+      }
+    }
+  }
+}
+
+void SessionRegistry::UnindexLocked(Entry& e) {
+  if (e.idle) idle_by_expiry_.erase(*e.idle);
+  if (e.compact) compact_due_.erase(*e.compact);
+  e.idle.reset();
+  e.compact.reset();
+}
+
+SessionRegistry::LiveMap::iterator SessionRegistry::EraseLocked(LiveMap::iterator it) {
+  UnindexLocked(it->second);
+  return live_.erase(it);
+}
+
+size_t SessionRegistry::CompactIdle(Clock::time_point now) {
+  std::vector<std::shared_ptr<LiveSession>> due;
+  {
+    MutexLock lock(mu_);
+    while (!compact_due_.empty() && compact_due_.begin()->first <= now) {
+      Entry& e = compact_due_.begin()->second->second;
+      compact_due_.erase(*e.compact);
+      e.compact.reset();
+      due.push_back(e.session);
+    }
+  }
+  size_t compacted = 0;
+  for (const std::shared_ptr<LiveSession>& s : due) {
+    if (!s->mu.TryLock()) continue;  // in use again: it will be indexed again when released
+    if (s->Compact()) ++compacted;
+    s->mu.Unlock();
+  }
+  if (compacted > 0) {
+    MutexLock lock(mu_);
+    compactions_ += compacted;
+  }
+  return compacted;
 }
 
 bool SessionRegistry::IsLive(const std::string& id) const {
@@ -143,7 +226,7 @@ Status SessionRegistry::End(const std::string& id) {
     auto it = live_.find(id);
     if (it == live_.end()) return NotFound("session " + id + " is not live");
     ended.push_back(std::move(it->second.session));
-    live_.erase(it);
+    EraseLocked(it);
   }
   EndSessions(std::move(ended));
   return Status::Ok();
@@ -152,18 +235,34 @@ Status SessionRegistry::End(const std::string& id) {
 size_t SessionRegistry::ReapExpired(Clock::time_point now) {
   if (FailpointOn(Failpoint::kNoReap)) return 0;
   std::vector<std::shared_ptr<LiveSession>> ended;
+  // The nodes of the ended sessions' entries, unlinked under the lock and
+  // freed after it.
+  std::vector<LiveMap::node_type> entries;
+  std::vector<ExpiryIndex::node_type> index_nodes;
   {
     MutexLock lock(mu_);
-    for (auto it = live_.begin(); it != live_.end();) {
-      if (it->second.busy == 0 && now - it->second.last_activity >= options_.ttl) {
-        ended.push_back(std::move(it->second.session));
-        it = live_.erase(it);
-      } else {
-        ++it;
-      }
+    const Clock::time_point started = Clock::now();
+    // Only idle sessions are indexed; the first not expired ends the sweep.
+    const auto last = idle_by_expiry_.upper_bound(now);
+    const auto count = static_cast<size_t>(std::distance(idle_by_expiry_.begin(), last));
+    ended.reserve(count);
+    entries.reserve(count);
+    index_nodes.reserve(2 * count);
+    while (idle_by_expiry_.begin() != last) {
+      auto it = idle_by_expiry_.begin()->second;
+      Entry& e = it->second;
+      ended.push_back(std::move(e.session));
+      index_nodes.push_back(idle_by_expiry_.extract(*e.idle));
+      if (e.compact) index_nodes.push_back(compact_due_.extract(*e.compact));
+      e.idle.reset();
+      e.compact.reset();
+      entries.push_back(live_.extract(it));
     }
     reaped_ += ended.size();
+    last_sweep_ = Clock::now() - started;
   }
+  entries.clear();
+  index_nodes.clear();
   const size_t n = ended.size();
   if (n > 0) GOOSE_LOG(kInfo) << "reaped " << n << " idle session(s)";
   EndSessions(std::move(ended));
@@ -181,6 +280,8 @@ void SessionRegistry::Shutdown() {
     MutexLock lock(mu_);
     shut_down_ = true;
     for (auto& [id, e] : live_) ended.push_back(std::move(e.session));
+    idle_by_expiry_.clear();
+    compact_due_.clear();
     live_.clear();
   }
   reaper_.request_stop();
@@ -193,24 +294,27 @@ void SessionRegistry::Shutdown() {
 void SessionRegistry::ReaperLoop(std::stop_token stop) NO_THREAD_SAFETY_ANALYSIS {
   std::unique_lock<Mutex> lock(mu_);
   while (!stop.stop_requested()) {
-    // Sleep until the earliest idle session expires, or until a new session
-    // or a stop request wakes us. Busy sessions push their own expiry later
-    // when released, so they need no wake-up.
+    // Sleep until the earliest idle session expires or is due for
+    // compaction, or until a stop request (or a first compaction due)
+    // wakes us. Released sessions expire after every idle one, so they need
+    // no wake-up.
     std::optional<Clock::time_point> next;
-    for (const auto& [id, e] : live_) {
-      if (e.busy > 0) continue;
-      const auto expiry = e.last_activity + options_.ttl;
-      if (!next || expiry < *next) next = expiry;
+    if (!idle_by_expiry_.empty()) next = idle_by_expiry_.begin()->first;
+    if (!compact_due_.empty() && (!next || compact_due_.begin()->first < *next)) {
+      next = compact_due_.begin()->first;
     }
     if (!next) {
       // Nothing idle: wake on a new session, or re-check busy ones at TTL pace.
       next = Clock::now() + std::min<Clock::duration>(options_.ttl, std::chrono::seconds(1));
     }
-    reaper_wake_.wait_until(lock, stop, *next, [] { return false; });
+    reaper_wake_.wait_until(lock, stop, *next,
+                            [this]() NO_THREAD_SAFETY_ANALYSIS { return reaper_rescan_; });
+    reaper_rescan_ = false;
     if (stop.stop_requested()) break;
     if (Clock::now() >= *next) {
       lock.unlock();
       ReapExpired(Clock::now());
+      CompactIdle(Clock::now());
       lock.lock();
     }
   }
@@ -238,6 +342,16 @@ std::map<std::string, size_t> SessionRegistry::MessageCounts() const {
   std::map<std::string, size_t> out;
   for (const auto& s : sessions) out[s->id()] = s->message_count();
   return out;
+}
+
+SessionRegistry::Clock::duration SessionRegistry::last_sweep_duration() const {
+  MutexLock lock(mu_);
+  return last_sweep_;
+}
+
+size_t SessionRegistry::compactions() const {
+  MutexLock lock(mu_);
+  return compactions_;
 }
 
 size_t SessionRegistry::reaped() const {

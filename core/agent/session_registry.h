@@ -15,6 +15,12 @@
 // cancels its running reply; its agent and everything the agent holds are
 // destroyed when the last lease on it is released (at once when idle).
 //
+// A session idle for `compact_after` has its conversation compacted by the
+// same thread (LiveSession::Compact): kept as its session-file bytes, one
+// allocation of about the JSON's size instead of several objects per
+// message, and parsed back when it is next used. Idle sessions then cost
+// about their JSON bytes, not ~1.7x.
+//
 // Thread-safe.
 
 #ifndef GOOSE_CORE_AGENT_SESSION_REGISTRY_H_
@@ -27,6 +33,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,7 +58,14 @@ class LiveSession {
 
   // Held for a whole reply (or any read-modify-write of the conversation).
   Mutex mu;
-  Session& data() REQUIRES(mu) { return session_; }
+  // The conversation; a compacted one is parsed back first.
+  Session& data() REQUIRES(mu);
+  // Replaces the conversation in memory by its session-file bytes
+  // (SessionStore::Serialize, which SessionStore::Parse reads back
+  // losslessly) until data() is next called. Does nothing for a session
+  // without messages or one already compacted. Returns whether it compacted.
+  bool Compact() REQUIRES(mu);
+  bool compacted() const REQUIRES(mu) { return !compact_.empty(); }
   // Records the conversation's size after it changed: its message count
   // (readable without `mu`, for /metrics) and its bytes in the ledger.
   void UpdateStats(size_t messages, int64_t bytes) REQUIRES(mu) {
@@ -70,6 +84,7 @@ class LiveSession {
   LedgerEntry counted_{Gauge::kSessions};
   const std::string id_;
   Session session_ GUARDED_BY(mu);
+  std::string compact_ GUARDED_BY(mu);  // non-empty: the conversation, serialized
   LedgerBytes conversation_bytes_ GUARDED_BY(mu){Gauge::kConversationBytes};
   std::atomic<size_t> message_count_{0};
   std::unique_ptr<Agent> agent_;
@@ -105,6 +120,9 @@ class SessionLease {
 struct RegistryOptions {
   std::chrono::steady_clock::duration ttl = std::chrono::hours(1);
   size_t max_sessions = 1000;
+  // Idle time after which a session's conversation is compacted; at least
+  // the TTL: never.
+  std::chrono::steady_clock::duration compact_after = std::chrono::seconds(5);
 };
 
 class SessionRegistry {
@@ -137,8 +155,22 @@ class SessionRegistry {
   Status End(const std::string& id);
 
   // Ends every session idle since before `now - ttl` and not busy. Returns
-  // how many ended. The reaper thread calls this; tests may too.
+  // how many ended. The sweep takes the expired sessions out of the map
+  // under the registry mutex in O(expired log n) (an expiry-ordered index,
+  // no scan); they are destroyed afterwards, in the calling thread (the
+  // reaper's) with no lock held, so requests never wait for it. The reaper
+  // thread calls this; tests may too.
   size_t ReapExpired(Clock::time_point now);
+
+  // Compacts the conversation of every session idle since before
+  // `now - compact_after` (LiveSession::Compact), outside the registry
+  // mutex; a session whose lock is taken (a request got it meanwhile) is
+  // skipped. Returns how many were compacted. The reaper thread calls this.
+  size_t CompactIdle(Clock::time_point now);
+
+  // How long the last ReapExpired held the registry mutex (the sweep proper,
+  // without destroying the ended sessions); for benchmarks.
+  Clock::duration last_sweep_duration() const;
 
   // Ends every session and stops the reaper. Idempotent.
   void Shutdown();
@@ -149,16 +181,33 @@ class SessionRegistry {
   std::map<std::string, size_t> MessageCounts() const;
   // Sessions reaped since start.
   size_t reaped() const;
+  // Conversations compacted since start.
+  size_t compactions() const;
 
  private:
   friend class SessionLease;
+  struct Entry;
+  using LiveMap = std::map<std::string, Entry>;
+  // Idle sessions ordered by expiry (last activity + TTL); the value is the
+  // session's place in `live_` (map iterators stay valid until erased). A
+  // sweep walks it from the front and stops at the first session not yet
+  // expired: O(expired * log n), no scan of every live session, no lookup.
+  using ExpiryIndex = std::multimap<Clock::time_point, LiveMap::iterator>;
   struct Entry {
     std::shared_ptr<LiveSession> session;
     Clock::time_point last_activity;
     int busy = 0;  // leases held
+    // Where the session sits in `idle_by_expiry_`; set exactly when busy == 0.
+    std::optional<ExpiryIndex::iterator> idle;
+    // Where it sits in `compact_due_`: idle and not yet compacted.
+    std::optional<ExpiryIndex::iterator> compact;
   };
 
   void ReleaseLease(const std::string& id, const std::shared_ptr<LiveSession>& session);
+  // Takes `e` out of both idle indexes (it became busy, or leaves).
+  void UnindexLocked(Entry& e) REQUIRES(mu_);
+  // Removes `it` from `live_` and from the idle indexes; returns the next.
+  LiveMap::iterator EraseLocked(LiveMap::iterator it) REQUIRES(mu_);
   Result<SessionLease> Insert(const std::string& id, Session session) EXCLUDES(mu_);
   void ReaperLoop(std::stop_token stop);
   static void EndSessions(std::vector<std::shared_ptr<LiveSession>> ended);
@@ -168,9 +217,14 @@ class SessionRegistry {
   const SessionLoader loader_;
 
   mutable Mutex mu_;
-  std::map<std::string, Entry> live_ GUARDED_BY(mu_);
+  LiveMap live_ GUARDED_BY(mu_);
+  ExpiryIndex idle_by_expiry_ GUARDED_BY(mu_);
+  ExpiryIndex compact_due_ GUARDED_BY(mu_);  // same, keyed by last activity + compact_after
+  Clock::duration last_sweep_ GUARDED_BY(mu_){};
   size_t reaped_ GUARDED_BY(mu_) = 0;
+  size_t compactions_ GUARDED_BY(mu_) = 0;
   bool shut_down_ GUARDED_BY(mu_) = false;
+  bool reaper_rescan_ GUARDED_BY(mu_) = false;  // wake the reaper to recompute its deadline
   std::condition_variable_any reaper_wake_;
   std::jthread reaper_;  // last member: started after everything it uses
 };

@@ -21,6 +21,10 @@ constexpr KeyDoc kKeys[] = {
     {"GOOSE_API_OPEN", "(unset)", "set to 'loopback' to run without a key on a loopback host"},
     {"GOOSE_API_SESSIONS_DIR", "$XDG_DATA_HOME/goose/sessions or ~/.local/share/goose/sessions",
      "session files, shared with goose's CLI"},
+    {"GOOSE_API_FSYNC", "batch",
+     "when session files are fsynced (power-loss durability; every write is renamed into place "
+     "before its reply is answered): always (every write), batch (in the background within "
+     "~100 ms, many writes at once), never"},
     {"GOOSE_API_SESSION_TIMEOUT_SECS", "3600",
      "idle seconds before a live session is reaped (fractions allowed)"},
     {"GOOSE_API_MAX_SESSIONS", "1000", "live sessions at most; more answer 503"},
@@ -147,6 +151,11 @@ Result<ServerConfig> LoadServerConfig(const EnvLookup& env, const std::string& c
       return BadValue("GOOSE_API_SESSION_TIMEOUT_SECS", *v, "a positive number of seconds");
     }
     c.session_ttl = std::chrono::duration<double>(secs);
+  }
+  if (auto v = get("GOOSE_API_FSYNC")) {
+    Result<FsyncPolicy> policy = ParseFsyncPolicy(*v);
+    if (!policy.ok()) return BadValue("GOOSE_API_FSYNC", *v, "always, batch or never");
+    c.fsync = *policy;
   }
   if (auto v = get("GOOSE_API_MAX_SESSIONS")) {
     if (!ParseInt(*v, 1, 10'000'000, &n))

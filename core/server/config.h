@@ -28,6 +28,7 @@ struct ServerConfig {
   std::string api_key;  // required unless allow_open_loopback
   bool allow_open_loopback = false;
   std::filesystem::path sessions_dir;
+  FsyncPolicy fsync = FsyncPolicy::kBatch;  // when session files are fsynced (GOOSE_API_FSYNC)
   std::chrono::duration<double> session_ttl{3600.0};
   size_t max_sessions = 1000;
   size_t max_body_bytes = 1 << 20;

@@ -22,7 +22,7 @@ ServerStack::ServerStack(Provider* provider, ExtensionCatalog* catalog, ServerSt
     : provider_(provider),
       catalog_(catalog),
       options_(std::move(options)),
-      store_(options_.sessions_dir),
+      store_(options_.sessions_dir, options_.fsync),
       registry_(
           options_.registry,
           [this](const std::string& id) -> Result<std::unique_ptr<Agent>> {
@@ -54,6 +54,9 @@ std::string ServerStack::base_url() const {
 void ServerStack::Shutdown() {
   registry_.Shutdown();
   server_.Stop();
+  if (Status s = store_.Flush(); !s.ok()) {
+    GOOSE_LOG(kError) << "session files may not survive a power loss: " << s.message();
+  }
 }
 
 }  // namespace goose

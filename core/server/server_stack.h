@@ -25,6 +25,7 @@ namespace goose {
 
 struct ServerStackOptions {
   std::filesystem::path sessions_dir;
+  FsyncPolicy fsync = FsyncPolicy::kBatch;
   RegistryOptions registry;
   AgentOptions agent;
   ApiServerOptions http;
@@ -48,7 +49,8 @@ class ServerStack {
   std::string base_url() const;
 
   // Cancels running replies, ends every session (their extensions stop),
-  // stops accepting and waits for in-flight requests. Idempotent.
+  // stops accepting, waits for in-flight requests and makes every session
+  // write durable (SessionStore::Flush). Idempotent.
   void Shutdown();
 
   SessionStore& store() { return store_; }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/agent/tests/fake_provider.h"
+#include "core/session_store.h"
 #include "core/tests/test_util.h"
 
 namespace goose {
@@ -18,11 +19,13 @@ using testing::WaitUntil;
 
 class SessionRegistryTest : public ::testing::Test {
  protected:
-  std::unique_ptr<SessionRegistry> MakeRegistry(std::chrono::steady_clock::duration ttl,
-                                                size_t max_sessions = 100) {
+  std::unique_ptr<SessionRegistry> MakeRegistry(
+      std::chrono::steady_clock::duration ttl, size_t max_sessions = 100,
+      std::chrono::steady_clock::duration compact_after = RegistryOptions{}.compact_after) {
     RegistryOptions options;
     options.ttl = ttl;
     options.max_sessions = max_sessions;
+    options.compact_after = compact_after;
     return std::make_unique<SessionRegistry>(
         options,
         [this](const std::string&) -> Result<std::unique_ptr<Agent>> {
@@ -119,6 +122,74 @@ TEST_F(SessionRegistryTest, BusySessionIsNotReapedAndIdleTimeRestartsOnRelease) 
   const auto released = std::chrono::steady_clock::now();
   EXPECT_EQ(registry->ReapExpired(released + 10ms), 0u);  // idle only 10ms
   EXPECT_TRUE(WaitUntil([&] { return !registry->IsLive("busy"); }, 5s));
+}
+
+// The sweep follows the expiry order exactly: a session used again moves
+// later, an ended one leaves the index, a busy one is never in it.
+TEST_F(SessionRegistryTest, SweepEndsExactlyTheExpiredInExpiryOrder) {
+  auto registry = MakeRegistry(1h);
+  for (const char* id : {"a", "b", "c", "d"}) ASSERT_TRUE(registry->Create(id, Session{}).ok());
+  const auto mid = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() <= mid) {
+  }  // the clock moves on: everything below happens after `mid`
+  ASSERT_TRUE(registry->Acquire("a").ok());  // used again: expires after mid + 1h
+  ASSERT_TRUE(registry->End("b").ok());
+  Result<SessionLease> busy = registry->Acquire("c");
+  ASSERT_TRUE(busy.ok());
+  EXPECT_EQ(registry->ReapExpired(mid + 1h), 1u);  // only "d"
+  EXPECT_FALSE(registry->IsLive("d"));
+  EXPECT_TRUE(registry->IsLive("a"));
+  EXPECT_TRUE(registry->IsLive("c"));
+  EXPECT_EQ(registry->ReapExpired(mid + 3h), 1u);  // "a"; "c" is still busy
+  *busy = SessionLease();
+  EXPECT_EQ(registry->ReapExpired(std::chrono::steady_clock::now() + 2h), 1u);  // "c"
+  EXPECT_EQ(registry->size(), 0u);
+  EXPECT_EQ(registry->reaped(), 3u);
+}
+
+Session TwoMessages() {
+  Session s;
+  s.metadata.description = "kept";
+  s.messages = {Message::User("one"), Message::Assistant("two")};
+  s.messages[1].extra = Json{{"unknownField", 1}};
+  return s;
+}
+
+std::string Bytes(const Session& s) { return SessionStore::Serialize(s); }
+
+// An idle session's conversation is compacted once due, never while busy,
+// and comes back identical when used again.
+TEST_F(SessionRegistryTest, IdleConversationIsCompactedAndComesBackIdentical) {
+  auto registry = MakeRegistry(1h, 100, 5s);
+  ASSERT_TRUE(registry->Create("c", TwoMessages()).ok());
+  ASSERT_TRUE(registry->Create("empty", Session{}).ok());
+  const auto now = std::chrono::steady_clock::now();
+  EXPECT_EQ(registry->CompactIdle(now + 1s), 0u);  // not idle long enough
+  {
+    Result<SessionLease> busy = registry->Acquire("c");
+    ASSERT_TRUE(busy.ok());
+    EXPECT_EQ(registry->CompactIdle(now + 1h), 0u);  // busy; an empty one has nothing to compact
+  }
+  EXPECT_EQ(registry->CompactIdle(std::chrono::steady_clock::now() + 10s), 1u);
+  Result<SessionLease> lease = registry->Acquire("c");
+  ASSERT_TRUE(lease.ok());
+  LiveSession& s = **lease;
+  MutexLock lock(s.mu);
+  EXPECT_TRUE(s.compacted());
+  EXPECT_EQ(Bytes(s.data()), Bytes(TwoMessages()));
+  EXPECT_FALSE(s.compacted());
+  EXPECT_EQ(s.data().metadata.description, "kept");
+}
+
+// The reaper thread compacts on its own, without traffic.
+TEST_F(SessionRegistryTest, ReaperCompactsIdleSessions) {
+  auto registry = MakeRegistry(1h, 100, 50ms);
+  ASSERT_TRUE(registry->Create("c", TwoMessages()).ok());
+  EXPECT_TRUE(WaitUntil([&] { return registry->compactions() == 1; }, 5s));
+  Result<SessionLease> lease = registry->Acquire("c");
+  ASSERT_TRUE(lease.ok());
+  MutexLock lock((*lease)->mu);
+  EXPECT_TRUE((*lease)->compacted());
 }
 
 TEST_F(SessionRegistryTest, EndWhileBusyDestroysAgentWhenLeaseIsReleased) {

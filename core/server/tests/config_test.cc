@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "core/server/api_key.h"
 #include "core/tests/test_util.h"
 
@@ -25,6 +27,7 @@ TEST_F(ConfigTest, Defaults) {
   EXPECT_EQ(c->host, "127.0.0.1");
   EXPECT_EQ(c->port, 8080);
   EXPECT_EQ(c->session_ttl.count(), 3600.0);
+  EXPECT_EQ(c->fsync, FsyncPolicy::kBatch);
   EXPECT_EQ(c->sessions_dir, std::filesystem::path("/home/u/.local/share/goose/sessions"));
 }
 
@@ -46,16 +49,28 @@ TEST_F(ConfigTest, EnvironmentOverridesFile) {
   EXPECT_STREQ(c->Get("GOOSE_API_MODEL"), "from-file");
 }
 
+TEST_F(ConfigTest, ReadsTheFsyncPolicy) {
+  for (auto [text, policy] :
+       {std::pair{"always", FsyncPolicy::kAlways}, std::pair{"batch", FsyncPolicy::kBatch},
+        std::pair{"never", FsyncPolicy::kNever}}) {
+    env_["GOOSE_API_FSYNC"] = text;
+    Result<ServerConfig> c = LoadServerConfig(Env(), "");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->fsync, policy) << text;
+    EXPECT_EQ(FsyncPolicyName(policy), text);
+  }
+}
+
 TEST_F(ConfigTest, BadValuesNameTheKey) {
   struct Case {
     const char* key;
     const char* value;
   };
-  for (const Case& bad :
-       {Case{"GOOSE_API_PORT", "http"}, Case{"GOOSE_API_PORT", "70000"},
-        Case{"GOOSE_API_SESSION_TIMEOUT_SECS", "-1"},
-        Case{"GOOSE_API_SESSION_TIMEOUT_SECS", "soon"}, Case{"GOOSE_API_MAX_SESSIONS", "0"},
-        Case{"GOOSE_API_THREADS", "x"}, Case{"GOOSE_API_OPEN", "yes"}}) {
+  for (const Case& bad : {Case{"GOOSE_API_PORT", "http"}, Case{"GOOSE_API_PORT", "70000"},
+                          Case{"GOOSE_API_SESSION_TIMEOUT_SECS", "-1"},
+                          Case{"GOOSE_API_SESSION_TIMEOUT_SECS", "soon"},
+                          Case{"GOOSE_API_MAX_SESSIONS", "0"}, Case{"GOOSE_API_THREADS", "x"},
+                          Case{"GOOSE_API_OPEN", "yes"}, Case{"GOOSE_API_FSYNC", "sometimes"}}) {
     auto saved = env_;
     env_[bad.key] = bad.value;
     Result<ServerConfig> c = LoadServerConfig(Env(), "");
