@@ -5,6 +5,7 @@
 #include "core/process_stats.h"
 #include "core/resource_ledger.h"
 #include "core/server/api_key.h"
+#include "core/server/debug_heap.h"
 #include "core/session_store.h"
 
 namespace goose {
@@ -31,13 +32,16 @@ constexpr Route kRoutes[] = {
     {"POST", "/extensions/remove", Access::kKey, true},
     {"GET", "/provider/config", Access::kKey, false},
     {"GET", "/metrics", Access::kOptionalKey, false},
+#if defined(GOOSE_HEAP_BACKEND_TCMALLOC)
+    {"GET", "/debug/heap", Access::kKey, false},  // debug_heap.h
+#endif
 };
 
 ApiResponse FromStatus(const Status& s) {
   return ErrorResponse(HttpStatusFor(s.code()), s.message());
 }
 
-ApiResponse Ok(Json body) { return ApiResponse{200, std::move(body)}; }
+ApiResponse Ok(Json body) { return ApiResponse{200, std::move(body), {}}; }
 
 // Reads a required non-empty string field of a JSON object body.
 Result<std::string> StringField(const Json& body, const char* field) {
@@ -103,7 +107,7 @@ int HttpStatusFor(StatusCode code) {
 }
 
 ApiResponse ErrorResponse(int status, const std::string& message) {
-  return ApiResponse{status, Json{{"message", message}, {"status", "error"}}};
+  return ApiResponse{status, Json{{"message", message}, {"status", "error"}}, {}};
 }
 
 ApiRoutes::ApiRoutes(ApiContext context) : context_(std::move(context)) {}
@@ -149,6 +153,7 @@ ApiResponse ApiRoutes::Handle(const ApiRequest& request) const {
   if (path == "/extensions/add") return ExtensionsAdd(body);
   if (path == "/extensions/remove") return ExtensionsRemove(body);
   if (path == "/provider/config") return ProviderConfig();
+  if (path == "/debug/heap") return DebugHeap();
   return Metrics(authorized && request.api_key.has_value());
 }
 
@@ -237,10 +242,11 @@ ApiResponse ApiRoutes::ExtensionsRemove(const Json& body) const {
   } else {
     return ApiResponse{
         400,
-        {{"error", true}, {"message", "the body must be the extension name as a JSON string"}}};
+        {{"error", true}, {"message", "the body must be the extension name as a JSON string"}},
+        {}};
   }
   if (Status s = context_.extensions->Remove(name); !s.ok()) {
-    return ApiResponse{HttpStatusFor(s.code()), {{"error", true}, {"message", s.message()}}};
+    return ApiResponse{HttpStatusFor(s.code()), {{"error", true}, {"message", s.message()}}, {}};
   }
   return Ok({{"error", false}, {"message", "Extension removed"}});
 }
@@ -276,6 +282,14 @@ ApiResponse ApiRoutes::Metrics(bool authorized) const {
              {"pending_requests", context_.service->pending()},
              {"sessions_reaped", context_.registry->reaped()},
              {"resources", std::move(resources)}});
+}
+
+ApiResponse ApiRoutes::DebugHeap() const {
+  Result<std::string> profile = HeapProfileText();
+  if (!profile.ok()) return FromStatus(profile.status());
+  ApiResponse response;
+  response.text = std::move(profile).value();
+  return response;
 }
 
 }  // namespace goose

@@ -10,6 +10,10 @@
 // route, 405 wrong method, 503 at capacity, 500 provider or storage failure,
 // 507 the sessions disk is full.
 //
+// GET /debug/heap (key required) exists only in tcmalloc builds and answers
+// a text heap profile (core/server/debug_heap.h); elsewhere it is an
+// unknown route (404).
+//
 // Thread-safe.
 
 #ifndef GOOSE_CORE_SERVER_API_ROUTES_H_
@@ -37,6 +41,9 @@ struct ApiRequest {
 struct ApiResponse {
   int status = 200;
   Json body;
+  // When set, sent instead of `body` as text/plain (the heap profile of
+  // /debug/heap).
+  std::optional<std::string> text;
 };
 
 struct ApiContext {
@@ -73,6 +80,7 @@ class ApiRoutes {
   ApiResponse ExtensionsRemove(const Json& body) const;
   ApiResponse ProviderConfig() const;
   ApiResponse Metrics(bool authorized) const;
+  ApiResponse DebugHeap() const;
 
   ApiContext context_;
 };

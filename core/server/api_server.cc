@@ -74,7 +74,11 @@ void ApiServer::Serve(const httplib::Request& req, httplib::Response& res) const
   request.body = req.body;
   ApiResponse response = routes_->Handle(request);
   res.status = response.status;
-  res.set_content(JsonDump(response.body), kJson);
+  if (response.text) {
+    res.set_content(std::move(*response.text), "text/plain; charset=utf-8");
+  } else {
+    res.set_content(JsonDump(response.body), kJson);
+  }
 }
 
 Status ApiServer::Start() {

@@ -14,6 +14,7 @@
 #include "core/providers/openai_provider.h"
 #include "core/server/builtin_extensions.h"
 #include "core/server/config.h"
+#include "core/server/debug_heap.h"
 #include "core/server/server_stack.h"
 
 namespace goose {
@@ -86,6 +87,7 @@ int Run(int argc, char** argv) {
   StdioExtensionCatalog extensions(extension_options);
   ServerStackOptions options;
   options.sessions_dir = config->sessions_dir;
+  options.fsync = config->fsync;
   options.registry.ttl =
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(config->session_ttl);
   options.registry.max_sessions = config->max_sessions;
@@ -101,7 +103,8 @@ int Run(int argc, char** argv) {
   if (Status s = stack.Start(); !s.ok()) return Fail(s.message());
 
   GOOSE_LOG(kInfo) << "sessions in " << stack.store().dir().string() << ", idle timeout "
-                   << config->session_ttl.count() << " s, key "
+                   << config->session_ttl.count() << " s, fsync " << FsyncPolicyName(config->fsync)
+                   << ", key "
                    << (config->api_key.empty() ? "none (open on loopback)" : "required");
   // Launchers (tests, leakcheck) wait for this line; with port 0 it is the
   // only way to learn the port.
@@ -122,4 +125,7 @@ int Run(int argc, char** argv) {
 }  // namespace
 }  // namespace goose
 
-int main(int argc, char** argv) { return goose::Run(argc, argv); }
+int main(int argc, char** argv) {
+  goose::ReexecWithHeapSampling(argv);  // heapprof builds: /debug/heap needs sampling on
+  return goose::Run(argc, argv);
+}

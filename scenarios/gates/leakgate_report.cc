@@ -1,14 +1,19 @@
 // leakgate-report: merges the per-test JSON results the leak gates wrote
 // (GOOSE_GATE_REPORT_DIR) into one report, prints the verdict table, and
 // exits 1 when a gate is not clean or a canary did not flag its series.
+// With --html FILE it also writes the same results as one self-contained
+// HTML page (scenarios/report/html_report.h): the verdict table, then the
+// plots of every gate and canary.
 //
-//   leakgate-report --out reports/leakgate.json asan=reports/leakgate-runs/asan ...
+//   leakgate-report --out reports/leakgate.json [--html reports/leakgate.html] \
+//       asan=reports/leakgate-runs/asan ...
 //
 // Each PRESET=DIR argument names a directory of <test>.json files; an
 // optional DIR/.seconds holds the wall time of that preset's run.
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -18,6 +23,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "scenarios/report/html_report.h"
 
 namespace {
 
@@ -36,19 +42,38 @@ struct Row {
 };
 
 int Usage() {
-  std::fprintf(stderr, "usage: leakgate-report --out FILE PRESET=DIR...\n");
+  std::fprintf(stderr, "usage: leakgate-report --out FILE [--html FILE] PRESET=DIR...\n");
   return 2;
+}
+
+std::string UtcNow() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+bool WriteFile(const fs::path& path, const std::string& text) {
+  std::error_code ec;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  std::ofstream out(path);
+  out << text;
+  return static_cast<bool>(out);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string out_path;
+  std::string out_path, html_path;
   std::vector<std::pair<std::string, fs::path>> inputs;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--out" && i + 1 < argc) {
       out_path = argv[++i];
+    } else if (arg == "--html" && i + 1 < argc) {
+      html_path = argv[++i];
     } else if (arg == "--help") {
       return Usage();
     } else if (const size_t eq = arg.find('='); eq != std::string::npos && eq > 0) {
@@ -89,6 +114,9 @@ int main(int argc, char** argv) {
       "counted grown", "verdict", "gate",     "time"};
   std::vector<std::vector<std::string>> rows;
   Json failures = Json::array();
+  // The HTML report's results: each one with what the gate expected of it.
+  Json html_results = Json::array();
+  bool gate_leaked = false;
   for (const Json& run : runs) {
     const std::string kind = run.value("kind", "");
     const std::string expected = run.value("expected_series", "");
@@ -113,6 +141,13 @@ int main(int argc, char** argv) {
         ok = ok && std::find(leaking.begin(), leaking.end(), Json(expected)) != leaking.end();
       }
       if (!ok) failures.push_back(run.value("test", "?") + " (" + r.value("preset", "?") + ")");
+      if (kind == "gate" && verdict == "leak") gate_leaked = true;
+      Json annotated = r;
+      annotated["gate"] = ok ? "pass" : "FAIL";
+      annotated["note"] =
+          run.value("test", "?") +
+          (kind == "gate" ? std::string(": must be clean") : ": canary, must leak in " + expected);
+      html_results.push_back(std::move(annotated));
       rows.push_back({r.value("preset", ""), kind, r.value("scenario", ""),
                       std::to_string(r.value("iterations", 0)), slope,
                       counted.empty() ? "-" : counted, verdict, ok ? "pass" : "FAIL",
@@ -146,6 +181,27 @@ int main(int argc, char** argv) {
     fs::create_directories(fs::path(out_path).parent_path(), ec);
   std::ofstream(out_path) << report.dump(1, ' ', false, Json::error_handler_t::replace) << "\n";
   std::cout << "wrote " << out_path << "\n";
+  if (!html_path.empty()) {
+    const bool passed = failures.empty() && !rows.empty();
+    Json environment = Json::object();
+    std::string presets;
+    for (const auto& [preset, dir] : inputs) presets += (presets.empty() ? "" : ", ") + preset;
+    environment["presets"] = presets;
+    for (const auto& [preset, s] : wall.items()) {
+      environment["gate run " + preset] = Fixed(s, 0) + " s";
+    }
+    if (!failures.empty()) environment["failed"] = goose::JsonDump(failures);
+    const Json document = {{"title", "leak gates"},
+                           {"created", UtcNow()},
+                           {"verdict", passed ? "clean" : (gate_leaked ? "leak" : "error")},
+                           {"environment", std::move(environment)},
+                           {"results", std::move(html_results)}};
+    if (!WriteFile(html_path, goose::scenarios::RenderHtmlReport(document))) {
+      std::fprintf(stderr, "leakgate-report: cannot write %s\n", html_path.c_str());
+      return 1;
+    }
+    std::cout << "wrote " << html_path << "\n";
+  }
   if (rows.empty()) {
     std::fprintf(stderr, "leakgate-report: no gate results (did the gates run?)\n");
     return 1;

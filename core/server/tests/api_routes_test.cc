@@ -10,6 +10,7 @@
 
 #include "core/agent/tests/fake_provider.h"
 #include "core/server/api_server.h"
+#include "core/server/debug_heap.h"
 #include "core/session_id.h"
 #include "core/tests/test_util.h"
 
@@ -234,6 +235,25 @@ TEST_F(ApiRoutesTest, ProviderConfigAndMetrics) {
 
 // The same routes over a real socket: JSON errors from cpp-httplib's own
 // answers (413), the server keeps serving after each.
+TEST_F(ApiRoutesTest, DebugHeapOnlyInTcmallocBuilds) {
+  const ApiResponse r = Call("GET", "/debug/heap", "");
+  if (!DebugHeapAvailable()) {
+    EXPECT_EQ(r.status, 404) << "no route in builds without tcmalloc";
+    EXPECT_FALSE(r.text);
+    return;
+  }
+  EXPECT_EQ(Call("GET", "/debug/heap", "", std::nullopt).status, 401);
+  EXPECT_EQ(Call("POST", "/debug/heap", "").status, 405);
+  if (HeapSamplePeriod() > 0) {
+    EXPECT_EQ(r.status, 200);
+    ASSERT_TRUE(r.text);
+    EXPECT_EQ(r.text->rfind("heap profile:", 0), 0u) << *r.text;
+  } else {
+    EXPECT_EQ(r.status, 503);
+    EXPECT_NE(r.body.value("message", "").find("TCMALLOC_SAMPLE_PARAMETER"), std::string::npos);
+  }
+}
+
 TEST_F(ApiRoutesTest, OverHttp) {
   ApiServerOptions options;
   options.max_body_bytes = 4096;
