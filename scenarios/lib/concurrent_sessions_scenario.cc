@@ -5,9 +5,9 @@
 // request: open_fds grows) and leak_thread (a thread started per request
 // and never joined until exit: threads grows).
 
-#include <array>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "scenarios/lib/builtin_scenarios.h"
 #include "scenarios/lib/gate_client.h"
@@ -16,7 +16,7 @@
 namespace goose::scenarios {
 namespace {
 
-constexpr int kClients = 4;
+constexpr int kDefaultClients = 4;
 
 // A short delay per chunk makes the streams of the clients overlap.
 constexpr std::string_view kScript = R"({
@@ -38,7 +38,7 @@ class ConcurrentSessionsScenario : public Scenario {
     info_.measures = "heap_bytes, open_fds, threads, live_streams, sessions";
     info_.warmup = 5;
     info_.iterations = 50;
-    info_.requests_per_iteration = kClients * 4;
+    SetConcurrency(kDefaultClients);
   }
 
   const ScenarioInfo& info() const override { return info_; }
@@ -46,7 +46,21 @@ class ConcurrentSessionsScenario : public Scenario {
   TargetRequirements requirements() const override {
     TargetRequirements r;
     r.script = ScenarioScript(kScript, "gate_concurrent");
+    r.script_json = std::string(kScript);  // for targets that run mock-llm
     return r;
+  }
+
+  bool SetConcurrency(int clients) override {
+    clients_.resize(static_cast<size_t>(clients));
+    results_.resize(static_cast<size_t>(clients));
+    threads_.resize(static_cast<size_t>(clients));
+    info_.requests_per_iteration = clients * 4;
+    if (clients != kDefaultClients) {
+      info_.description = std::to_string(clients) +
+                          " clients at once, each: start a session, reply twice, end it; streams "
+                          "interleave";
+    }
+    return true;
   }
 
   Status Setup(Target& target) override {
@@ -54,15 +68,14 @@ class ConcurrentSessionsScenario : public Scenario {
     return Status::Ok();
   }
 
+  // The vectors are sized once (SetConcurrency), so an iteration allocates
+  // nothing that outlives it.
   Status Iterate(Target&, int) override {
-    std::array<Status, kClients> results;
-    {
-      std::array<std::jthread, kClients> threads;
-      for (int c = 0; c < kClients; ++c) {
-        threads[c] = std::jthread([this, c, &results] { results[c] = OneClient(*clients_[c]); });
-      }
-    }  // joined
-    for (Status& s : results) {
+    for (size_t c = 0; c < clients_.size(); ++c) {
+      threads_[c] = std::jthread([this, c] { results_[c] = OneClient(*clients_[c]); });
+    }
+    for (std::jthread& t : threads_) t.join();
+    for (Status& s : results_) {
       if (!s.ok()) return s;
     }
     return Status::Ok();
@@ -83,7 +96,9 @@ class ConcurrentSessionsScenario : public Scenario {
   }
 
   ScenarioInfo info_;
-  std::array<std::unique_ptr<GateClient>, kClients> clients_;
+  std::vector<std::unique_ptr<GateClient>> clients_;
+  std::vector<Status> results_;
+  std::vector<std::jthread> threads_;
 };
 
 }  // namespace

@@ -84,6 +84,7 @@ class DisconnectsScenario : public Scenario {
   TargetRequirements requirements() const override {
     TargetRequirements r;
     r.script = ScenarioScript(kScript, "gate_disconnects");
+    r.script_json = std::string(kScript);  // for targets that run mock-llm
     return r;
   }
 

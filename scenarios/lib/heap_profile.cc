@@ -1,6 +1,5 @@
 #include "scenarios/lib/heap_profile.h"
 
-#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,7 +7,7 @@
 #include <sstream>
 #include <vector>
 
-#include "core/extensions/child_process.h"
+#include "scenarios/lib/run_program.h"
 
 #if defined(GOOSE_HEAP_BACKEND_TCMALLOC)
 #include <gperftools/heap-profiler.h>
@@ -17,8 +16,6 @@
 namespace goose::scenarios {
 #if defined(GOOSE_HEAP_BACKEND_TCMALLOC)
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // Every *.heap file in `dir`, in name order (the profiler numbers them).
 std::vector<std::filesystem::path> HeapFiles(const std::filesystem::path& dir) {
@@ -31,41 +28,25 @@ std::vector<std::filesystem::path> HeapFiles(const std::filesystem::path& dir) {
   return files;
 }
 
-// Runs argv, returns its stdout; IoError with its stderr when it fails.
-Result<std::string> RunAndRead(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
-  SpawnOptions options;
-  options.name = argv[0];
-  options.supervision = Supervision::kDirect;
-  Result<std::unique_ptr<ChildProcess>> spawned = ChildProcess::Spawn(argv, {}, options);
-  if (!spawned.ok()) return spawned.status();
-  ChildProcess& child = **spawned;
-  child.RequestStop();  // closes stdin: pprof reads nothing from it
-  const Clock::time_point deadline = Clock::now() + timeout;
-  std::string out;
-  char buffer[16384];
-  while (Clock::now() < deadline) {
-    pollfd pfd{child.stdout_fd(), POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, 100);
-    if (ready < 0 && errno != EINTR) break;
-    if (ready <= 0) continue;
-    const ssize_t n = ::read(child.stdout_fd(), buffer, sizeof buffer);
-    if (n > 0) {
-      out.append(buffer, static_cast<size_t>(n));
-    } else if (n == 0) {
-      break;  // EOF
-    } else if (errno != EAGAIN && errno != EINTR) {
-      break;
-    }
-  }
-  const ExitStatus status = child.AwaitStop(std::max(deadline, Clock::now()));
-  if (status.signal != 0 || status.exit_code != 0) {
-    return IoError(argv[0] + " failed (" + status.ToString() + "): " + child.StderrShortTail());
-  }
-  return out;
-}
-
 }  // namespace
 #endif  // GOOSE_HEAP_BACKEND_TCMALLOC
+
+std::string TopSites(const std::string& pprof_text, int top) {
+  // "Total: 0.1 MB" then one line per site, largest first.
+  std::istringstream lines(pprof_text);
+  std::string line, kept;
+  int sites = -1;
+  while (std::getline(lines, line) && sites < top) {
+    if (sites < 0) {
+      if (line.rfind("Total:", 0) != 0) continue;
+      sites = 0;
+    } else {
+      ++sites;
+    }
+    kept += line + "\n";
+  }
+  return kept;
+}
 
 bool HeapProfilingAvailable() {
 #if defined(GOOSE_HEAP_BACKEND_TCMALLOC)
@@ -94,23 +75,11 @@ Result<std::string> ProfileGrowth(const std::filesystem::path& dir,
   const ssize_t len = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (len <= 0) return IoError("cannot read /proc/self/exe");
   Result<std::string> text =
-      RunAndRead({"google-pprof", "--text", "--show_bytes", "--base=" + files.front().string(),
+      RunProgram({"google-pprof", "--text", "--show_bytes", "--base=" + files.front().string(),
                   std::string(exe, static_cast<size_t>(len)), files.back().string()},
                  std::chrono::seconds(180));
   if (!text.ok()) return text.status();
-  // "Total: 0.1 MB" then one line per site, largest first.
-  std::istringstream lines(*text);
-  std::string line, kept;
-  int sites = -1;
-  while (std::getline(lines, line) && sites < top) {
-    if (sites < 0) {
-      if (line.rfind("Total:", 0) != 0) continue;
-      sites = 0;
-    } else {
-      ++sites;
-    }
-    kept += line + "\n";
-  }
+  std::string kept = TopSites(*text, top);
   if (kept.empty()) return IoError("google-pprof printed no \"Total:\" line: " + *text);
   return kept;
 #else

@@ -29,6 +29,10 @@ bool HeapProfilingAvailable();
 Result<std::string> ProfileGrowth(const std::filesystem::path& dir,
                                   const std::function<void()>& work, int top = 10);
 
+// The "Total:" line of a `google-pprof --text` output and the `top` site
+// lines after it; empty when there is no "Total:" line.
+std::string TopSites(const std::string& pprof_text, int top = 10);
+
 }  // namespace goose::scenarios
 
 #endif  // GOOSE_SCENARIOS_LIB_HEAP_PROFILE_H_

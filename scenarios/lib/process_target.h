@@ -11,6 +11,9 @@
 // everything below it (OrphanWatch): a grandchild orphaned by a killed
 // server re-parents here and is counted by Descendants().
 //
+// `extra_env` is added to goose-api's environment last (leakcheck passes
+// its --failpoint list as GOOSE_API_FAILPOINTS this way).
+//
 // Observation: mock stats through GET /mock/stats; the server's fds and
 // threads through /proc/<pid>; its ledger is not read (nullopt), and its
 // heap is not this process's (heap_observable() is false).
@@ -18,18 +21,21 @@
 #ifndef GOOSE_SCENARIOS_LIB_PROCESS_TARGET_H_
 #define GOOSE_SCENARIOS_LIB_PROCESS_TARGET_H_
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 
 #include "core/extensions/child_process.h"
+#include "scenarios/lib/program_launch.h"
 #include "scenarios/lib/target.h"
 
 namespace goose::scenarios {
 
 class ProcessTarget : public Target {
  public:
-  explicit ProcessTarget(TargetRequirements requirements);
+  explicit ProcessTarget(TargetRequirements requirements,
+                         std::map<std::string, std::string> extra_env = {});
   // Stops both programs (SIGTERM, then SIGKILL), kills stray descendants,
   // removes the temporary files.
   ~ProcessTarget() override;
@@ -62,13 +68,13 @@ class ProcessTarget : public Target {
   std::set<pid_t> OwnPids() const;
 
   const TargetRequirements requirements_;
+  const std::map<std::string, std::string> extra_env_;
   const std::string api_key_;
   std::filesystem::path dir_;  // temporary: script file and sessions
   std::filesystem::path sessions_dir_;
   mutable probe::OrphanWatch orphans_;  // Descendants() reaps zombies
-  std::unique_ptr<ChildProcess> mock_llm_;
+  std::unique_ptr<MockLlmProcess> mock_llm_;
   std::unique_ptr<ChildProcess> server_;
-  int mock_port_ = -1;
   int server_port_ = -1;
 };
 

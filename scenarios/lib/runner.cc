@@ -29,7 +29,15 @@ double& At(Sample& s, Series series) { return s[static_cast<int>(series)]; }
 void TakeSample(const Target& target, Sample* out) {
   Sample& s = *out;
   s.fill(NAN);
-  if (target.heap_observable()) At(s, Series::kHeapBytes) = probe::HeapGauge::AllocatedBytes();
+  if (target.heap_observable()) {
+    At(s, Series::kHeapBytes) = probe::HeapGauge::AllocatedBytes();
+  } else if (std::optional<double> heap = target.ExternalHeapBytes()) {
+    At(s, Series::kHeapBytes) = *heap;
+  }
+  if (std::optional<Target::SessionFiles> files = target.SessionFilesNow()) {
+    At(s, Series::kSessionFiles) = static_cast<double>(files->files);
+    At(s, Series::kSessionFileBytes) = static_cast<double>(files->bytes);
+  }
   // /proc readers can throw (libstdc++'s filebuf) when a process they
   // read exits under them; a second read sees the settled tree.
   probe::ProcessSample process;
@@ -163,13 +171,17 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
   const int warmup = options_.warmup >= 0 ? options_.warmup : info.warmup;
   const int iterations =
       std::max(2, options_.iterations > 0 ? options_.iterations : info.iterations);
-  const HeapThreshold heap_threshold = HeapThresholdFor(info.name, probe::HeapGauge::Backend());
+  // An external server's heap series (PSS) has thresholds of its own.
+  const std::string heap_kind = target.heap_observable() || target.external_heap_kind().empty()
+                                    ? std::string(probe::HeapGauge::Backend())
+                                    : std::string(target.external_heap_kind());
+  const HeapThreshold heap_threshold = HeapThresholdFor(info.name, heap_kind);
 
   ScenarioResult result;
   result.scenario = info.name;
   result.description = info.description;
   result.preset = options_.preset.empty() ? PresetName() : options_.preset;
-  result.heap_backend = std::string(probe::HeapGauge::Backend());
+  result.heap_backend = heap_kind;
   result.warmup = warmup;
   result.iterations = iterations;
   result.requests = iterations * info.requests_per_iteration;
@@ -181,6 +193,16 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
     s.kind = KindOf(s.series);
     s.samples.reserve(static_cast<size_t>(iterations));
   }
+  auto report = [&](RunProgress::Phase phase, int done, int total) {
+    if (!options_.progress) return;
+    RunProgress p;
+    p.phase = phase;
+    p.scenario = info.name;
+    p.done = done;
+    p.total = total;
+    p.heap_samples = result.series[static_cast<int>(Series::kHeapBytes)].samples;
+    options_.progress(p);
+  };
   std::string error;
   error.reserve(1024);
   const Clock::time_point started = Clock::now();
@@ -191,6 +213,7 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
     status = scenario.Iterate(target, i);
     if (!status.ok()) error = "warm-up iteration " + std::to_string(i) + ": " + status.ToString();
     PollUntil([&] { return Quiet(target); }, options_.settle_timeout);
+    report(RunProgress::Phase::kWarmup, i + 1, warmup);
   }
 
   // Baseline: at rest after the warm-up, and stable over two samples.
@@ -205,6 +228,7 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
       },
       std::chrono::milliseconds(1000));
 
+  if (error.empty()) report(RunProgress::Phase::kMeasuring, 0, iterations);
   for (int i = 0; error.empty() && i < iterations; ++i) {
     status = scenario.Iterate(target, warmup + i);
     if (!status.ok()) {
@@ -214,7 +238,9 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
     PollUntil([&] { return Quiet(target); }, options_.settle_timeout);
     TakeSample(target, &now);
     for (int k = 0; k < kSeriesCount; ++k) result.series[k].samples.push_back(now[k]);
+    report(RunProgress::Phase::kMeasured, i + 1, iterations);
   }
+  if (error.empty()) report(RunProgress::Phase::kSettling, iterations, iterations);
 
   // Counted series: bounded settle wait for everything to come back.
   Sample settled{};
@@ -256,7 +282,7 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
   }
 
   if (error.empty() && result[Series::kHeapBytes].leak && options_.attribute_heap_growth &&
-      HeapProfilingAvailable()) {
+      target.heap_observable() && HeapProfilingAvailable()) {
     std::filesystem::path dir = options_.profile_dir;
     if (dir.empty()) {
       dir = std::filesystem::temp_directory_path() /

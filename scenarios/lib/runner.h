@@ -28,7 +28,10 @@
 #include <array>
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/json.h"
@@ -38,6 +41,27 @@
 #include "scenarios/probe/growth.h"
 
 namespace goose::scenarios {
+
+// What the runner is doing, for a progress display (leakcheck's bar).
+struct RunProgress {
+  enum class Phase {
+    kWarmup,     // a warm-up iteration finished
+    kMeasuring,  // the baseline is taken; measured iterations start next
+    kMeasured,   // a measured iteration finished and was sampled
+    kSettling,   // the last measured iteration finished; settle wait next
+  };
+  Phase phase = Phase::kWarmup;
+  std::string_view scenario;
+  int done = 0;   // iterations of this phase finished
+  int total = 0;  // iterations of this phase
+  // The heap series' samples so far (measured iterations only).
+  std::span<const double> heap_samples;
+};
+
+// Called on the runner's thread; must not throw. The runner builds the
+// event without allocating; what the callback does is its own business
+// (it runs between iterations, never while one is measured).
+using ProgressCallback = std::function<void(const RunProgress&)>;
 
 struct RunOptions {
   int warmup = -1;      // -1: the scenario's default
@@ -50,6 +74,7 @@ struct RunOptions {
   bool attribute_heap_growth = true;
   int attribution_iterations = 30;  // at most; never more than were measured
   std::string preset;               // for reports; empty: from GOOSE_PRESET or the backend
+  ProgressCallback progress;        // optional
 };
 
 struct SeriesResult {
@@ -68,7 +93,7 @@ struct ScenarioResult {
   std::string scenario;
   std::string description;
   std::string preset;
-  std::string heap_backend;
+  std::string heap_backend;  // the allocator, or "pss" for an external server's heap series
   int warmup = 0;
   int iterations = 0;
   int requests = 0;  // measured requests (iterations x requests per iteration)

@@ -47,6 +47,14 @@ class Scenario {
   virtual Status Iterate(Target& target, int i) = 0;
   // Once, after the last iteration.
   virtual Status Teardown(Target& target) = 0;
+
+  // Runs `clients` clients at once in each iteration (leakcheck's
+  // --concurrency). False when the scenario has no concurrent form; then
+  // nothing changed. REQUIRES: clients >= 1, before Setup().
+  virtual bool SetConcurrency(int clients) {
+    (void)clients;
+    return false;
+  }
 };
 
 }  // namespace goose::scenarios

@@ -20,7 +20,9 @@ constexpr std::string_view kNames[] = {"heap_bytes",
                                        "threads",
                                        "descendants",
                                        "mock_streams_live",
-                                       "mock_chunks_unread"};
+                                       "mock_chunks_unread",
+                                       "session_files",
+                                       "session_file_bytes"};
 static_assert(std::size(kNames) == static_cast<size_t>(kSeriesCount));
 
 }  // namespace
@@ -35,6 +37,8 @@ SeriesKind KindOf(Series s) {
     case Series::kHeapBytes:
       return SeriesKind::kHeap;
     case Series::kRssBytes:
+    case Series::kSessionFiles:
+    case Series::kSessionFileBytes:
       return SeriesKind::kInfo;
     default:
       return SeriesKind::kCounted;
@@ -47,6 +51,7 @@ std::string_view SeriesUnit(Series s) {
     case Series::kRssBytes:
     case Series::kStreamBufferedBytes:
     case Series::kConversationBytes:
+    case Series::kSessionFileBytes:
       return "B";
     default:
       return "";

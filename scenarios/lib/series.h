@@ -6,7 +6,8 @@
 // agents, children, fds, threads, descendants...) have zero tolerance: any
 // net growth over the baseline that survives a bounded settle wait fails.
 // Info series are recorded for reports and never judged (RSS: the
-// allocator keeps freed pages, so it moves for reasons that are not leaks).
+// allocator keeps freed pages, so it moves for reasons that are not leaks;
+// the sessions dir: session files are meant to stay).
 
 #ifndef GOOSE_SCENARIOS_LIB_SERIES_H_
 #define GOOSE_SCENARIOS_LIB_SERIES_H_
@@ -32,6 +33,8 @@ enum class Series : int {
   kDescendants,          // every process below the harness (orphans re-parent here)
   kMockStreamsLive,      // mock provider: streams started and not ended
   kMockChunksUnread,     // mock provider: chunks produced and never consumed
+  kSessionFiles,         // files in the target's sessions dir (info)
+  kSessionFileBytes,     // their bytes (info)
   kCount,
 };
 

@@ -6,6 +6,8 @@
 // partial_drain (goose-api's bug: take the first message, keep the stream).
 
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "scenarios/lib/builtin_scenarios.h"
 #include "scenarios/lib/gate_client.h"
@@ -49,29 +51,58 @@ class StreamDrainageScenario : public Scenario {
   TargetRequirements requirements() const override {
     TargetRequirements r;
     r.script = ScenarioScript(kScript, "gate_stream_drainage");
+    r.script_json = std::string(kScript);  // for targets that run mock-llm
     return r;
+  }
+
+  // With more than one client, each runs the start-reply-end sequence on
+  // its own connection and thread, all at once.
+  bool SetConcurrency(int clients) override {
+    clients_ = clients;
+    info_.requests_per_iteration = 3 * clients;
+    return true;
   }
 
   Status Setup(Target& target) override {
     client_ = std::make_unique<GateClient>(target);
+    for (int c = 1; c < clients_; ++c) extra_.push_back(std::make_unique<GateClient>(target));
+    results_.resize(extra_.size());
+    threads_.resize(extra_.size());
     return Status::Ok();
   }
 
   Status Iterate(Target&, int) override {
-    Result<std::string> id = client_->StartSession("list the files");
-    if (!id.ok()) return id.status();
-    if (Status s = client_->Reply(*id, "and again"); !s.ok()) return s;
-    return client_->EndSession(*id);
+    for (size_t c = 0; c < extra_.size(); ++c) {
+      threads_[c] = std::jthread([this, c] { results_[c] = OneSession(*extra_[c]); });
+    }
+    Status mine = OneSession(*client_);
+    for (std::jthread& t : threads_) t.join();
+    for (Status& s : results_) {
+      if (!s.ok()) return s;
+    }
+    return mine;
   }
 
   Status Teardown(Target&) override {
     client_.reset();
+    extra_.clear();
     return Status::Ok();
   }
 
  private:
+  static Status OneSession(GateClient& client) {
+    Result<std::string> id = client.StartSession("list the files");
+    if (!id.ok()) return id.status();
+    if (Status s = client.Reply(*id, "and again"); !s.ok()) return s;
+    return client.EndSession(*id);
+  }
+
   ScenarioInfo info_;
+  int clients_ = 1;
   std::unique_ptr<GateClient> client_;
+  std::vector<std::unique_ptr<GateClient>> extra_;  // clients 2..N
+  std::vector<Status> results_;
+  std::vector<std::jthread> threads_;
 };
 
 }  // namespace

@@ -42,6 +42,7 @@ class SummarizationScenario : public Scenario {
   TargetRequirements requirements() const override {
     TargetRequirements r;
     r.script = ScenarioScript(kScript, "gate_summarization");
+    r.script_json = std::string(kScript);  // for targets that run mock-llm
     return r;
   }
 

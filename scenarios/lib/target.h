@@ -10,8 +10,10 @@
 //
 // InProcessTarget runs the whole server (ServerStack) with the scripted
 // MockProvider in this process, with either a catalog of in-process tools
-// or real stdio extensions (StdioExtensionCatalog, for mock-mcp). A later
-// `leakcheck` adds a target of external processes behind the same API.
+// or real stdio extensions (StdioExtensionCatalog, for mock-mcp).
+// ProcessTarget (process_target.h) runs goose-api and mock-llm as programs;
+// `leakcheck`'s CommandTarget and AttachedTarget (command_target.h,
+// attached_target.h) watch any goose-api compatible server from outside.
 
 #ifndef GOOSE_SCENARIOS_LIB_TARGET_H_
 #define GOOSE_SCENARIOS_LIB_TARGET_H_
@@ -24,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/resource_ledger.h"
 #include "core/status.h"
@@ -57,6 +60,22 @@ class Target {
   // Kills and reaps every descendant that is not part of the target
   // itself, so a failing gate leaves nothing running. Returns how many.
   virtual int KillStrayDescendants() = 0;
+
+  // For a server whose allocator this process cannot read
+  // (heap_observable() false): the figure the heap series judges instead,
+  // e.g. the PSS of an external server; nullopt when there is none. The
+  // name of that figure is external_heap_kind() ("pss"), which also picks
+  // its thresholds (thresholds.h).
+  virtual std::optional<double> ExternalHeapBytes() const { return std::nullopt; }
+  virtual std::string_view external_heap_kind() const { return {}; }
+
+  // Session files in sessions_dir() (count and bytes), for the info series;
+  // nullopt when the target does not say where its sessions are.
+  struct SessionFiles {
+    int64_t files = 0;
+    int64_t bytes = 0;
+  };
+  virtual std::optional<SessionFiles> SessionFilesNow() const { return std::nullopt; }
 };
 
 // What a scenario needs of the server it runs against.

@@ -1,0 +1,314 @@
+#include "scenarios/leakcheck/leakcheck.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+
+#include "core/json.h"
+#include "scenarios/leakcheck/heap_diff.h"
+#include "scenarios/leakcheck/progress.h"
+#include "scenarios/leakcheck/report.h"
+#include "scenarios/leakcheck/scenario_support.h"
+#include "scenarios/lib/attached_target.h"
+#include "scenarios/lib/builtin_scenarios.h"
+#include "scenarios/lib/command_target.h"
+#include "scenarios/lib/process_target.h"
+#include "scenarios/lib/runner.h"
+
+namespace goose::leakcheck {
+namespace {
+
+using scenarios::Target;
+
+// The least warm-up before a PSS series is judged (see thresholds.cc).
+constexpr int kExternalHeapWarmup = 50;
+
+std::string JoinedFailpoints(const Options& o) {
+  std::string list;
+  for (const std::string& f : o.failpoints) list += (list.empty() ? "" : ",") + f;
+  return list;
+}
+
+// A started target for one scenario, and how to ask whether it died.
+struct StartedTarget {
+  std::unique_ptr<Target> owned;  // builtin and command targets
+  Target* target = nullptr;
+  std::function<std::string()> exit_description;  // "" while it runs
+};
+
+Result<StartedTarget> StartTarget(const Options& o, const scenarios::Scenario& scenario,
+                                  scenarios::AttachedTarget* attached) {
+  StartedTarget started;
+  const scenarios::TargetRequirements requirements = scenario.requirements();
+  const std::string failpoints = JoinedFailpoints(o);
+  if (o.target == TargetKind::kAttach) {
+    started.target = attached;
+    started.exit_description = [attached] {
+      return attached->Exited() ? std::string("the attached process is gone") : std::string();
+    };
+    return started;
+  }
+  if (SupportOf(scenario.info().name).needs_process_target) {
+    auto t = std::make_unique<scenarios::ProcessTarget>(
+        requirements, std::map<std::string, std::string>{{"GOOSE_API_FAILPOINTS", failpoints}});
+    if (Status s = t->Start(); !s.ok()) return s;
+    started.target = t.get();
+    started.exit_description = [] { return std::string(); };
+    started.owned = std::move(t);
+    return started;
+  }
+  scenarios::CommandTargetOptions options;
+  options.argv = o.target == TargetKind::kBuiltin
+                     ? std::vector<std::string>{scenarios::GooseApiPath()}
+                     : o.target_argv;
+  options.port = o.port;
+  if (!failpoints.empty()) options.extra_env["GOOSE_API_FAILPOINTS"] = failpoints;
+  // Sampled heap profiles for GET /debug/heap in heapprof builds (ignored
+  // elsewhere): one sample per 512 KiB allocated on average.
+  if (o.command == Command::kProfile) options.extra_env["TCMALLOC_SAMPLE_PARAMETER"] = "524288";
+  auto t = std::make_unique<scenarios::CommandTarget>(requirements, options);
+  if (Status s = t->Start(); !s.ok()) return s;
+  scenarios::CommandTarget* raw = t.get();
+  started.target = raw;
+  started.exit_description = [raw] { return raw->ExitDescription(); };
+  started.owned = std::move(t);
+  return started;
+}
+
+std::string HeapSeriesName(const Target& target) {
+  if (target.heap_observable()) return "allocator (in process)";
+  if (target.external_heap_kind() == "pss-sanitizer") {
+    return "pss of pid " + std::to_string(target.pid()) +
+           " (a sanitizer build: recorded, not judged)";
+  }
+  if (!target.external_heap_kind().empty()) {
+    return std::string(target.external_heap_kind()) + " of pid " + std::to_string(target.pid());
+  }
+  return "not observable";
+}
+
+// An error result for a scenario that could not run at all.
+Json ErrorResult(const std::string& scenario, const std::string& error) {
+  scenarios::ScenarioResult r;
+  r.scenario = scenario;
+  r.error = error;
+  r.preset = scenarios::PresetName();
+  return r.ToJson();
+}
+
+int ListScenarios(std::FILE* out) {
+  std::fprintf(out, "%-26s %-22s %-11s %s\n", "scenario", "targets", "concurrency",
+               "what it does / what it measures");
+  for (const std::string& name : scenarios::BuiltinScenarioNames()) {
+    std::unique_ptr<scenarios::Scenario> s = scenarios::MakeBuiltinScenario(name);
+    const ScenarioSupport support = SupportOf(name);
+    std::fprintf(out, "%-26s %-22s %-11s %s\n", name.c_str(), SupportedKinds(name).c_str(),
+                 support.concurrency ? "yes" : "no", s->info().description.c_str());
+    std::fprintf(out, "%-26s %-22s %-11s measures: %s\n", "", "", "", s->info().measures.c_str());
+    if (!support.why_not.empty()) {
+      std::fprintf(out, "%-26s %-22s %-11s not everywhere: %s\n", "", "", "",
+                   support.why_not.c_str());
+    }
+  }
+  std::fprintf(out,
+               "\ntargets: builtin = our goose-api + mock-llm (the default); command = --target "
+               "'CMD ARGS' with mock-llm; attach = --url URL --pid PID\n");
+  return kExitClean;
+}
+
+// The scenarios to run, or an error for an unsupported explicit choice.
+Result<std::vector<std::string>> ChooseScenarios(const Options& o,
+                                                 std::vector<std::string>* notes) {
+  std::vector<std::string> chosen;
+  if (!o.scenarios.empty()) {
+    for (const std::string& name : o.scenarios) {
+      if (Status s = CheckSupported(name, o.target, o.concurrency); !s.ok()) return s;
+      if (o.command == Command::kProfile && SupportOf(name).needs_process_target) {
+        return InvalidArgument(name +
+                               " restarts the server, so one heap profile cannot span it; "
+                               "profile another scenario");
+      }
+      chosen.push_back(name);
+    }
+    return chosen;
+  }
+  if (o.command == Command::kProfile) return std::vector<std::string>{"stream_drainage"};
+  for (const std::string& name : scenarios::BuiltinScenarioNames()) {
+    if (Status s = CheckSupported(name, o.target, o.concurrency); !s.ok()) {
+      notes->push_back("skipped " + name + ": " + s.message());
+      continue;
+    }
+    chosen.push_back(name);
+  }
+  return chosen;
+}
+
+}  // namespace
+
+int RunLeakcheck(const Options& o, std::FILE* out, std::FILE* err, bool err_is_terminal) {
+  if (o.command == Command::kHelp) {
+    std::fprintf(out, "%s", UsageText().c_str());
+    return kExitClean;
+  }
+  if (o.command == Command::kList) return ListScenarios(out);
+
+  std::vector<std::string> notes;
+  Result<std::vector<std::string>> chosen = ChooseScenarios(o, &notes);
+  if (!chosen.ok()) {
+    std::fprintf(err, "leakcheck: %s\n", chosen.status().message().c_str());
+    return kExitUsage;
+  }
+
+  // Attach: one target for every scenario, validated before anything runs.
+  std::unique_ptr<scenarios::AttachedTarget> attached;
+  if (o.target == TargetKind::kAttach) {
+    Result<scenarios::HttpEndpoint> server = scenarios::ParseHttpUrl(o.url);
+    if (!server.ok()) {
+      std::fprintf(err, "leakcheck: --url: %s\n", server.status().message().c_str());
+      return kExitUsage;
+    }
+    scenarios::HttpEndpoint mock;
+    if (!o.mock_url.empty()) {
+      Result<scenarios::HttpEndpoint> m = scenarios::ParseHttpUrl(o.mock_url);
+      if (!m.ok()) {
+        std::fprintf(err, "leakcheck: --mock-url: %s\n", m.status().message().c_str());
+        return kExitUsage;
+      }
+      mock = *m;
+    }
+    std::string key = o.key;
+    if (key.empty()) {
+      if (const char* k = std::getenv("GOOSE_API_KEY"); k != nullptr) key = k;
+    }
+    attached = std::make_unique<scenarios::AttachedTarget>(*server, o.pid, key, mock);
+    if (Status s = attached->Validate(); !s.ok()) {
+      std::fprintf(err, "leakcheck: %s\n", s.message().c_str());
+      return kExitUsage;
+    }
+  }
+
+  ProgressDisplay display(err, err_is_terminal);
+  for (const std::string& note : notes) display.Note(note);
+  const std::string target_text = o.target == TargetKind::kBuiltin ? "our goose-api"
+                                  : o.target == TargetKind::kCommand
+                                      ? "`" + o.target_command + "`"
+                                      : o.url + " (pid " + std::to_string(o.pid) + ")";
+
+  std::vector<Json> results;
+  for (const std::string& name : *chosen) {
+    std::unique_ptr<scenarios::Scenario> scenario = scenarios::MakeBuiltinScenario(name);
+    if (o.concurrency > 0) scenario->SetConcurrency(o.concurrency);
+    display.ScenarioStarting(name, target_text);
+
+    Result<StartedTarget> started = StartTarget(o, *scenario, attached.get());
+    if (!started.ok()) {
+      const std::string error = "cannot start the target: " + started.status().message();
+      display.Note(name + ": " + error);
+      results.push_back(ErrorResult(name, error));
+      break;  // the environment is broken: every other scenario would fail the same way
+    }
+    Target& target = *started->target;
+    if (SupportOf(name).needs_ledger && !target.Ledger()) {
+      const std::string why = name +
+                              " needs the live-session count of GET /metrics "
+                              "(resources.sessions), which this target does not publish";
+      if (!o.scenarios.empty()) {
+        display.Note(name + ": " + why);
+        results.push_back(ErrorResult(name, why));
+        continue;
+      }
+      notes.push_back("skipped " + why);
+      display.Note("skipped " + why);
+      continue;
+    }
+
+    // profile: the heap profiles around the measured iterations.
+    std::string before, after, profile_error, binary;
+    if (o.command == Command::kProfile) {
+      Result<std::string> probe = FetchHeapProfile(target);
+      if (!probe.ok()) {
+        std::fprintf(err, "\nleakcheck: %s\n", probe.status().message().c_str());
+        return kExitUsage;
+      }
+      std::error_code ec;
+      binary = std::filesystem::read_symlink("/proc/" + std::to_string(target.pid()) + "/exe", ec);
+    }
+    scenarios::ProgressCallback show = display.Callback();
+    scenarios::RunOptions run;
+    run.iterations = o.iterations;
+    run.warmup = o.warmup;
+    if (o.warmup < 0 && !target.heap_observable() && !target.external_heap_kind().empty()) {
+      // A fresh server's PSS rises while its malloc arenas reach their
+      // high-water mark (docs/leakcheck.md, "Thresholds"): judge it after.
+      run.warmup = std::max(scenario->info().warmup, kExternalHeapWarmup);
+    }
+    run.progress = [&](const scenarios::RunProgress& p) {
+      if (o.command == Command::kProfile) {
+        using Phase = scenarios::RunProgress::Phase;
+        if (p.phase == Phase::kMeasuring || p.phase == Phase::kSettling) {
+          Result<std::string> heap = FetchHeapProfile(target);
+          if (!heap.ok()) {
+            profile_error = heap.status().message();
+          } else {
+            (p.phase == Phase::kMeasuring ? before : after) = std::move(*heap);
+          }
+        }
+      }
+      show(p);
+    };
+    scenarios::ScenarioResult result = scenarios::Runner(run).RunOn(*scenario, target);
+    if (!result.error.empty()) {
+      if (const std::string gone = started->exit_description(); !gone.empty()) {
+        result.error = "the target died during the run (" + gone + "); " + result.error;
+      }
+    }
+    display.ScenarioFinished(result);
+    Json json = result.ToJson();
+    json["heap_series"] = HeapSeriesName(target);
+    if (o.command == Command::kProfile && result.error.empty()) {
+      if (!profile_error.empty() || before.empty() || after.empty()) {
+        json["error"] = "heap profile: " + (profile_error.empty() ? "not taken" : profile_error);
+        json["verdict"] = "error";
+      } else {
+        Result<HeapDiff> diff = DiffHeapProfiles(o.report_dir, name, binary, before, after);
+        if (!diff.ok()) {
+          json["error"] = "heap profile diff: " + diff.status().message();
+          json["verdict"] = "error";
+        } else {
+          json["heap_profile_diff"] = diff->top_sites;
+          json["heap_profile_text"] = diff->text_file.filename().string();
+          if (!diff->svg_file.empty())
+            json["heap_profile_svg"] = diff->svg_file.filename().string();
+          display.Note("top growing allocation sites (" + diff->text_file.string() + "):\n" +
+                       diff->top_sites);
+        }
+      }
+    }
+    results.push_back(std::move(json));
+  }
+
+  const Json report = BuildReport(TargetJson(o, scenarios::GooseApiPath()), results, notes);
+  if (Status s = WriteReport(o.report_dir, report); !s.ok()) {
+    std::fprintf(err, "leakcheck: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  if (o.json) {
+    std::fprintf(out, "%s\n", JsonDump(report).c_str());
+  } else {
+    std::fprintf(out, "%s", VerdictTable(report).c_str());
+  }
+  const std::filesystem::path dir = std::filesystem::absolute(o.report_dir);
+  std::fprintf(err, "report: %s and %s\n", (dir / "report.json").c_str(),
+               (dir / "report.html").c_str());
+  const int status = ExitStatusOf(report);
+  if (status == kExitUsage) {
+    std::fprintf(err,
+                 "leakcheck: a scenario could not finish (the error is above and in the report); "
+                 "fix the target or the environment and run again\n");
+  }
+  return status;
+}
+
+}  // namespace goose::leakcheck

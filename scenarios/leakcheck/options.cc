@@ -1,0 +1,296 @@
+#include "scenarios/leakcheck/options.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/failpoint.h"
+#include "scenarios/lib/builtin_scenarios.h"
+
+namespace goose::leakcheck {
+namespace {
+
+bool ParseInt(std::string_view text, int min, int max, int* out) {
+  int v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) return false;
+  if (v < min || v > max) return false;
+  *out = v;
+  return true;
+}
+
+bool KnownFailpoint(const std::string& name) {
+  for (int i = 0; i < static_cast<int>(Failpoint::kCount); ++i) {
+    if (FailpointName(static_cast<Failpoint>(i)) == name) return true;
+  }
+  return false;
+}
+
+std::string FailpointList() {
+  std::string list;
+  for (int i = 0; i < static_cast<int>(Failpoint::kCount); ++i) {
+    list += (i == 0 ? "" : ", ") + std::string(FailpointName(static_cast<Failpoint>(i)));
+  }
+  return list;
+}
+
+std::string ScenarioList() {
+  std::string list;
+  for (const std::string& name : scenarios::BuiltinScenarioNames()) {
+    list += (list.empty() ? "" : ", ") + name;
+  }
+  return list;
+}
+
+}  // namespace
+
+std::string_view TargetKindName(TargetKind kind) {
+  switch (kind) {
+    case TargetKind::kBuiltin:
+      return "builtin";
+    case TargetKind::kCommand:
+      return "command";
+    case TargetKind::kAttach:
+      return "attach";
+  }
+  return "?";
+}
+
+Result<std::vector<std::string>> SplitCommandLine(std::string_view line) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  size_t i = 0;
+  while (i < line.size()) {
+    const char c = line[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+      ++i;
+    } else if (c == '\'') {
+      const size_t end = line.find('\'', i + 1);
+      if (end == std::string_view::npos) {
+        return InvalidArgument("unbalanced ' in the command line: " + std::string(line));
+      }
+      word.append(line.substr(i + 1, end - i - 1));
+      in_word = true;
+      i = end + 1;
+    } else if (c == '"') {
+      ++i;
+      bool closed = false;
+      while (i < line.size()) {
+        const char d = line[i];
+        if (d == '"') {
+          closed = true;
+          ++i;
+          break;
+        }
+        if (d == '\\' && i + 1 < line.size() &&
+            std::string_view("\"\\$`").find(line[i + 1]) != std::string_view::npos) {
+          word += line[i + 1];
+          i += 2;
+          continue;
+        }
+        word += d;
+        ++i;
+      }
+      if (!closed)
+        return InvalidArgument("unbalanced \" in the command line: " + std::string(line));
+      in_word = true;
+    } else if (c == '\\') {
+      if (i + 1 >= line.size()) {
+        return InvalidArgument("the command line ends with a lone backslash: " + std::string(line));
+      }
+      word += line[i + 1];
+      in_word = true;
+      i += 2;
+    } else {
+      word += c;
+      in_word = true;
+      ++i;
+    }
+  }
+  if (in_word) words.push_back(std::move(word));
+  if (words.empty()) return InvalidArgument("the command line is empty");
+  return words;
+}
+
+Result<Options> ParseOptions(std::span<const std::string> args) {
+  Options o;
+  if (args.empty()) return InvalidArgument("no command: use run, profile, list or --help");
+  const std::string& command = args[0];
+  if (command == "run") {
+    o.command = Command::kRun;
+  } else if (command == "profile") {
+    o.command = Command::kProfile;
+  } else if (command == "list") {
+    o.command = Command::kList;
+  } else if (command == "--help" || command == "-h" || command == "help") {
+    o.command = Command::kHelp;
+    return o;
+  } else {
+    return InvalidArgument("unknown command \"" + command + "\": use run, profile, list or --help");
+  }
+  bool have_target = false, have_port = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      o.command = Command::kHelp;
+      return o;
+    }
+    if (o.command == Command::kList) {
+      return InvalidArgument("list takes no options (got \"" + arg + "\")");
+    }
+    if (arg == "--json") {
+      o.json = true;
+      continue;
+    }
+    // Every other option takes a value, as "--opt VALUE" or "--opt=VALUE".
+    std::string name = arg, value;
+    bool has_value = false;
+    if (const size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+      has_value = true;
+    }
+    static const std::vector<std::string> kValued = {
+        "--scenario", "--target",    "--port",       "--url",    "--pid",         "--mock-url",
+        "--key",      "--failpoint", "--iterations", "--warmup", "--concurrency", "--report"};
+    if (std::find(kValued.begin(), kValued.end(), name) == kValued.end()) {
+      return InvalidArgument("unknown option \"" + arg + "\"");
+    }
+    if (!has_value) {
+      if (i + 1 >= args.size()) return InvalidArgument(name + " needs a value");
+      value = args[++i];
+    }
+    if (name == "--scenario") {
+      const std::vector<std::string> known = scenarios::BuiltinScenarioNames();
+      if (std::find(known.begin(), known.end(), value) == known.end()) {
+        return InvalidArgument("unknown scenario \"" + value + "\"; the scenarios are " +
+                               ScenarioList() + " (leakcheck list)");
+      }
+      if (std::find(o.scenarios.begin(), o.scenarios.end(), value) == o.scenarios.end()) {
+        o.scenarios.push_back(value);
+      }
+    } else if (name == "--target") {
+      if (have_target) return InvalidArgument("--target given twice");
+      have_target = true;
+      Result<std::vector<std::string>> argv = SplitCommandLine(value);
+      if (!argv.ok()) return InvalidArgument("--target: " + argv.status().message());
+      o.target_command = value;
+      o.target_argv = std::move(*argv);
+    } else if (name == "--port") {
+      if (!ParseInt(value, 1, 65535, &o.port)) {
+        return InvalidArgument("--port must be a port number 1-65535, not \"" + value + "\"");
+      }
+      have_port = true;
+    } else if (name == "--url") {
+      o.url = value;
+    } else if (name == "--pid") {
+      int pid = 0;
+      if (!ParseInt(value, 1, 1 << 30, &pid)) {
+        return InvalidArgument("--pid must be a process id, not \"" + value + "\"");
+      }
+      o.pid = pid;
+    } else if (name == "--mock-url") {
+      o.mock_url = value;
+    } else if (name == "--key") {
+      o.key = value;
+    } else if (name == "--failpoint") {
+      if (!KnownFailpoint(value)) {
+        return InvalidArgument("unknown failpoint \"" + value + "\"; the failpoints are " +
+                               FailpointList());
+      }
+      o.failpoints.push_back(value);
+    } else if (name == "--iterations") {
+      if (!ParseInt(value, 2, 1000000, &o.iterations)) {
+        return InvalidArgument("--iterations must be an integer >= 2, not \"" + value + "\"");
+      }
+    } else if (name == "--warmup") {
+      if (!ParseInt(value, 0, 1000000, &o.warmup)) {
+        return InvalidArgument("--warmup must be an integer >= 0, not \"" + value + "\"");
+      }
+    } else if (name == "--concurrency") {
+      if (!ParseInt(value, 1, 256, &o.concurrency)) {
+        return InvalidArgument("--concurrency must be an integer 1-256, not \"" + value + "\"");
+      }
+    } else if (name == "--report") {
+      if (value.empty()) return InvalidArgument("--report needs a directory");
+      o.report_dir = value;
+    }
+  }
+
+  const bool attach = !o.url.empty() || o.pid != 0;
+  if (attach && (o.url.empty() || o.pid == 0)) {
+    return InvalidArgument("--url and --pid go together: the server's URL and its process id");
+  }
+  if (attach && have_target) {
+    return InvalidArgument("--target starts a server, --url/--pid attach to one: pick one");
+  }
+  if (!o.mock_url.empty() && !attach) {
+    return InvalidArgument(
+        "--mock-url is for --url/--pid only (other targets get their own mock-llm)");
+  }
+  if (have_port && !have_target) {
+    return InvalidArgument("--port is the port given to the --target command; it needs --target");
+  }
+  if (attach && !o.failpoints.empty()) {
+    return InvalidArgument(
+        "--failpoint cannot switch faults in a server that is already running; start it with "
+        "GOOSE_API_FAILPOINTS, or use --target");
+  }
+  o.target = attach        ? TargetKind::kAttach
+             : have_target ? TargetKind::kCommand
+                           : TargetKind::kBuiltin;
+  if (o.command == Command::kProfile && o.scenarios.size() > 1) {
+    return InvalidArgument("profile takes one --scenario (it profiles one run)");
+  }
+  return o;
+}
+
+std::string UsageText() {
+  return R"(usage: leakcheck run [--scenario NAME]... [TARGET] [--iterations N] [--warmup N]
+                     [--concurrency C] [--failpoint NAME]... [--report DIR] [--json]
+       leakcheck profile [--scenario NAME] [TARGET] [--iterations N] [--warmup N] [--report DIR]
+       leakcheck list
+       leakcheck --help
+
+Runs the leak-gate scenarios against a goose-api compatible server and judges, from
+outside, whether it leaks: memory (PSS), fds, threads, descendant processes, live
+streams and sessions (when the server publishes its ledger in GET /metrics), and the
+mock provider's undrained streams.
+
+TARGET (default: our goose-api and mock-llm from this build, on free loopback ports):
+  --target 'CMD ARGS'   start CMD (split like a shell would, without one: '...', "..."
+                        and \ quote) with its provider pointed at a mock-llm running the
+                        scenario's script, its sessions in a fresh temporary folder, and
+                        GOOSE_API_PORT/GOOSE_API_KEY set; see docs/leakcheck.md for the
+                        whole environment
+  --port N              the port --target's command is told to use (default: a free one)
+  --url URL --pid PID   attach to a server already running (http://HOST:PORT and its pid)
+  --mock-url URL        with --url: the mock-llm that server talks to, for its statistics
+  --key KEY             the server's x-api-key for --url (default: $GOOSE_API_KEY)
+
+OPTIONS
+  --scenario NAME       run this scenario (repeatable; default: every one the target
+                        supports, see `leakcheck list`)
+  --iterations N        measured iterations (default: each scenario's own)
+  --warmup N            warm-up iterations, discarded (default: each scenario's own)
+  --concurrency C       clients at once in each iteration; stream_drainage and
+                        concurrent_sessions only (others refuse it)
+  --failpoint NAME      start our goose-api (or the --target command) with this fault on
+                        (GOOSE_API_FAILPOINTS), e.g. partial_drain, leak_fd, no_reap
+  --report DIR          where report.json and report.html go (default ./leakcheck-report)
+  --json                print report.json to stdout instead of the verdict table
+
+profile needs goose-api from a heapprof build (it serves GET /debug/heap): it takes a
+heap profile before and after the measured iterations and writes the diff (top growing
+allocation sites, and an SVG call graph when google-pprof and dot are installed).
+
+Exit status: 0 every scenario clean, 1 a leak found, 2 bad arguments or an environment
+error (the target did not start, died, or is not a goose-api server). An error takes
+precedence over a leak: a run that could not finish is not a verdict.
+)";
+}
+
+}  // namespace goose::leakcheck

@@ -1,0 +1,385 @@
+// leakcheck end to end: bin/leakcheck runs as a child of this test, which
+// is itself a subreaper (OrphanWatch), so after every run the test can
+// prove that nothing leakcheck started is left: no server, no mock, no
+// extension, no zombie.
+//
+// Cases: our goose-api comes out clean; under a failpoint it leaks on the
+// matching series; the leaky server is caught from outside with a growing
+// series in report.json; bad arguments, a target that does not start, a
+// target that dies mid-run and a port that is taken (a --target told to
+// use a port another program holds; a --url that points at a server that
+// is not goose-api) all exit 2 with a message that says so.
+
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/extensions/child_process.h"
+#include "core/json.h"
+#include "core/tests/test_util.h"
+#include "core/unique_fd.h"
+#include "scenarios/lib/heap_profile.h"
+#include "scenarios/lib/process_target.h"
+#include "scenarios/lib/program_launch.h"
+#include "scenarios/probe/orphan_watch.h"
+
+namespace goose::leakcheck {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using Clock = std::chrono::steady_clock;
+
+std::string BinPath(const std::string& name) {
+  return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / name).string();
+}
+
+struct RunOutcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+class LeakcheckTest : public ::testing::Test {
+ protected:
+  // Runs bin/leakcheck with `args` (bounded: 5 minutes) and reaps it.
+  RunOutcome Leakcheck(std::vector<std::string> args) {
+    args.insert(args.begin(), BinPath("leakcheck"));
+    SpawnOptions options;
+    options.name = "leakcheck";
+    options.supervision = Supervision::kDirect;
+    options.stop_grace = std::chrono::seconds(30);
+    Result<std::unique_ptr<ChildProcess>> child = ChildProcess::Spawn(args, {}, options);
+    EXPECT_TRUE(child.ok()) << child.status().message();
+    RunOutcome run;
+    if (!child.ok()) return run;
+    ChildProcess& c = **child;
+    c.RequestStop();  // stdin: nothing to read
+    const Clock::time_point deadline = Clock::now() + std::chrono::minutes(5);
+    char buffer[16384];
+    while (Clock::now() < deadline) {
+      pollfd pfd{c.stdout_fd(), POLLIN, 0};
+      if (::poll(&pfd, 1, 200) <= 0) continue;
+      const ssize_t n = ::read(c.stdout_fd(), buffer, sizeof buffer);
+      if (n > 0) {
+        run.out.append(buffer, static_cast<size_t>(n));
+      } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        break;
+      }
+    }
+    const ExitStatus status = c.AwaitStop(Clock::now() + std::chrono::seconds(30));
+    c.WaitStderrClosed(Clock::now() + std::chrono::seconds(5));
+    run.exit_code = status.signal == 0 ? status.exit_code : 128 + status.signal;
+    run.err = c.StderrTail();
+    return run;
+  }
+
+  // Nothing leakcheck started may be left (orphans re-parent here).
+  void ExpectNothingLeftBehind() {
+    const bool none = testing::WaitUntil([&] {
+      orphans_.ReapZombies();
+      return orphans_.Descendants().empty();
+    });
+    EXPECT_TRUE(none) << "left behind:\n" << probe::OrphanWatch::Describe(orphans_.Descendants());
+    orphans_.KillAndReapAll();
+  }
+
+  Json Report() {
+    std::ifstream in(reports_.path() / "report.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    return Json::parse(text.str(), nullptr, false);
+  }
+
+  static const Json* ResultOf(const Json& report, const std::string& scenario) {
+    for (const Json& r : report["results"]) {
+      if (r.value("scenario", "") == scenario) return &r;
+    }
+    return nullptr;
+  }
+
+  static const Json* SeriesOf(const Json& result, const std::string& name) {
+    for (const Json& s : result["series"]) {
+      if (s.value("name", "") == name) return &s;
+    }
+    return nullptr;
+  }
+
+  std::vector<std::string> WithReport(std::vector<std::string> args) {
+    args.push_back("--report");
+    args.push_back(reports_.path().string());
+    return args;
+  }
+
+  probe::OrphanWatch orphans_;
+  testing::ScopedTempDir reports_;
+};
+
+TEST_F(LeakcheckTest, ListAndHelp) {
+  RunOutcome list = Leakcheck({"list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  for (const char* name : {"stream_drainage", "timeout_reaping", "server_sigkill"}) {
+    EXPECT_THAT(list.out, HasSubstr(name));
+  }
+  RunOutcome help = Leakcheck({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("usage: leakcheck run"));
+  ExpectNothingLeftBehind();
+}
+
+TEST_F(LeakcheckTest, BadArgumentsExit2) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"run", "--iterations", "1"},
+           {"run", "--target", "'goose-api"},
+           {"run", "--scenario", "no_such_scenario"},
+           {"run", "--scenario", "server_sigkill", "--target", "goose-api"},
+           {"run", "--scenario", "summarization", "--concurrency", "3"},
+           {"bogus"}}) {
+    RunOutcome run = Leakcheck(args);
+    EXPECT_EQ(run.exit_code, 2) << args[1] << ": " << run.err;
+    EXPECT_THAT(run.err, HasSubstr("leakcheck: ")) << run.err;
+  }
+  ExpectNothingLeftBehind();
+}
+
+TEST_F(LeakcheckTest, OurServerIsClean) {
+  RunOutcome run = Leakcheck(WithReport({"run", "--scenario", "stream_drainage", "--scenario",
+                                         "concurrent_sessions", "--iterations", "60"}));
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_THAT(run.err, HasSubstr("report.html"));
+  const Json report = Report();
+  EXPECT_EQ(report.value("verdict", ""), "clean") << run.out;
+  EXPECT_EQ(report["target"].value("kind", ""), "builtin");
+  const Json* r = ResultOf(report, "stream_drainage");
+  ASSERT_NE(r, nullptr);
+  EXPECT_THAT(r->value("heap_series", ""), HasSubstr("pss"));
+  // Seen from outside: the ledger (GET /metrics), /proc and the mock.
+  for (const char* name : {"heap_bytes", "live_streams", "open_fds", "threads", "mock_streams_live",
+                           "session_files"}) {
+    const Json* s = SeriesOf(*r, name);
+    ASSERT_NE(s, nullptr) << name;
+    EXPECT_EQ((*s)["samples"].size(), 60u) << name;
+    EXPECT_TRUE((*s)["samples"][0].is_number()) << name << " not observed";
+  }
+  ExpectNothingLeftBehind();
+}
+
+TEST_F(LeakcheckTest, PartialDrainFailpointLeaksStreams) {
+  RunOutcome run = Leakcheck(WithReport({"run", "--scenario", "stream_drainage", "--failpoint",
+                                         "partial_drain", "--iterations", "8", "--warmup", "2"}));
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  const Json report = Report();
+  const Json* r = ResultOf(report, "stream_drainage");
+  ASSERT_NE(r, nullptr);
+  // Seen from outside: the server's ledger (GET /metrics) keeps the
+  // streams and their buffers, and its PSS grows with them. The mock sees
+  // its streams completed: goose-api's HTTP provider reads each SSE reply
+  // into the stream's buffer whether or not the agent drains it.
+  EXPECT_THAT((*r)["leaking_series"], Contains("live_streams")) << JsonDump((*r)["leaking_series"]);
+  EXPECT_THAT((*r)["leaking_series"], Contains("stream_buffered_bytes"));
+  ExpectNothingLeftBehind();
+}
+
+TEST_F(LeakcheckTest, LeakFdFailpointLeaksFds) {
+  RunOutcome run = Leakcheck(WithReport({"run", "--scenario", "concurrent_sessions", "--failpoint",
+                                         "leak_fd", "--iterations", "5", "--warmup", "1"}));
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  const Json report = Report();
+  const Json* r = ResultOf(report, "concurrent_sessions");
+  ASSERT_NE(r, nullptr);
+  EXPECT_THAT((*r)["leaking_series"], Contains("open_fds"));
+  ExpectNothingLeftBehind();
+}
+
+TEST_F(LeakcheckTest, NoReapFailpointLeaksSessions) {
+  RunOutcome run = Leakcheck(WithReport({"run", "--scenario", "timeout_reaping", "--failpoint",
+                                         "no_reap", "--iterations", "3", "--warmup", "1"}));
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  const Json report = Report();
+  const Json* r = ResultOf(report, "timeout_reaping");
+  ASSERT_NE(r, nullptr);
+  EXPECT_THAT((*r)["leaking_series"], Contains("sessions"));
+  ExpectNothingLeftBehind();
+}
+
+// The leaky server keeps 64 KiB per reply and a thread every 10 requests.
+// In a sanitizer build its PSS is recorded, not judged (the sanitizer's
+// quarantine grows it too): there the threads make the verdict, and the
+// samples still show the growth.
+TEST_F(LeakcheckTest, LeakyServerIsCaughtFromOutside) {
+  RunOutcome run = Leakcheck(WithReport(
+      {"run", "--target", BinPath("leaky-server") + " --leak-bytes 65536 --leak-thread-every 10",
+       "--scenario", "stream_drainage", "--iterations", "30", "--warmup", "3"}));
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  const Json report = Report();
+  EXPECT_EQ(report["target"].value("kind", ""), "command");
+  const Json* r = ResultOf(report, "stream_drainage");
+  ASSERT_NE(r, nullptr);
+  EXPECT_THAT((*r)["leaking_series"], Contains("threads"));
+#if defined(GOOSE_HEAP_BACKEND_SANITIZER)
+  EXPECT_THAT(r->value("heap_series", ""), HasSubstr("sanitizer build"));
+#else
+  EXPECT_THAT((*r)["leaking_series"], Contains("heap_bytes"));
+#endif
+  const Json* heap = SeriesOf(*r, "heap_bytes");
+  ASSERT_NE(heap, nullptr);
+  // Two replies of 64 KiB kept per iteration: the samples grow by ~128 KiB
+  // per iteration, so well over 2 MiB over 30 iterations.
+  const Json& samples = (*heap)["samples"];
+  ASSERT_EQ(samples.size(), 30u);
+  EXPECT_GT(samples.back().get<double>() - samples.front().get<double>(), 2.0 * 1024 * 1024);
+  EXPECT_GT((*heap)["slope_lower"].get<double>(), 64 * 1024);
+  // Its ledger is not observable (no GET /metrics), and says so.
+  const Json* streams = SeriesOf(*r, "live_streams");
+  ASSERT_NE(streams, nullptr);
+  EXPECT_EQ(streams->value("detail", ""), "not observable");
+  ExpectNothingLeftBehind();
+}
+
+// --concurrency runs that many clients per iteration: a server that
+// keeps nothing is clean, one that keeps an fd every 7 requests is not.
+TEST_F(LeakcheckTest, ConcurrentClientsAgainstACommandTarget) {
+  RunOutcome clean = Leakcheck(
+      WithReport({"run", "--target", BinPath("leaky-server") + " --leak-bytes 0", "--scenario",
+                  "stream_drainage", "--concurrency", "3", "--iterations", "20", "--json"}));
+  EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+  // --json: report.json on stdout instead of the table.
+  const Json printed = Json::parse(clean.out, nullptr, false);
+  ASSERT_TRUE(printed.is_object()) << clean.out;
+  EXPECT_EQ(printed.value("verdict", ""), "clean");
+  {
+    const Json report = Report();
+    const Json* r = ResultOf(report, "stream_drainage");
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->value("requests", 0), 20 * 3 * 3);  // 3 clients x start, reply, end
+  }
+  RunOutcome fds = Leakcheck(
+      WithReport({"run", "--target", BinPath("leaky-server") + " --leak-bytes 0 --leak-fd-every 7",
+                  "--scenario", "stream_drainage", "--concurrency", "3", "--iterations", "20"}));
+  EXPECT_EQ(fds.exit_code, 1) << fds.out << fds.err;
+  const Json report = Report();
+  const Json* r = ResultOf(report, "stream_drainage");
+  ASSERT_NE(r, nullptr);
+  EXPECT_THAT((*r)["leaking_series"], Contains("open_fds"));
+  ExpectNothingLeftBehind();
+}
+
+TEST_F(LeakcheckTest, TargetThatDoesNotStartExits2) {
+  RunOutcome missing = Leakcheck(WithReport(
+      {"run", "--target", "/nonexistent/goose-server", "--scenario", "stream_drainage"}));
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+  EXPECT_THAT(missing.err, HasSubstr("cannot start the target"));
+  EXPECT_THAT(missing.err, HasSubstr("/nonexistent/goose-server"));
+
+  // Starts, then exits at once with a message on stderr.
+  RunOutcome exits =
+      Leakcheck(WithReport({"run", "--target", BinPath("leaky-server") + " --no-such-flag x",
+                            "--scenario", "stream_drainage"}));
+  EXPECT_EQ(exits.exit_code, 2) << exits.err;
+  EXPECT_THAT(exits.err, HasSubstr("exited before it answered"));
+  EXPECT_THAT(exits.err, HasSubstr("unknown option --no-such-flag"));  // its stderr, quoted
+  EXPECT_EQ(Report().value("verdict", ""), "error");
+  ExpectNothingLeftBehind();
+}
+
+TEST_F(LeakcheckTest, TargetThatDiesMidRunExits2) {
+  // Ready check (1 request), warm-up (3 per iteration), then dies in the
+  // measured iterations.
+  RunOutcome run = Leakcheck(
+      WithReport({"run", "--target", BinPath("leaky-server") + " --exit-after 20", "--scenario",
+                  "stream_drainage", "--iterations", "20", "--warmup", "2"}));
+  EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+  EXPECT_THAT(run.err, HasSubstr("died during the run"));
+  EXPECT_THAT(run.err, HasSubstr("exit code 3"));
+  ExpectNothingLeftBehind();
+}
+
+// A --target told to use a port another program holds cannot bind it.
+TEST_F(LeakcheckTest, TargetPortInUseExits2) {
+  UniqueFd squatter(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(squatter.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(squatter.get(), 16), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(squatter.get(), reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string port = std::to_string(ntohs(addr.sin_port));
+  RunOutcome run = Leakcheck(WithReport({"run", "--target", scenarios::GooseApiPath(), "--port",
+                                         port, "--scenario", "stream_drainage"}));
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("exited before it answered"));
+  EXPECT_THAT(run.err, HasSubstr("cannot listen on 127.0.0.1:" + port));
+  ExpectNothingLeftBehind();
+}
+
+// --url pointing at a port where something else (here mock-llm) answers.
+TEST_F(LeakcheckTest, UrlOfAnotherServerExits2) {
+  testing::ScopedTempDir dir;
+  {
+    Result<std::unique_ptr<scenarios::MockLlmProcess>> mock =
+        scenarios::MockLlmProcess::Start(dir.path(), "");
+    ASSERT_TRUE(mock.ok()) << mock.status().message();
+    RunOutcome run = Leakcheck(
+        WithReport({"run", "--url", (*mock)->url(), "--pid", std::to_string((*mock)->pid()),
+                    "--key", "k", "--scenario", "stream_drainage"}));
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_THAT(run.err, HasSubstr("not as a goose-api server"));
+
+    RunOutcome no_pid = Leakcheck({"run", "--url", (*mock)->url(), "--pid", "999999999"});
+    EXPECT_EQ(no_pid.exit_code, 2) << no_pid.err;
+    EXPECT_THAT(no_pid.err, HasSubstr("no process 999999999"));
+  }
+  ExpectNothingLeftBehind();
+}
+
+// Attached to our goose-api started by someone else: clean, and seen
+// through /proc of its pid and its GET /metrics.
+TEST_F(LeakcheckTest, AttachedServerIsClean) {
+  {
+    scenarios::ProcessTarget server(scenarios::TargetRequirements{});
+    ASSERT_TRUE(server.Start().ok());
+    RunOutcome run =
+        Leakcheck(WithReport({"run", "--url", "http://127.0.0.1:" + std::to_string(server.port()),
+                              "--pid", std::to_string(server.pid()), "--key", server.api_key(),
+                              "--scenario", "stream_drainage", "--iterations", "60"}));
+    EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+    const Json report = Report();
+    const Json* r = ResultOf(report, "stream_drainage");
+    ASSERT_NE(r, nullptr);
+    const Json* streams = SeriesOf(*r, "live_streams");
+    ASSERT_NE(streams, nullptr);
+    EXPECT_TRUE((*streams)["samples"][0].is_number()) << "the ledger of /metrics was not read";
+  }
+  ExpectNothingLeftBehind();
+}
+
+// profile: a build without GET /debug/heap is refused with a pointer to
+// the heapprof build; a heapprof build writes the diff.
+TEST_F(LeakcheckTest, Profile) {
+  RunOutcome run = Leakcheck(WithReport(
+      {"profile", "--scenario", "stream_drainage", "--iterations", "10", "--warmup", "2"}));
+  if (!scenarios::HeapProfilingAvailable()) {
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_THAT(run.err, HasSubstr("heapprof"));
+  } else {
+    EXPECT_NE(run.exit_code, 2) << run.out << run.err;
+    const Json report = Report();
+    const Json* r = ResultOf(report, "stream_drainage");
+    ASSERT_NE(r, nullptr);
+    EXPECT_THAT(r->value("heap_profile_diff", ""), HasSubstr("Total:"));
+    EXPECT_TRUE(std::filesystem::exists(reports_.path() / "heap-growth-stream_drainage.txt"));
+  }
+  ExpectNothingLeftBehind();
+}
+
+}  // namespace
+}  // namespace goose::leakcheck

@@ -1,0 +1,239 @@
+#include "scenarios/lib/command_target.h"
+
+#include <poll.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "core/thread_annotations.h"
+#include "scenarios/lib/gate_client.h"
+
+namespace goose::scenarios {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string CommandLine(const std::vector<std::string>& argv) {
+  std::string line;
+  for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
+  return line;
+}
+
+}  // namespace
+
+// Reads the command's stdout until EOF or stop, keeping the last bytes.
+class CommandTarget::OutputDrain {
+ public:
+  explicit OutputDrain(int fd)
+      : thread_([this, fd](std::stop_token stop) { Read(fd, std::move(stop)); }) {}
+
+  std::string Tail() const {
+    MutexLock lock(mu_);
+    return tail_;
+  }
+
+ private:
+  static constexpr size_t kKeep = 4096;
+
+  void Read(int fd, std::stop_token stop) {
+    char buffer[4096];
+    while (!stop.stop_requested()) {
+      pollfd pfd{fd, POLLIN, 0};
+      const int ready = ::poll(&pfd, 1, 100);
+      if (ready <= 0) continue;
+      const ssize_t n = ::read(fd, buffer, sizeof buffer);
+      if (n == 0) return;  // EOF
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR) continue;
+        return;
+      }
+      MutexLock lock(mu_);
+      tail_.append(buffer, static_cast<size_t>(n));
+      if (tail_.size() > kKeep) tail_.erase(0, tail_.size() - kKeep);
+    }
+  }
+
+  mutable Mutex mu_;
+  std::string tail_ GUARDED_BY(mu_);
+  std::jthread thread_;  // last: joined before the members above go
+};
+
+std::map<std::string, std::string> TargetEnvironment(const std::string& mock_url,
+                                                     const std::string& model, int port,
+                                                     const std::string& api_key,
+                                                     const std::filesystem::path& data_dir,
+                                                     std::chrono::duration<double> session_ttl) {
+  const std::string sessions = (data_dir / "goose" / "sessions").string();
+  const std::string port_text = std::to_string(port);
+  return {
+      // The provider: OpenAI-compatible, at the mock, as goose configures it.
+      {"GOOSE_PROVIDER", "openai"},
+      {"GOOSE_API_PROVIDER", "openai"},
+      {"OPENAI_HOST", mock_url},
+      {"OPENAI_BASE_PATH", "v1/chat/completions"},
+      {"OPENAI_API_KEY", "leakcheck"},
+      // mock-llm picks the scenario's script by the model name.
+      {"GOOSE_MODEL", model},
+      {"GOOSE_API_MODEL", model},
+      // Where to listen and the key to require.
+      {"GOOSE_API_HOST", "127.0.0.1"},
+      {"GOOSE_API_PORT", port_text},
+      {"GOOSE_PORT", port_text},
+      {"GOOSE_API_KEY", api_key},
+      {"GOOSE_SERVER__SECRET_KEY", api_key},
+      // Sessions: a fresh folder, also as goose's own data directory.
+      {"XDG_DATA_HOME", data_dir.string()},
+      {"GOOSE_API_SESSIONS_DIR", sessions},
+      {"GOOSE_API_SESSION_TIMEOUT_SECS", std::to_string(session_ttl.count())},
+      {"GOOSE_API_LOG_LEVEL", "warn"},
+  };
+}
+
+CommandTarget::CommandTarget(TargetRequirements requirements, CommandTargetOptions options)
+    : requirements_(std::move(requirements)), options_(std::move(options)) {}
+
+CommandTarget::~CommandTarget() {
+  if (server_) server_->Stop(std::chrono::seconds(5));
+  stdout_drain_.reset();  // after the command: its stdout is at EOF
+  server_.reset();
+  mock_llm_.reset();
+  orphans_.KillAndReapAll();
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
+
+Status CommandTarget::Start() {
+  if (options_.argv.empty()) return InvalidArgument("the target command is empty");
+  std::string tmpl = (std::filesystem::temp_directory_path() / "leakcheck-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) return IoError("cannot make a temporary directory");
+  dir_ = tmpl;
+  const std::filesystem::path data_dir = dir_ / "data";
+  sessions_dir_ = data_dir / "goose" / "sessions";
+  std::error_code ec;
+  std::filesystem::create_directories(sessions_dir_, ec);
+  if (ec) return IoError("cannot make " + sessions_dir_.string() + ": " + ec.message());
+
+  Result<std::unique_ptr<MockLlmProcess>> llm =
+      MockLlmProcess::Start(dir_, requirements_.script_json);
+  if (!llm.ok()) return llm.status();
+  mock_llm_ = std::move(*llm);
+
+  if (options_.port > 0) {
+    port_ = options_.port;
+  } else {
+    Result<int> port = PickFreeLoopbackPort();
+    if (!port.ok()) return port.status();
+    port_ = *port;
+  }
+  std::map<std::string, std::string> env =
+      TargetEnvironment(mock_llm_->url(), requirements_.script.name, port_, options_.api_key,
+                        data_dir, requirements_.session_ttl);
+  for (const auto& [key, value] : options_.extra_env) env[key] = value;
+  SpawnOptions spawn;
+  spawn.name = options_.argv[0];
+  spawn.supervision = Supervision::kDirect;
+  spawn.stop_grace = std::chrono::seconds(5);
+  Result<std::unique_ptr<ChildProcess>> server = ChildProcess::Spawn(options_.argv, env, spawn);
+  if (!server.ok()) {
+    return Status(StatusCode::kUnavailable, "cannot start the target `" +
+                                                CommandLine(options_.argv) +
+                                                "`: " + server.status().message());
+  }
+  server_ = std::move(*server);
+  heap_kind_ = ServerObserver::PssKind(server_->pid());
+  stdout_drain_ = std::make_unique<OutputDrain>(server_->stdout_fd());
+  observer_ = std::make_unique<ServerObserver>("127.0.0.1", port_, options_.api_key);
+  return AwaitReady();
+}
+
+Status CommandTarget::AwaitReady() {
+  const std::string what = "the target `" + CommandLine(options_.argv) + "`";
+  const std::string where = "127.0.0.1:" + std::to_string(port_);
+  const Clock::time_point deadline = Clock::now() + options_.ready_timeout;
+  while (Clock::now() < deadline) {
+    if (server_->HasExited()) {
+      return Status(StatusCode::kUnavailable,
+                    what + " exited before it answered on " + where + ": " + ExitDescription());
+    }
+    GateClient client("127.0.0.1", port_, options_.api_key, std::chrono::seconds(2));
+    HttpAnswer a = client.Get("/sessions/list");
+    if (a.status >= 0) {
+      if (a.ok() && a.body.is_object()) return Status::Ok();
+      if (server_->HasExited()) continue;  // someone else answered; say why it exited
+      return InvalidArgument(
+          where +
+          " answers, but not as a goose-api server (GET /sessions/list with the key "
+          "answered " +
+          std::to_string(a.status) + ": " + JsonDump(a.body) + "). Either another program holds " +
+          where + ", or " + what + " does not read GOOSE_API_PORT / GOOSE_API_KEY");
+    }
+    // Not listening yet: wait a little, waking early if the command exits.
+    pollfd pfd{server_->exit_fd(), POLLIN, 0};
+    ::poll(&pfd, 1, 50);
+  }
+  return Status(
+      StatusCode::kUnavailable,
+      what + " did not answer on " + where + " within " +
+          std::to_string(options_.ready_timeout.count()) +
+          " s (is it listening on GOOSE_API_PORT?); its stderr: " + server_->StderrShortTail());
+}
+
+bool CommandTarget::Exited() const { return server_ && server_->HasExited(); }
+
+std::string CommandTarget::ExitDescription() const {
+  if (!Exited()) return "";
+  std::optional<ExitStatus> status = server_->TryReap();
+  server_->WaitStderrClosed(Clock::now() + std::chrono::milliseconds(500));
+  std::string out = status ? status->ToString() : std::string("exited");
+  const std::string err = server_->StderrShortTail();
+  out += "; its stderr: " + (err.empty() ? std::string("(empty)") : err);
+  const std::string stdout_tail = stdout_drain_ ? stdout_drain_->Tail() : "";
+  if (!stdout_tail.empty()) out += "; its stdout ends: " + stdout_tail.substr(0, 1024);
+  return out;
+}
+
+pid_t CommandTarget::pid() const { return server_ ? server_->pid() : -1; }
+
+std::optional<LedgerSnapshot> CommandTarget::Ledger() const {
+  if (!observer_ || Exited()) return std::nullopt;
+  return observer_->Ledger();
+}
+
+std::optional<mock::MockStats> CommandTarget::MockStats() const {
+  if (!mock_llm_) return std::nullopt;
+  return mock_llm_->Stats();
+}
+
+std::optional<double> CommandTarget::ExternalHeapBytes() const {
+  return ServerObserver::MemoryBytes(pid());
+}
+
+std::optional<Target::SessionFiles> CommandTarget::SessionFilesNow() const {
+  return ServerObserver::CountFiles(sessions_dir_);
+}
+
+std::set<pid_t> CommandTarget::OwnPids() const {
+  std::set<pid_t> own;
+  if (mock_llm_) own.insert(mock_llm_->pid());
+  if (server_) own.insert(server_->pid());
+  return own;
+}
+
+int64_t CommandTarget::Descendants() const {
+  orphans_.ReapZombies(OwnPids());
+  return static_cast<int64_t>(orphans_.Descendants().size());
+}
+
+int CommandTarget::KillStrayDescendants() {
+  // Everything but the two programs and what the server runs below itself.
+  std::set<pid_t> keep = OwnPids();
+  for (const probe::ProcessInfo& p : orphans_.Descendants()) {
+    if (server_ && !server_->HasExited() && p.ppid != ::getpid()) keep.insert(p.pid);
+  }
+  return orphans_.KillAndReapAll(keep);
+}
+
+}  // namespace goose::scenarios

@@ -1,0 +1,93 @@
+#include "scenarios/lib/server_observer.h"
+
+#include <fstream>
+
+#include "core/process_stats.h"
+#include "scenarios/lib/gate_client.h"
+
+namespace goose::scenarios {
+
+ServerObserver::ServerObserver(std::string host, int port, std::string api_key)
+    : host_(std::move(host)), port_(port), api_key_(std::move(api_key)) {}
+
+std::optional<LedgerSnapshot> ServerObserver::Ledger() const {
+  if (no_metrics_.load(std::memory_order_relaxed) || port_ <= 0) return std::nullopt;
+  GateClient client(host_, port_, api_key_, std::chrono::seconds(10));
+  HttpAnswer a = client.Get("/metrics");
+  if (a.status < 0) return std::nullopt;  // no answer now; ask again later
+  const Json* resources = nullptr;
+  if (a.ok() && a.body.is_object() && a.body.contains("resources") &&
+      a.body["resources"].is_object()) {
+    resources = &a.body["resources"];
+  }
+  if (resources == nullptr || !resources->contains(GaugeName(Gauge::kSessions))) {
+    no_metrics_.store(true, std::memory_order_relaxed);
+    return std::nullopt;
+  }
+  LedgerSnapshot snapshot;
+  for (int i = 0; i < kGaugeCount; ++i) {
+    const std::string name(GaugeName(static_cast<Gauge>(i)));
+    if (resources->contains(name) && (*resources)[name].is_number()) {
+      snapshot.values[i] = (*resources)[name].get<int64_t>();
+    }
+  }
+  // This very request was pending while the server counted.
+  int64_t& pending = snapshot.values[static_cast<int>(Gauge::kPendingRequests)];
+  if (pending > 0) --pending;
+  return snapshot;
+}
+
+std::optional<double> ServerObserver::MemoryBytes(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  const ProcessStats stats = ReadProcessStats(pid);
+  if (stats.pss_bytes >= 0) return static_cast<double>(stats.pss_bytes);
+  if (stats.rss_bytes >= 0) return static_cast<double>(stats.rss_bytes);
+  return std::nullopt;
+}
+
+std::string ServerObserver::SanitizerOf(pid_t pid) {
+  std::ifstream exe("/proc/" + std::to_string(pid) + "/exe", std::ios::binary);
+  if (!exe) return "";
+  constexpr std::string_view kNames[][2] = {
+      {"AddressSanitizer", "asan"}, {"ThreadSanitizer", "tsan"}, {"MemorySanitizer", "msan"}};
+  constexpr size_t kChunk = 1 << 20, kOverlap = 32;
+  std::string buffer;
+  std::string chunk(kChunk, '\0');
+  while (exe.read(chunk.data(), kChunk) || exe.gcount() > 0) {
+    // Keep the end of the previous chunk: a name may straddle two.
+    buffer.erase(0, buffer.size() > kOverlap ? buffer.size() - kOverlap : 0);
+    buffer.append(chunk.data(), static_cast<size_t>(exe.gcount()));
+    for (const auto& name : kNames) {
+      if (buffer.find(name[0]) != std::string::npos) return std::string(name[1]);
+    }
+  }
+  return "";
+}
+
+std::string ServerObserver::PssKind(pid_t pid) {
+  return SanitizerOf(pid).empty() ? "pss" : "pss-sanitizer";
+}
+
+std::optional<Target::SessionFiles> ServerObserver::CountFiles(const std::filesystem::path& dir) {
+  if (dir.empty()) return std::nullopt;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) {
+    // Not made yet (the server makes it on its first session): empty.
+    if (ec == std::errc::no_such_file_or_directory) return Target::SessionFiles{};
+    return std::nullopt;
+  }
+  Target::SessionFiles files;
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    std::error_code file_ec;
+    if (!it->is_regular_file(file_ec)) continue;
+    const uintmax_t size = it->file_size(file_ec);
+    if (file_ec) continue;  // removed under us
+    ++files.files;
+    files.bytes += static_cast<int64_t>(size);
+  }
+  return files;
+}
+
+}  // namespace goose::scenarios
