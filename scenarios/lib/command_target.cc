@@ -222,18 +222,10 @@ std::set<pid_t> CommandTarget::OwnPids() const {
   return own;
 }
 
-int64_t CommandTarget::Descendants() const {
-  orphans_.ReapZombies(OwnPids());
-  return static_cast<int64_t>(orphans_.Descendants().size());
-}
+int64_t CommandTarget::Descendants() const { return CountDescendants(orphans_, OwnPids()); }
 
 int CommandTarget::KillStrayDescendants() {
-  // Everything but the two programs and what the server runs below itself.
-  std::set<pid_t> keep = OwnPids();
-  for (const probe::ProcessInfo& p : orphans_.Descendants()) {
-    if (server_ && !server_->HasExited() && p.ppid != ::getpid()) keep.insert(p.pid);
-  }
-  return orphans_.KillAndReapAll(keep);
+  return KillStrays(orphans_, OwnPids(), /*server_running=*/server_ && !server_->HasExited());
 }
 
 }  // namespace goose::scenarios

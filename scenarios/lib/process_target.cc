@@ -100,21 +100,10 @@ std::set<pid_t> ProcessTarget::OwnPids() const {
   return own;
 }
 
-int64_t ProcessTarget::Descendants() const {
-  // Orphans that died are zombies of this process: reap them first (never
-  // the two programs, whose ChildProcess reaps them).
-  orphans_.ReapZombies(OwnPids());
-  return static_cast<int64_t>(orphans_.Descendants().size());
-}
+int64_t ProcessTarget::Descendants() const { return CountDescendants(orphans_, OwnPids()); }
 
 int ProcessTarget::KillStrayDescendants() {
-  // Everything but the two programs themselves and the server's own
-  // descendants while it runs.
-  std::set<pid_t> keep = OwnPids();
-  for (const probe::ProcessInfo& p : orphans_.Descendants()) {
-    if (server_ && p.ppid != ::getpid()) keep.insert(p.pid);
-  }
-  return orphans_.KillAndReapAll(keep);
+  return KillStrays(orphans_, OwnPids(), /*server_running=*/server_ != nullptr);
 }
 
 }  // namespace goose::scenarios

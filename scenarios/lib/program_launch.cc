@@ -112,4 +112,16 @@ std::optional<mock::MockStats> ReadMockStats(const std::string& host, int port) 
   return s;
 }
 
+int64_t CountDescendants(probe::OrphanWatch& orphans, const std::set<pid_t>& own) {
+  orphans.ReapZombies(own);
+  return static_cast<int64_t>(orphans.Descendants().size());
+}
+
+int KillStrays(probe::OrphanWatch& orphans, std::set<pid_t> own, bool server_running) {
+  for (const probe::ProcessInfo& p : orphans.Descendants()) {
+    if (server_running && p.ppid != ::getpid()) own.insert(p.pid);
+  }
+  return orphans.KillAndReapAll(own);
+}
+
 }  // namespace goose::scenarios

@@ -1,7 +1,8 @@
 // Shared pieces for targets that run the server under test as real
 // programs (ProcessTarget, CommandTarget): reading a program's ready line,
 // running mock-llm with a scenario's script, finding a free loopback port,
-// and naming the failpoints to pass on through GOOSE_API_FAILPOINTS.
+// naming the failpoints to pass on through GOOSE_API_FAILPOINTS, and
+// accounting for the descendants they leave.
 
 #ifndef GOOSE_SCENARIOS_LIB_PROGRAM_LAUNCH_H_
 #define GOOSE_SCENARIOS_LIB_PROGRAM_LAUNCH_H_
@@ -10,11 +11,13 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "core/extensions/child_process.h"
 #include "core/status.h"
 #include "mock_provider/mock_stats.h"
+#include "scenarios/probe/orphan_watch.h"
 
 namespace goose::scenarios {
 
@@ -64,6 +67,14 @@ class MockLlmProcess {
 // GET /mock/stats of the mock-llm at `host`:`port`; nullopt when it does
 // not answer with the stats object.
 std::optional<mock::MockStats> ReadMockStats(const std::string& host, int port);
+
+// Descendants of this process after reaping the orphans that died (never
+// `own`: the target's programs, which their ChildProcess reaps).
+int64_t CountDescendants(probe::OrphanWatch& orphans, const std::set<pid_t>& own);
+
+// Kills and reaps every descendant but `own` and, while `server_running`,
+// what the server runs below itself. Returns how many.
+int KillStrays(probe::OrphanWatch& orphans, std::set<pid_t> own, bool server_running);
 
 }  // namespace goose::scenarios
 
