@@ -1,10 +1,13 @@
 // Session file I/O: SessionStore writing a conversation of k messages and
-// reading it back (k = 10, 100, 1000), in a temp directory.
+// reading it back (k = 10, 100, 1000), in a temp directory; and Save
+// appending one reply (four messages) to a conversation of k messages,
+// which should cost the same whatever k is.
 // Counters: file_bytes, and bytes_per_s (kIsRate over the file's bytes).
 
 #include <benchmark/benchmark.h>
 
 #include <string>
+#include <vector>
 
 #include "bench/bench_util.h"
 #include "core/session_store.h"
@@ -63,6 +66,39 @@ void BM_SessionFileRead(benchmark::State& state) {
                          benchmark::Counter::kIsRate, benchmark::Counter::kIs1024);
 }
 
+// One iteration = Save of a reply's four new messages. Every 64 replies the
+// conversation goes back to k messages (a rewrite, outside the timing).
+void BM_SessionFileAppend(benchmark::State& state) {
+  testing::ScopedTempDir dir;
+  SessionStore store(dir.path(), FsyncPolicy::kNever);
+  const Session start = Conversation(static_cast<int>(state.range(0)));
+  const std::vector<Message> reply = MakeConversation(4);
+  Session session;
+  FileMark mark;
+  int replies = 64;
+  for (auto _ : state) {
+    if (replies == 64) {
+      state.PauseTiming();
+      session = start;
+      mark = FileMark{};
+      Status written = store.Save(kId, session, &mark);
+      state.ResumeTiming();
+      if (!written.ok()) {
+        state.SkipWithError(written.ToString().c_str());
+        return;
+      }
+      replies = 0;
+    }
+    session.messages.insert(session.messages.end(), reply.begin(), reply.end());
+    Status saved = store.Save(kId, session, &mark);
+    if (!saved.ok()) {
+      state.SkipWithError(saved.ToString().c_str());
+      return;
+    }
+    ++replies;
+  }
+}
+
 }  // namespace
 
 void RegisterSessionFileBenchmarks(const SuiteMode& mode) {
@@ -74,6 +110,11 @@ void RegisterSessionFileBenchmarks(const SuiteMode& mode) {
         ->MinTime(min_time)
         ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark("BM_SessionFileRead", BM_SessionFileRead)
+        ->ArgName("messages")
+        ->Arg(k)
+        ->MinTime(min_time)
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("BM_SessionFileAppend", BM_SessionFileAppend)
         ->ArgName("messages")
         ->Arg(k)
         ->MinTime(min_time)

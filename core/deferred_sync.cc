@@ -67,14 +67,17 @@ DeferredSync::~DeferredSync() {
 }
 
 void DeferredSync::Add() {
+  bool first = false;
   {
     MutexLock lock(mu_);
-    ++pending_writes_;
+    first = pending_writes_++ == 0;
     if (!thread_.joinable()) {
       thread_ = std::jthread([this](std::stop_token stop) { Loop(std::move(stop)); });
     }
   }
-  wake_.notify_all();
+  // Only the first write of a round wakes the syncer; waking it for every
+  // write would cost each reply a context switch while the round waits.
+  if (first) wake_.notify_all();
 }
 
 Status DeferredSync::SyncPendingLocked() {

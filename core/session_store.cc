@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +46,11 @@ Result<std::string> ReadFile(const fs::path& path) {
     if (errno == ENOENT) return NotFound("session file " + path.string() + " does not exist");
     return IoError(Errno("cannot open", path));
   }
+  // Waits out an append in progress (SessionStore::Save holds LOCK_EX for
+  // microseconds). Without flock support the read goes ahead; Parse still
+  // drops a torn last line.
+  while (::flock(fd.get(), LOCK_SH) != 0 && errno == EINTR) {
+  }
   std::string out;
   char buf[1 << 16];
   for (;;) {
@@ -55,6 +61,18 @@ Result<std::string> ReadFile(const fs::path& path) {
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
+}
+
+// Writes all of `bytes` at `offset`.
+Status PWriteAll(int fd, std::string_view bytes, off_t offset, const fs::path& path) {
+  while (!bytes.empty()) {
+    ssize_t n = ::pwrite(fd, bytes.data(), bytes.size(), offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return WriteError("cannot write", path);
+    bytes.remove_prefix(static_cast<size_t>(n));
+    offset += n;
+  }
+  return Status::Ok();
 }
 
 Status WriteAll(int fd, std::string_view bytes, const fs::path& path) {
@@ -82,6 +100,54 @@ class TempFileGuard {
   fs::path path_;
   bool committed_ = false;
 };
+
+// One message as its line in the file, newline included.
+std::string MessageLine(const Message& m) {
+  std::string line = JsonDump(MessageToJson(m));
+  line += '\n';
+  return line;
+}
+
+// What a FileMark keeps of the last message's line; never 0 (0 is "none").
+size_t LineHash(std::string_view line) {
+  const size_t h = std::hash<std::string_view>{}(line);
+  return h == 0 ? 1 : h;
+}
+
+// The metadata line of `session` (message_count set from its messages),
+// padded with spaces to SessionStore::kMetadataSlot bytes when `pad` and it
+// fits.
+std::string MetadataLine(const Session& session, bool pad) {
+  SessionMetadata metadata = session.metadata;
+  metadata.message_count = static_cast<int64_t>(session.messages.size());
+  std::string line = JsonDump(MetadataToJson(metadata));
+  if (pad && line.size() < SessionStore::kMetadataSlot) {
+    line.resize(SessionStore::kMetadataSlot - 1, ' ');
+  }
+  line += '\n';
+  return line;
+}
+
+int64_t MtimeNs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+bool SameFile(const struct stat& st, const FileMark& mark) {
+  return static_cast<uint64_t>(st.st_dev) == mark.device &&
+         static_cast<uint64_t>(st.st_ino) == mark.inode && st.st_size == mark.size &&
+         MtimeNs(st) == mark.mtime_ns && S_ISREG(st.st_mode);
+}
+
+FileMark MarkOf(const struct stat& st, size_t messages, size_t last_message) {
+  FileMark mark;
+  mark.device = static_cast<uint64_t>(st.st_dev);
+  mark.inode = static_cast<uint64_t>(st.st_ino);
+  mark.size = st.st_size;
+  mark.mtime_ns = MtimeNs(st);
+  mark.messages = messages;
+  mark.last_message = last_message;
+  return mark;
+}
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -179,14 +245,8 @@ bool SessionStore::Exists(std::string_view id) const {
 }
 
 std::string SessionStore::Serialize(const Session& session) {
-  SessionMetadata metadata = session.metadata;
-  metadata.message_count = static_cast<int64_t>(session.messages.size());
-  std::string out = JsonDump(MetadataToJson(metadata));
-  out += '\n';
-  for (const Message& m : session.messages) {
-    out += JsonDump(MessageToJson(m));
-    out += '\n';
-  }
+  std::string out = MetadataLine(session, /*pad=*/false);
+  for (const Message& m : session.messages) out += MessageLine(m);
   return out;
 }
 
@@ -195,11 +255,18 @@ Result<Session> SessionStore::Parse(std::string_view bytes, std::string_view nam
   bool first = true;
   bool have_metadata = false;
   size_t line_no = 0;
-  for (std::string_view line : Lines(bytes)) {
+  const std::vector<std::string_view> lines = Lines(bytes);
+  const bool unterminated = !bytes.empty() && bytes.back() != '\n';
+  for (std::string_view line : lines) {
     ++line_no;
     if (IsBlank(line)) continue;
     Result<Json> json = JsonParse(line, "the line");
-    if (!json.ok()) return LineError(name, line_no, json.status());
+    if (!json.ok()) {
+      // An append cut short by a crash (see the header); the reply that
+      // wrote it never answered.
+      if (unterminated && line_no == lines.size()) break;
+      return LineError(name, line_no, json.status());
+    }
     if (first && !LooksLikeMessage(*json)) {
       Result<SessionMetadata> metadata = MetadataFromJson(*json);
       if (!metadata.ok()) return LineError(name, line_no, metadata.status());
@@ -228,8 +295,9 @@ Result<Session> SessionStore::Read(std::string_view id) const {
   return Parse(*bytes, path->string());
 }
 
-Status SessionStore::Write(std::string_view id, const Session& session,
-                           size_t* bytes_written) const {
+Status SessionStore::Write(std::string_view id, const Session& session, size_t* bytes_written,
+                           FileMark* mark) const {
+  if (mark != nullptr) *mark = FileMark{};
   Result<fs::path> path = PathFor(id);
   if (!path.ok()) return path.status();
   if (Status s = EnsureDir(); !s.ok()) return s;
@@ -238,7 +306,14 @@ Status SessionStore::Write(std::string_view id, const Session& session,
   const fs::path temp =
       dir_ / ("." + std::string(id) + std::string(kSuffix) + "." + std::to_string(::getpid()) +
               "." + std::to_string(counter.fetch_add(1)) + std::string(kTempSuffix));
-  const std::string bytes = Serialize(session);
+  std::string bytes = MetadataLine(session, /*pad=*/true);
+  const bool slotted = bytes.size() == kMetadataSlot;
+  size_t last_message = 0;
+  for (const Message& m : session.messages) {
+    std::string line = MessageLine(m);
+    last_message = LineHash(line);
+    bytes += line;
+  }
   {
     UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd.valid()) return WriteError("cannot create", temp);
@@ -251,15 +326,83 @@ Status SessionStore::Write(std::string_view id, const Session& session,
     if (fsync_ == FsyncPolicy::kAlways && ::fsync(fd.get()) != 0) {
       return WriteError("cannot fsync", temp);
     }
+    struct stat st {};
+    const bool stated = ::fstat(fd.get(), &st) == 0;  // rename keeps inode and mtime
     if (::close(fd.Release()) != 0) return WriteError("cannot close", temp);
     if (::rename(temp.c_str(), path->c_str()) != 0) return WriteError("cannot rename onto", *path);
     guard.Commit();
+    // Only a file with a metadata slot can be appended to.
+    if (mark != nullptr && stated && slotted) {
+      *mark = MarkOf(st, session.messages.size(), last_message);
+    }
   }
   if (bytes_written != nullptr) *bytes_written = bytes.size();
-  return SyncAfterRename();
+  return SyncAfterWrite();
 }
 
-Status SessionStore::SyncAfterRename() const {
+Status SessionStore::Save(std::string_view id, const Session& session, FileMark* mark,
+                          size_t* bytes_written) const {
+  Result<fs::path> path = PathFor(id);
+  if (!path.ok()) return path.status();
+  if (fsync_ != FsyncPolicy::kAlways) {
+    if (std::optional<Status> appended = TryAppend(*path, session, mark, bytes_written)) {
+      return *appended;
+    }
+  }
+  return Write(id, session, bytes_written, mark);
+}
+
+std::optional<Status> SessionStore::TryAppend(const fs::path& path, const Session& session,
+                                              FileMark* mark, size_t* bytes_written) const {
+  const std::vector<Message>& messages = session.messages;
+  if (!mark->known() || mark->messages > messages.size()) return std::nullopt;
+  // The file must hold a prefix of this conversation: a summary replaces it.
+  if (mark->messages > 0 &&
+      LineHash(MessageLine(messages[mark->messages - 1])) != mark->last_message) {
+    return std::nullopt;
+  }
+  const std::string metadata = MetadataLine(session, /*pad=*/true);
+  if (metadata.size() != kMetadataSlot) return std::nullopt;
+  std::string tail;
+  size_t last_message = mark->last_message;
+  for (size_t i = mark->messages; i < messages.size(); ++i) {
+    std::string line = MessageLine(messages[i]);
+    last_message = LineHash(line);
+    tail += line;
+  }
+
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) return std::nullopt;  // removed, or replaced by a link: rewrite
+  // Held until close; readers take LOCK_SH, so none sees half of this.
+  int locked;
+  while ((locked = ::flock(fd.get(), LOCK_EX)) != 0 && errno == EINTR) {
+  }
+  struct stat st {};
+  if (locked != 0 || ::fstat(fd.get(), &st) != 0 || !SameFile(st, *mark)) return std::nullopt;
+
+  const off_t old_size = st.st_size;
+  auto undo = [&](Status failed) {
+    (void)::ftruncate(fd.get(), old_size);  // the file as it was
+    *mark = FileMark{};
+    return failed;
+  };
+  if (FailpointOn(Failpoint::kDiskFull)) {
+    errno = ENOSPC;
+    return undo(WriteError("cannot write", path));
+  }
+  // Messages first: a crash before the metadata leaves only a stale count.
+  if (Status s = PWriteAll(fd.get(), tail, old_size, path); !s.ok()) return undo(s);
+  if (Status s = PWriteAll(fd.get(), metadata, 0, path); !s.ok()) return undo(s);
+  if (::fstat(fd.get(), &st) != 0) {
+    *mark = FileMark{};
+  } else {
+    *mark = MarkOf(st, messages.size(), last_message);
+  }
+  if (bytes_written != nullptr) *bytes_written = static_cast<size_t>(old_size) + tail.size();
+  return SyncAfterWrite();
+}
+
+Status SessionStore::SyncAfterWrite() const {
   switch (fsync_) {
     case FsyncPolicy::kAlways:
       return FsyncDirectory(dir_);

@@ -72,7 +72,10 @@ class DiskFullTest : public ServerFixture {
   // While the disk is full: replies and starts answer 507 saying why, and
   // the stored session is unchanged, with no temp file beside it.
   void ExpectFullDiskBehaviour(const std::string& id, const std::string& bytes) {
-    auto [status, body] = Post("/session/reply", {{"session_id", id}, {"prompt", "more"}});
+    // Larger than the page the file's last bytes are in, so that even an
+    // append needs space the full disk does not have.
+    const std::string prompt = "more " + std::string(16 * 1024, 'm');
+    auto [status, body] = Post("/session/reply", {{"session_id", id}, {"prompt", prompt}});
     EXPECT_EQ(status, 507) << body.dump();
     EXPECT_EQ(body.value("status", ""), "error");
     EXPECT_NE(body.value("message", "").find("disk is full"), std::string::npos) << body.dump();

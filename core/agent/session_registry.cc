@@ -169,8 +169,10 @@ void SessionRegistry::ReleaseLease(const std::string& id,
       e.compact = compact_due_.emplace_hint(compact_due_.end(),
                                             e.last_activity + options_.compact_after, it);
       // The reaper may be sleeping until a later expiry: tell it about the
-      // first compaction due (only when the index was empty, so O(1)).
-      if (compact_due_.size() == 1) {
+      // first compaction due (only when the index was empty, so O(1)), and
+      // only when it would otherwise sleep past it (no context switch per
+      // request).
+      if (compact_due_.size() == 1 && e.compact.value()->first < reaper_deadline_) {
         reaper_rescan_ = true;
         reaper_wake_.notify_one();
       }
@@ -307,8 +309,10 @@ void SessionRegistry::ReaperLoop(std::stop_token stop) NO_THREAD_SAFETY_ANALYSIS
       // Nothing idle: wake on a new session, or re-check busy ones at TTL pace.
       next = Clock::now() + std::min<Clock::duration>(options_.ttl, std::chrono::seconds(1));
     }
+    reaper_deadline_ = *next;
     reaper_wake_.wait_until(lock, stop, *next,
                             [this]() NO_THREAD_SAFETY_ANALYSIS { return reaper_rescan_; });
+    reaper_deadline_ = Clock::time_point::min();
     reaper_rescan_ = false;
     if (stop.stop_requested()) break;
     if (Clock::now() >= *next) {

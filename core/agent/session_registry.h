@@ -41,6 +41,7 @@
 #include "core/agent/agent.h"
 #include "core/resource_ledger.h"
 #include "core/session.h"
+#include "core/session_store.h"
 #include "core/status.h"
 #include "core/thread_annotations.h"
 
@@ -73,6 +74,9 @@ class LiveSession {
     conversation_bytes_.Set(bytes);
   }
   size_t message_count() const { return message_count_.load(); }
+  // Where the session's file stood after this process last saved it
+  // (SessionStore::Save appends when it still stands there).
+  FileMark& file_mark() REQUIRES(mu) { return file_mark_; }
 
   // The reply running now, so ending the session can cancel it. Set and
   // cleared by the code that runs the reply.
@@ -85,6 +89,7 @@ class LiveSession {
   const std::string id_;
   Session session_ GUARDED_BY(mu);
   std::string compact_ GUARDED_BY(mu);  // non-empty: the conversation, serialized
+  FileMark file_mark_ GUARDED_BY(mu);
   LedgerBytes conversation_bytes_ GUARDED_BY(mu){Gauge::kConversationBytes};
   std::atomic<size_t> message_count_{0};
   std::unique_ptr<Agent> agent_;
@@ -225,6 +230,9 @@ class SessionRegistry {
   size_t compactions_ GUARDED_BY(mu_) = 0;
   bool shut_down_ GUARDED_BY(mu_) = false;
   bool reaper_rescan_ GUARDED_BY(mu_) = false;  // wake the reaper to recompute its deadline
+  // When the sleeping reaper wakes next; min() while it is awake (it then
+  // recomputes before sleeping, so nobody needs to wake it).
+  Clock::time_point reaper_deadline_ GUARDED_BY(mu_) = Clock::time_point::min();
   std::condition_variable_any reaper_wake_;
   std::jthread reaper_;  // last member: started after everything it uses
 };

@@ -185,7 +185,7 @@ void SessionService::MaybeDescribe(LiveSession& s) {
 
 Status SessionService::Persist(LiveSession& s) {
   size_t bytes = 0;
-  Status status = store_->Write(s.id(), s.data(), &bytes);
+  Status status = store_->Save(s.id(), s.data(), &s.file_mark(), &bytes);
   if (!status.ok()) {
     GOOSE_LOG(kError) << "session " << s.id() << ": " << status.ToString();
     return status;

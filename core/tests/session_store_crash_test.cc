@@ -106,5 +106,75 @@ TEST(SessionStoreCrashTest, KilledWriterNeverLeavesATornFile) {
   RecordProperty("interrupted_writes", temps_seen);
 }
 
+// The appending writer (SessionStore::Save, what the server does after
+// every reply) killed again and again: every file parses, and holds the
+// first n messages of its conversation, each whole.
+[[noreturn]] void AppenderLoop(const fs::path& dir, int started_fd) {
+  SessionStore store(dir, FsyncPolicy::kNever);
+  bool told = false;
+  for (int conversation = 0;; ++conversation) {
+    const std::string id = "a" + std::to_string(conversation % kSessions);
+    Session s;
+    s.metadata.description = "appended";
+    FileMark mark;
+    for (int i = 0; i < 60; ++i) {
+      // Every third message spans many pages, so a kill can cut it.
+      const std::string text = std::to_string(i) + ":" + std::string(i % 3 ? 16 : 40000, 'y');
+      s.messages.push_back(i % 2 ? Message::Assistant(text) : Message::User(text));
+      if (!store.Save(id, s, &mark).ok()) _exit(3);
+      if (!told) {
+        char c = 1;
+        if (::write(started_fd, &c, 1) != 1) _exit(4);
+        told = true;
+      }
+    }
+  }
+}
+
+TEST(SessionStoreCrashTest, KilledAppenderLeavesEveryStoredMessageWhole) {
+  testing::ScopedTempDir dir;
+  SessionStore store(dir.path());
+  std::mt19937 rng(20261130);
+  std::uniform_int_distribution<int> delay(0, kMaxDelayMicros);
+  int stale_counts = 0;  // kills between a message append and its metadata
+  int torn_tails = 0;    // kills inside an append
+  for (int round = 0; round < kKills; ++round) {
+    int fds[2];
+    ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+    UniqueFd read_end(fds[0]), write_end(fds[1]);
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) AppenderLoop(dir.path(), write_end.get());
+    write_end.Reset();
+    char c = 0;
+    ASSERT_EQ(::read(read_end.get(), &c, 1), 1) << "appender did not start";
+    ::usleep(static_cast<useconds_t>(delay(rng)));
+    ASSERT_EQ(::kill(pid, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "appender exited on its own: " << status;
+
+    for (const auto& e : fs::directory_iterator(dir.path())) {
+      const std::string name = e.path().filename().string();
+      if (name.front() == '.') continue;  // a temp file of a first write
+      const std::string bytes = testing::ReadWholeFile(e.path());
+      torn_tails += !bytes.empty() && bytes.back() != '\n';
+      Result<Session> s = store.Read(name.substr(0, name.size() - 6));
+      ASSERT_TRUE(s.ok()) << "round " << round << ": " << s.status().ToString();
+      const Json metadata = Json::parse(bytes.substr(0, bytes.find('\n')));
+      stale_counts +=
+          metadata.value("message_count", int64_t{0}) != static_cast<int64_t>(s->messages.size());
+      for (size_t i = 0; i < s->messages.size(); ++i) {
+        const std::string text = s->messages[i].Text();
+        ASSERT_EQ(text.substr(0, text.find(':')), std::to_string(i)) << name << " round " << round;
+        EXPECT_EQ(text.size(), std::to_string(i).size() + 1 + (i % 3 ? 16 : 40000));
+      }
+    }
+    ASSERT_TRUE(store.RemoveStaleTempFiles().ok());
+  }
+  RecordProperty("stale_counts", stale_counts);
+  RecordProperty("torn_tails", torn_tails);
+}
+
 }  // namespace
 }  // namespace goose

@@ -202,12 +202,35 @@ TEST_F(SessionStoreTest, MalformedLineNamesFileAndLineAndLeavesFileUntouched) {
 
 TEST_F(SessionStoreTest, TruncatedJsonLineIsReportedWithLineNumber) {
   WriteWholeFile(dir_.path() / "torn.jsonl",
-                 "{\"role\":\"user\",\"created\":1,\"content\":[]}\n{\"role\":\"us");
+                 "{\"role\":\"user\",\"created\":1,\"content\":[]}\n{\"role\":\"us\n"
+                 "{\"role\":\"user\",\"created\":2,\"content\":[]}\n");
   Result<Session> s = store_.Read("torn");
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("torn.jsonl line 2: the line is not valid JSON"),
             std::string::npos)
       << s.status().message();
+}
+
+TEST_F(SessionStoreTest, MalformedTerminatedLastLineIsReported) {
+  WriteWholeFile(dir_.path() / "bad.jsonl",
+                 "{\"role\":\"user\",\"created\":1,\"content\":[]}\n{\"role\":\"us\n");
+  Result<Session> s = store_.Read("bad");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("bad.jsonl line 2"), std::string::npos)
+      << s.status().message();
+}
+
+TEST_F(SessionStoreTest, UnterminatedTornLastLineIsAnInterruptedAppendAndDropped) {
+  WriteWholeFile(
+      dir_.path() / "torn.jsonl",
+      "{\"message_count\":2}\n"
+      "{\"role\":\"user\",\"created\":1,\"content\":[{\"type\":\"text\",\"text\":\"kept\"}]}\n"
+      "{\"role\":\"assistant\",\"created\":2,\"content\":[{\"type\":\"te");
+  Result<Session> s = store_.Read("torn");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->messages.size(), 1u);
+  EXPECT_EQ(s->messages[0].Text(), "kept");
+  EXPECT_EQ(s->metadata.message_count, 1);
 }
 
 TEST_F(SessionStoreTest, BadMetadataTypeIsReported) {
