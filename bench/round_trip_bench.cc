@@ -46,7 +46,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int kRepliesPerSession = 8;
+constexpr int kRepliesPerSession = 32;
 constexpr int kWarmupCycles = 5;
 
 // Turn 0 asks for mock-mcp's echo tool in its second message; turn 1

@@ -21,8 +21,9 @@ std::atomic<bool> failpoints[static_cast<int>(Failpoint::kCount)];
 
 namespace {
 
-constexpr std::string_view kNames[] = {"partial_drain", "no_reap",     "leak_child",  "leak_fd",
-                                       "leak_heap",     "retain_heap", "leak_thread", "disk_full"};
+constexpr std::string_view kNames[] = {"partial_drain", "no_reap",   "leak_child",
+                                       "leak_fd",       "leak_heap", "retain_heap",
+                                       "leak_thread",   "disk_full", "rewrite_sessions"};
 static_assert(std::size(kNames) == static_cast<size_t>(Failpoint::kCount));
 
 #if defined(GOOSE_FAILPOINTS)

@@ -19,6 +19,9 @@
 //   leak_thread    every request starts a thread that is joined only at exit
 //   disk_full      every session file write fails with ENOSPC (the disk is
 //                  full), after its temp file was created
+//   rewrite_sessions  every session save rewrites the whole file (temp file
+//                  and rename) instead of appending the new messages: the
+//                  cost a reply had before appends, for the benchmark gate
 
 #ifndef GOOSE_CORE_FAILPOINT_H_
 #define GOOSE_CORE_FAILPOINT_H_
@@ -40,6 +43,7 @@ enum class Failpoint : int {
   kRetainHeap,
   kLeakThread,
   kDiskFull,
+  kRewriteSessions,
   kCount,
 };
 

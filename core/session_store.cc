@@ -344,7 +344,7 @@ Status SessionStore::Save(std::string_view id, const Session& session, FileMark*
                           size_t* bytes_written) const {
   Result<fs::path> path = PathFor(id);
   if (!path.ok()) return path.status();
-  if (fsync_ != FsyncPolicy::kAlways) {
+  if (fsync_ != FsyncPolicy::kAlways && !FailpointOn(Failpoint::kRewriteSessions)) {
     if (std::optional<Status> appended = TryAppend(*path, session, mark, bytes_written)) {
       return *appended;
     }

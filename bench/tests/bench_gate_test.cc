@@ -1,7 +1,9 @@
 // The benchmark gate end to end: goose_bench's short pass compared with
-// this build's baseline passes, and the same pass with the retain_heap
+// this build's baseline passes; the same pass with the retain_heap
 // failpoint on (every HTTP request keeps 64 more bytes) fails the gate
-// naming heap_growth_per_request.
+// naming heap_growth_per_request; and with rewrite_sessions on (every reply
+// rewrites the whole session file, as before appends) it fails naming
+// reply_over_floor.
 //
 // Runs goose_bench as a child process (ChildProcess, Supervision::kDirect)
 // so the benchmarks get a process of their own, as ci/bench runs them.
@@ -14,6 +16,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -97,27 +100,42 @@ TEST(BenchGateTest, ShortPassIsWithinTheBaseline) {
   EXPECT_TRUE(comparison.passed()) << table;
 }
 
-TEST(BenchGateTest, RetainedHeapPerRequestFailsTheGateByName) {
+// Runs the short pass of `benchmark` with `failpoint` on, and expects the
+// gate to fail on `figure` (and says so in its table); the figure's value.
+std::optional<double> ExpectGateFailsOn(const std::string& failpoint, const std::string& benchmark,
+                                        const std::string& figure) {
   const Baseline baseline = LoadBaseline();
-  ASSERT_FALSE(baseline.figures.empty());
-  Result<RunFigures> run = RunShortPass(
-      {"--goose_failpoints=retain_heap", "--benchmark_filter=BM_HeapGrowthPerRequest"});
-  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_FALSE(baseline.figures.empty());
+  Result<RunFigures> run =
+      RunShortPass({"--goose_failpoints=" + failpoint, "--benchmark_filter=" + benchmark});
+  EXPECT_TRUE(run.ok()) << run.status().ToString();
+  if (!run.ok()) return std::nullopt;
   const Comparison comparison = Compare(baseline, *run);
   const std::string table = FormatComparison(comparison);
   std::cout << table;
   EXPECT_FALSE(comparison.passed());
-  auto row = std::find_if(
-      comparison.rows.begin(), comparison.rows.end(),
-      [](const FigureResult& r) { return r.figure.name == "heap_growth_per_request"; });
-  ASSERT_NE(row, comparison.rows.end()) << "the baseline has no heap_growth_per_request";
-  ASSERT_TRUE(row->now.has_value()) << row->missing_reason;
+  auto row = std::find_if(comparison.rows.begin(), comparison.rows.end(),
+                          [&](const FigureResult& r) { return r.figure.name == figure; });
+  EXPECT_NE(row, comparison.rows.end()) << "the baseline has no " << figure;
+  if (row == comparison.rows.end()) return std::nullopt;
+  EXPECT_TRUE(row->now.has_value()) << row->missing_reason;
   EXPECT_TRUE(row->regressed) << table;
-  EXPECT_GT(*row->now, 32.0) << "64 retained bytes per request must show";  // 64 B + bookkeeping
   const std::vector<std::string> failed = comparison.failed();
-  EXPECT_NE(std::find(failed.begin(), failed.end(), "heap_growth_per_request"), failed.end());
+  EXPECT_NE(std::find(failed.begin(), failed.end(), figure), failed.end());
   EXPECT_NE(table.find("gate: FAILED:"), std::string::npos);
-  EXPECT_NE(table.find("heap_growth_per_request"), std::string::npos);
+  EXPECT_NE(table.find(figure), std::string::npos);
+  return row->now;
+}
+
+TEST(BenchGateTest, RetainedHeapPerRequestFailsTheGateByName) {
+  std::optional<double> now =
+      ExpectGateFailsOn("retain_heap", "BM_HeapGrowthPerRequest", "heap_growth_per_request");
+  ASSERT_TRUE(now.has_value());
+  EXPECT_GT(*now, 32.0) << "64 retained bytes per request must show";  // 64 B + bookkeeping
+}
+
+TEST(BenchGateTest, RewritingTheSessionFileOnEveryReplyFailsTheGateByName) {
+  EXPECT_TRUE(ExpectGateFailsOn("rewrite_sessions", "BM_RoundTrip", "reply_over_floor"));
 }
 
 }  // namespace

@@ -80,7 +80,9 @@ bool AgentReply::Next(Message* out) {
 void AgentReply::RunTurn() {
   ProviderRequest request;
   request.system = options_.system_prompt;
-  request.conversation = conversation_;
+  // Lent to the request, not copied (a turn would otherwise cost a copy of
+  // the whole conversation); taken back once the stream is gone.
+  request.conversation = std::move(conversation_);
   request.tools = tool_specs_;
   std::unique_ptr<ReplyStream> stream = provider_->Stream(request);
   {
@@ -89,6 +91,7 @@ void AgentReply::RunTurn() {
   }
   if (cancelled_.load()) stream->Cancel();  // a Cancel() that came before the pointer was set
   if (FailpointOn(Failpoint::kPartialDrain)) {
+    conversation_ = std::move(request.conversation);
     TakeFirstItemAndKeepStream(std::move(stream));
     return;
   }
@@ -98,6 +101,7 @@ void AgentReply::RunTurn() {
     live_stream_ = nullptr;
   }
   stream.reset();  // the provider's stream, connection and buffers end here
+  conversation_ = std::move(request.conversation);
   ++turns_;
   AddUsage(&usage_, drained.usage);
   if (drained.error) {

@@ -56,6 +56,10 @@ class AgentReply {
   const TokenUsage& usage() const { return usage_; }
   // Provider calls made so far.
   int turns() const { return turns_; }
+  // The conversation the reply was started with, followed by the messages
+  // it added so far; moved out (the reply must not be used afterwards).
+  // Lets the caller lend its conversation instead of copying it.
+  std::vector<Message> TakeConversation() { return std::move(conversation_); }
 
   // Makes a blocked or later Next() return false with a kCancelled error.
   void Cancel();

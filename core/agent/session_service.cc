@@ -21,6 +21,7 @@ class PendingScope {
 };
 
 struct DrainedReply {
+  std::vector<Message> conversation;  // the one lent to the agent, extended
   std::vector<Message> messages;
   std::optional<ProviderError> error;
   TokenUsage usage;
@@ -42,6 +43,7 @@ DrainedReply RunReply(LiveSession& session, std::vector<Message> conversation) {
   out.has_usage =
       reply->usage().input_tokens || reply->usage().output_tokens || reply->usage().total_tokens;
   out.hit_max_turns = reply->hit_max_turns();
+  out.conversation = reply->TakeConversation();
   return out;
 }
 
@@ -130,10 +132,24 @@ Result<ReplyOutcome> SessionService::Reply(const std::string& id, const std::str
 
 Result<ReplyOutcome> SessionService::ReplyLocked(LiveSession& s, const std::string& prompt) {
   Session& data = s.data();
-  Message user = Message::User(prompt);
-  std::vector<Message> conversation = data.messages;
-  conversation.push_back(user);
-  DrainedReply reply = RunReply(s, std::move(conversation));
+  const Message user = Message::User(prompt);
+  // The conversation is lent to the agent, not copied (a copy per reply
+  // grows with the conversation), and comes back extended by the prompt and
+  // the reply; only a reply that succeeded adds to it (below).
+  auto run = [&] {
+    const size_t kept = data.messages.size();
+    data.messages.push_back(user);
+    DrainedReply reply = RunReply(s, std::move(data.messages));
+    data.messages = std::move(reply.conversation);
+    if (data.messages.size() < kept) {  // AgentReply only appends; never expected
+      GOOSE_LOG(kError) << "session " << s.id() << ": the agent returned a shorter conversation";
+    } else {
+      data.messages.erase(data.messages.begin() + static_cast<std::ptrdiff_t>(kept),
+                          data.messages.end());
+    }
+    return reply;
+  };
+  DrainedReply reply = run();
 
   bool summarized = false;
   if (reply.error && reply.error->kind == ProviderErrorKind::kContextLengthExceeded) {
@@ -146,14 +162,12 @@ Result<ReplyOutcome> SessionService::ReplyLocked(LiveSession& s, const std::stri
     }
     data.messages = SummarizedConversation(*summary);
     if (Status p = Persist(s); !p.ok()) return p;
-    conversation = data.messages;
-    conversation.push_back(user);
-    reply = RunReply(s, std::move(conversation));  // once: a second overflow is an error
+    reply = run();  // once: a second overflow is an error
     summarized = true;
   }
   if (reply.error) return ProviderFailure(*reply.error);
 
-  data.messages.push_back(std::move(user));
+  data.messages.push_back(user);
   for (const Message& m : reply.messages) data.messages.push_back(m);
   if (reply.has_usage) data.metadata.RecordUsage(reply.usage);
   MaybeDescribe(s);
