@@ -1,9 +1,11 @@
-# goose_add_test(NAME <target> LABELS <label>... SOURCES <file>... [LIBS <lib>...])
+# goose_add_test(NAME <target> LABELS <label>... SOURCES <file>... [LIBS <lib>...]
+#                [TIMEOUT <seconds>] [RUN_SERIAL])
 #
 # Builds a GoogleTest binary and registers each of its tests with CTest,
 # labelled (unit, integration, gate, interop, fuzz, bench) so that a CI
 # engine can select them with `ctest -L`. Every run writes GoogleTest XML
-# under <build>/test-results/.
+# under <build>/test-results/. RUN_SERIAL keeps `ctest -j` from running the
+# tests beside any other (benchmarks).
 set(GOOSE_ASAN_OPTIONS
   "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1")
 # ci/tsan.supp: races inside the uninstrumented libcpp-httplib.so (each entry says why).
@@ -16,7 +18,7 @@ set(GOOSE_TEST_ENV
   "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/ci/lsan.supp")
 
 function(goose_add_test)
-  cmake_parse_arguments(T "" "NAME;TIMEOUT" "LABELS;SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(T "RUN_SERIAL" "NAME;TIMEOUT" "LABELS;SOURCES;LIBS" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
@@ -35,7 +37,8 @@ function(goose_add_test)
   file(WRITE "${properties}"
     "if(${T_NAME}_TESTS)\n"
     "  set_tests_properties(\${${T_NAME}_TESTS} PROPERTIES\n"
-    "    LABELS [==[${T_LABELS}]==] ENVIRONMENT [==[${GOOSE_TEST_ENV}]==])\n"
+    "    LABELS [==[${T_LABELS}]==] ENVIRONMENT [==[${GOOSE_TEST_ENV}]==]\n"
+    "    RUN_SERIAL ${T_RUN_SERIAL})\n"
     "endif()\n")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${properties}")
 endfunction()

@@ -83,6 +83,9 @@ std::string HeapSeriesName(const Target& target) {
     return "pss of pid " + std::to_string(target.pid()) +
            " (a sanitizer build: recorded, not judged)";
   }
+  if (target.external_heap_kind() == "pss-tcmalloc") {
+    return "pss of pid " + std::to_string(target.pid()) + " (a tcmalloc build)";
+  }
   if (!target.external_heap_kind().empty()) {
     return std::string(target.external_heap_kind()) + " of pid " + std::to_string(target.pid());
   }

@@ -60,7 +60,7 @@ class AttachedTarget : public Target {
   const std::string api_key_;
   const HttpEndpoint mock_;
   const std::filesystem::path sessions_dir_;  // empty: unknown
-  std::string heap_kind_ = "pss";             // "pss-sanitizer" for a sanitizer build
+  std::string heap_kind_ = "pss";             // ServerObserver::PssKind
   ServerObserver observer_;
 };
 

@@ -143,10 +143,13 @@ Status CommandTarget::Start() {
                                                 "`: " + server.status().message());
   }
   server_ = std::move(*server);
-  heap_kind_ = ServerObserver::PssKind(server_->pid());
   stdout_drain_ = std::make_unique<OutputDrain>(server_->stdout_fd());
   observer_ = std::make_unique<ServerObserver>("127.0.0.1", port_, options_.api_key);
-  return AwaitReady();
+  Status ready = AwaitReady();
+  // Only once it answers is the program the one that will run (not the
+  // forked child before its exec, nor a server that re-executes itself).
+  if (ready.ok()) heap_kind_ = ServerObserver::PssKind(server_->pid());
+  return ready;
 }
 
 Status CommandTarget::AwaitReady() {

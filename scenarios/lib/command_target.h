@@ -98,7 +98,7 @@ class CommandTarget : public Target {
   std::filesystem::path dir_;  // temporary: script, data and sessions
   std::filesystem::path sessions_dir_;
   int port_ = -1;
-  std::string heap_kind_ = "pss";       // "pss-sanitizer" for a sanitizer build
+  std::string heap_kind_ = "pss";       // ServerObserver::PssKind, once the server answers
   mutable probe::OrphanWatch orphans_;  // before the programs: they are watched from the start
   std::unique_ptr<MockLlmProcess> mock_llm_;
   std::unique_ptr<ChildProcess> server_;

@@ -64,8 +64,18 @@ std::string ServerObserver::SanitizerOf(pid_t pid) {
   return "";
 }
 
+bool ServerObserver::UsesTcmalloc(pid_t pid) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.find("libtcmalloc") != std::string::npos) return true;
+  }
+  return false;
+}
+
 std::string ServerObserver::PssKind(pid_t pid) {
-  return SanitizerOf(pid).empty() ? "pss" : "pss-sanitizer";
+  if (!SanitizerOf(pid).empty()) return "pss-sanitizer";
+  return UsesTcmalloc(pid) ? "pss-tcmalloc" : "pss";
 }
 
 std::optional<Target::SessionFiles> ServerObserver::CountFiles(const std::filesystem::path& dir) {

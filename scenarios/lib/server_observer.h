@@ -48,7 +48,12 @@ class ServerObserver {
   // grow for reasons that are not the program's leaks.
   static std::string SanitizerOf(pid_t pid);
 
-  // The heap kind (thresholds.h) for a server's PSS: "pss", or
+  // True when the program `pid` runs has libtcmalloc mapped (a heapprof
+  // build, or any server linked with gperftools' tcmalloc).
+  static bool UsesTcmalloc(pid_t pid);
+
+  // The heap kind (thresholds.h) for a server's PSS: "pss" (glibc malloc
+  // and others), "pss-tcmalloc" (tcmalloc's caches settle later), or
   // "pss-sanitizer" for a sanitizer build (recorded, not judged).
   static std::string PssKind(pid_t pid);
 

@@ -56,6 +56,23 @@ constexpr std::array kRows = {
          "every iteration: glibc caches thread stacks and each short-lived thread's arena, so "
          "clean runs measured 6.7-17.5 KiB/iteration (99% lower bounds 1-8 KiB) over 21 "
          "iterations; judged mainly by its counted series"}},
+    // tcmalloc keeps freed memory in per-thread and central caches and
+    // returns it to the OS lazily, so a clean server's PSS keeps rising
+    // longer: our goose-api (heapprof) measured 9.2 KiB/iteration in
+    // timeout_reaping after a 100-iteration warm-up and 10.9 KiB/iteration
+    // (99% bounds 10.1-11.5) in stream_drainage after 50.
+    Row{"extension_orphans",
+        "pss-tcmalloc",
+        {65536,
+         "PSS of a tcmalloc server that starts extension processes and reader threads every "
+         "iteration: as for glibc (thread stacks and per-thread caches), judged mainly by its "
+         "counted series"}},
+    Row{"*",
+        "pss-tcmalloc",
+        {32768,
+         "PSS of a tcmalloc server: its thread and central caches fill for hundreds of "
+         "iterations (clean runs measured 9-11 KiB/iteration after the warm-up); 8 pages per "
+         "iteration is 3x that and a quarter of a retained reply per request (128 KiB)"}},
     Row{"*",
         "pss",
         {8192,
