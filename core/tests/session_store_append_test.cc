@@ -50,6 +50,14 @@ class SessionStoreAppendTest : public ::testing::Test {
  protected:
   fs::path File() const { return dir_.path() / (std::string(kId) + ".jsonl"); }
 
+  // The file of kId, read by `store`, holds session_ exactly.
+  void ExpectStored(const SessionStore& store) const {
+    Result<Session> read = store.Read(kId);
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    ExpectSame(*read, session_);
+  }
+  void ExpectStored() const { ExpectStored(store_); }
+
   ScopedTempDir dir_;
   SessionStore store_{dir_.path(), FsyncPolicy::kNever};
   Session session_;
@@ -97,9 +105,7 @@ TEST_F(SessionStoreAppendTest, FileChangedByAnotherWriterIsRewrittenNotAppendedT
 
   session_.messages.push_back(Numbered(2));
   ASSERT_TRUE(store_.Save(kId, session_, &mark_).ok());
-  Result<Session> read = store_.Read(kId);
-  ASSERT_TRUE(read.ok()) << read.status().ToString();
-  ExpectSame(*read, session_);  // this process's conversation, whole and once
+  ExpectStored();  // this process's conversation, whole and once
 }
 
 TEST_F(SessionStoreAppendTest, FileEditedInPlaceIsRewritten) {
@@ -113,9 +119,7 @@ TEST_F(SessionStoreAppendTest, FileEditedInPlaceIsRewritten) {
   }
   session_.messages.push_back(Numbered(1));
   ASSERT_TRUE(store_.Save(kId, session_, &mark_).ok());
-  Result<Session> read = store_.Read(kId);
-  ASSERT_TRUE(read.ok());
-  ExpectSame(*read, session_);
+  ExpectStored();
 }
 
 TEST_F(SessionStoreAppendTest, ReplacedConversationIsRewritten) {
@@ -125,15 +129,11 @@ TEST_F(SessionStoreAppendTest, ReplacedConversationIsRewritten) {
   for (Message& m : session_.messages) m = Message::User("summarized " + m.Text());
   session_.messages.push_back(Numbered(6));
   ASSERT_TRUE(store_.Save(kId, session_, &mark_).ok());
-  Result<Session> read = store_.Read(kId);
-  ASSERT_TRUE(read.ok());
-  ExpectSame(*read, session_);
+  ExpectStored();
   // And shorter.
   session_.messages.resize(1);
   ASSERT_TRUE(store_.Save(kId, session_, &mark_).ok());
-  read = store_.Read(kId);
-  ASSERT_TRUE(read.ok());
-  ExpectSame(*read, session_);
+  ExpectStored();
 }
 
 TEST_F(SessionStoreAppendTest, MetadataLargerThanItsSlotIsWrittenWholeAndLaterSavesStillWork) {
@@ -145,16 +145,12 @@ TEST_F(SessionStoreAppendTest, MetadataLargerThanItsSlotIsWrittenWholeAndLaterSa
   EXPECT_FALSE(mark_.known()) << "a file without a slot cannot be appended to";
   session_.messages.push_back(Numbered(2));
   ASSERT_TRUE(store_.Save(kId, session_, &mark_).ok());
-  Result<Session> read = store_.Read(kId);
-  ASSERT_TRUE(read.ok());
-  ExpectSame(*read, session_);
+  ExpectStored();
   session_.metadata.description = "short again";
   session_.messages.push_back(Numbered(3));
   ASSERT_TRUE(store_.Save(kId, session_, &mark_).ok());
   EXPECT_TRUE(mark_.known());
-  read = store_.Read(kId);
-  ASSERT_TRUE(read.ok());
-  ExpectSame(*read, session_);
+  ExpectStored();
 }
 
 TEST_F(SessionStoreAppendTest, RemovedFileIsWrittenAgain) {
@@ -163,9 +159,7 @@ TEST_F(SessionStoreAppendTest, RemovedFileIsWrittenAgain) {
   ASSERT_TRUE(store_.Delete(kId).ok());
   session_.messages.push_back(Numbered(1));
   ASSERT_TRUE(store_.Save(kId, session_, &mark_).ok());
-  Result<Session> read = store_.Read(kId);
-  ASSERT_TRUE(read.ok());
-  ExpectSame(*read, session_);
+  ExpectStored();
 }
 
 TEST_F(SessionStoreAppendTest, AlwaysPolicyRewritesEverySave) {
@@ -176,9 +170,7 @@ TEST_F(SessionStoreAppendTest, AlwaysPolicyRewritesEverySave) {
   session_.messages.push_back(Numbered(1));
   ASSERT_TRUE(durable.Save(kId, session_, &mark_).ok());
   EXPECT_NE(Inode(File()), inode);
-  Result<Session> read = durable.Read(kId);
-  ASSERT_TRUE(read.ok());
-  ExpectSame(*read, session_);
+  ExpectStored(durable);
 }
 
 TEST_F(SessionStoreAppendTest, FailedAppendLeavesTheFileAsItWas) {
@@ -194,9 +186,7 @@ TEST_F(SessionStoreAppendTest, FailedAppendLeavesTheFileAsItWas) {
   EXPECT_EQ(ReadWholeFile(File()), before);
   // The next save stores everything.
   ASSERT_TRUE(store_.Save(kId, session_, &mark_).ok());
-  Result<Session> read = store_.Read(kId);
-  ASSERT_TRUE(read.ok());
-  ExpectSame(*read, session_);
+  ExpectStored();
 }
 
 // The file as a reader that honours the store's locking sees it: read
@@ -255,9 +245,7 @@ TEST_F(SessionStoreAppendTest, ConcurrentReadersNeverSeeHalfAnAppend) {
   done = true;
   readers.clear();
   EXPECT_GT(reads.load(), 0);
-  Result<Session> read = store_.Read(kId);
-  ASSERT_TRUE(read.ok());
-  ExpectSame(*read, session_);
+  ExpectStored();
 }
 
 }  // namespace

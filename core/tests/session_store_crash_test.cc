@@ -54,6 +54,26 @@ Session Version(int v) {
   }
 }
 
+// Forks a child running `loop` (which writes a byte to its fd once it has
+// written a first file), waits for that byte, lets it run `delay_micros`
+// more, and SIGKILLs it.
+void StartAndKill(void (*loop)(const fs::path&, int), const fs::path& dir, int delay_micros) {
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) loop(dir, write_end.get());
+  write_end.Reset();
+  char c = 0;
+  ASSERT_EQ(::read(read_end.get(), &c, 1), 1) << "the writer did not start";
+  ::usleep(static_cast<useconds_t>(delay_micros));
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the writer exited on its own: " << status;
+}
+
 void ExpectWholeVersion(const Session& s) {
   ASSERT_FALSE(s.messages.empty());
   const std::string text = s.messages[0].Text();
@@ -75,20 +95,7 @@ TEST(SessionStoreCrashTest, KilledWriterNeverLeavesATornFile) {
 
   for (int round = 0; round < kKills || (temps_seen < kMinInterrupted && round < kMaxKills);
        ++round) {
-    int fds[2];
-    ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
-    UniqueFd read_end(fds[0]), write_end(fds[1]);
-    pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) WriterLoop(dir.path(), write_end.get());
-    write_end.Reset();
-    char c = 0;
-    ASSERT_EQ(::read(read_end.get(), &c, 1), 1) << "writer did not start";
-    ::usleep(static_cast<useconds_t>(delay(rng)));
-    ASSERT_EQ(::kill(pid, SIGKILL), 0);
-    int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "writer exited on its own: " << status;
+    ASSERT_NO_FATAL_FAILURE(StartAndKill(WriterLoop, dir.path(), delay(rng)));
 
     for (const auto& e : fs::directory_iterator(dir.path())) {
       const std::string name = e.path().filename().string();
@@ -145,20 +152,7 @@ TEST(SessionStoreCrashTest, KilledAppenderLeavesEveryStoredMessageWhole) {
   int stale_counts = 0;  // kills between a message append and its metadata
   int torn_tails = 0;    // kills inside an append
   for (int round = 0; round < kKills; ++round) {
-    int fds[2];
-    ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
-    UniqueFd read_end(fds[0]), write_end(fds[1]);
-    pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) AppenderLoop(dir.path(), write_end.get());
-    write_end.Reset();
-    char c = 0;
-    ASSERT_EQ(::read(read_end.get(), &c, 1), 1) << "appender did not start";
-    ::usleep(static_cast<useconds_t>(delay(rng)));
-    ASSERT_EQ(::kill(pid, SIGKILL), 0);
-    int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "appender exited on its own: " << status;
+    ASSERT_NO_FATAL_FAILURE(StartAndKill(AppenderLoop, dir.path(), delay(rng)));
 
     for (const auto& e : fs::directory_iterator(dir.path())) {
       const std::string name = e.path().filename().string();
