@@ -6,7 +6,7 @@
 //
 //   --goose_short       the short pass (fewer, shorter benchmarks: the
 //                       CTest `bench` test); default: the full suite
-//   --goose_failpoints  switches core failpoints on (core/failpoint.h), to
+//   --goose_failpoints  switches core failpoints on (core/base/failpoint.h), to
 //                       show that the gate catches a worse figure
 //   --goose_no_memory   no MemoryManager run (it repeats every benchmark
 //                       once more to count allocations)
@@ -21,7 +21,7 @@
 
 #include "bench/bench_util.h"
 #include "bench/heap_memory_manager.h"
-#include "core/failpoint.h"
+#include "core/base/failpoint.h"
 #include "scenarios/probe/heap_gauge.h"
 
 int main(int argc, char** argv) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/json.h"
+#include "core/base/json.h"
 #include "mock_provider/script.h"
 
 namespace goose::bench {

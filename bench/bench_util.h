@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/agent/session_registry.h"
-#include "core/message.h"
-#include "core/session.h"
+#include "core/model/message.h"
+#include "core/model/session.h"
 #include "mock_provider/mock_provider.h"
 
 namespace goose::bench {

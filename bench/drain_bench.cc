@@ -16,10 +16,10 @@
 #include <string>
 
 #include "bench/bench_util.h"
-#include "core/json.h"
-#include "core/provider.h"
+#include "core/base/json.h"
+#include "core/model/provider.h"
+#include "core/model/reply_stream.h"
 #include "core/providers/openai_provider.h"
-#include "core/reply_stream.h"
 #include "mock_provider/mock_llm_server.h"
 #include "mock_provider/mock_provider.h"
 #include "mock_provider/script.h"

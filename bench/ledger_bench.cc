@@ -3,7 +3,7 @@
 
 #include <benchmark/benchmark.h>
 
-#include "core/resource_ledger.h"
+#include "core/base/resource_ledger.h"
 
 namespace goose {
 namespace {

@@ -32,12 +32,10 @@
 #include <vector>
 
 #include "bench/bench_util.h"
-#include "core/extensions/stdio_extension_catalog.h"
-#include "core/http_server.h"
-#include "core/json.h"
-#include "core/server/server_stack.h"
-#include "core/tests/test_util.h"
-#include "integration/in_process_tools.h"
+#include "core/base/http_server.h"
+#include "core/base/json.h"
+#include "harness/test_server.h"
+#include "harness/test_util.h"
 #include "mock_provider/script.h"
 #include "scenarios/probe/heap_gauge.h"
 
@@ -73,35 +71,34 @@ double Micros(Clock::duration d) { return std::chrono::duration<double, std::mic
 // The server under test, the floor, and what the client threads collect.
 class Rig {
  public:
-  explicit Rig(bool tools, int server_threads = 16) : provider_(RigScript(tools)) {
-    ExtensionCatalog* catalog = &in_process_catalog_;
+  explicit Rig(bool tools, int server_threads = 16) {
+    testing::TestServerOptions options;
+    options.script = RigScript(tools);
+    options.stdio_extensions = tools;
+    options.stack.api_key = "";  // open: the floor sends no key either
+    options.stack.registry.max_sessions = 10000;
+    options.stack.http.threads = server_threads;
+    server_ = std::make_unique<testing::TestServer>(std::move(options));
     if (tools) {
       Json config = {{"type", "stdio"},
                      {"name", "mcp"},
                      {"cmd", GOOSE_MOCK_MCP_PATH},
                      {"args", Json::array()},
                      {"timeout", 30}};
-      Status added = stdio_catalog_.Add(config);
+      Status added = server_->catalog().Add(config);
       if (!added.ok()) {
         error_ = "cannot add mock-mcp: " + added.ToString();
         return;
       }
-      catalog = &stdio_catalog_;
     }
-    ServerStackOptions options;
-    options.sessions_dir = dir_.path();
-    options.registry.max_sessions = 10000;
-    options.provider_name = "mock";
-    options.http.threads = server_threads;
-    stack_ = std::make_unique<ServerStack>(&provider_, catalog, options);
-    Status started = stack_->Start();
+    Status started = server_->Start();
     if (!started.ok()) {
       error_ = "server did not start: " + started.ToString();
       return;
     }
     // The floor answers with a body of the reply's size: learn it from one
     // start + reply before the floor serves anything (then it is read-only).
-    httplib::Client probe("127.0.0.1", stack_->port());
+    httplib::Client probe("127.0.0.1", server_->port());
     probe.set_tcp_nodelay(true);
     auto started_res =
         probe.Post("/session/start", Json{{"prompt", "Hello there"}}.dump(), "application/json");
@@ -134,11 +131,11 @@ class Rig {
   ~Rig() {
     floor_.stop();
     if (floor_thread_.joinable()) floor_thread_.join();
-    if (stack_) stack_->Shutdown();
+    if (server_) server_->Shutdown();
   }
 
   const std::string& error() const { return error_; }
-  int api_port() const { return stack_->port(); }
+  int api_port() const { return server_->port(); }
   int floor_port() const { return floor_port_; }
 
   // Each client thread hands its latencies over when done.
@@ -169,11 +166,7 @@ class Rig {
   std::vector<double>& start() { return start_; }
 
  private:
-  testing::ScopedTempDir dir_;
-  mock::MockProvider provider_;
-  testing::InProcessCatalog in_process_catalog_;
-  StdioExtensionCatalog stdio_catalog_;
-  std::unique_ptr<ServerStack> stack_;
+  std::unique_ptr<testing::TestServer> server_;
   HttpServer floor_;
   int floor_port_ = -1;
   std::string floor_payload_;  // set before the floor listens; read-only after

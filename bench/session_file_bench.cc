@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "bench/bench_util.h"
-#include "core/session_store.h"
-#include "core/tests/test_util.h"
+#include "core/model/session_store.h"
+#include "harness/test_util.h"
 
 namespace goose::bench {
 namespace {

@@ -5,6 +5,6 @@ add_compile_options(
   -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
   -Wnull-dereference -Wformat=2 -Wimplicit-fallthrough)
 if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
-  # Makes "which lock guards this?" a compile-time fact (see core/thread_annotations.h).
+  # Makes "which lock guards this?" a compile-time fact (see core/base/thread_annotations.h).
   add_compile_options(-Wthread-safety)
 endif()

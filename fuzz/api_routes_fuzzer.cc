@@ -24,11 +24,11 @@
 #include "core/agent/agent.h"
 #include "core/agent/session_registry.h"
 #include "core/agent/session_service.h"
-#include "core/log.h"
+#include "core/base/log.h"
+#include "core/model/session_store.h"
 #include "core/server/api_routes.h"
-#include "core/session_store.h"
 #include "fuzz/fuzz_check.h"
-#include "integration/in_process_tools.h"
+#include "harness/tool_catalog.h"
 #include "mock_provider/mock_provider.h"
 #include "mock_provider/script.h"
 
@@ -122,7 +122,7 @@ class Harness {
 
   fs::path root_;
   SessionStore store_;
-  testing::InProcessCatalog catalog_;
+  testing::InProcessToolCatalog catalog_;
   mock::MockProvider provider_;
   SessionRegistry registry_;
   SessionService service_;

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/json.h"
-#include "core/message.h"
+#include "core/base/json.h"
+#include "core/model/message.h"
 #include "fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);

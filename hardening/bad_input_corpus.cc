@@ -4,11 +4,16 @@
 
 #include <thread>
 
-#include "core/json.h"
+#include "core/base/json.h"
 #include "hardening/raw_http.h"
-#include "hardening/server_fixture.h"
 
 namespace goose::hardening {
+
+testing::TestServerOptions HardeningServerOptions() {
+  testing::TestServerOptions options;
+  options.stack.http.read_timeout = std::chrono::seconds(1);
+  return options;
+}
 
 std::vector<BadRequest> BadRequestCorpus(size_t max_body_bytes) {
   const std::string valid_but_unknown = "3b241101-e2bb-4255-8caf-4136c566a962";

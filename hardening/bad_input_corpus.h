@@ -15,7 +15,16 @@
 #include <string>
 #include <vector>
 
+#include "harness/test_server.h"
+
 namespace goose::hardening {
+
+// The key every hardening request carries.
+inline constexpr const char* kKey = testing::kTestApiKey;
+
+// The server as the hardening tests run it: the harness's TestServer with a
+// 1 s read timeout, so that misbehaving clients are cut off quickly.
+testing::TestServerOptions HardeningServerOptions();
 
 struct BadRequest {
   std::string name;

@@ -12,7 +12,8 @@
 #include <vector>
 
 #include "hardening/bad_input_corpus.h"
-#include "hardening/server_fixture.h"
+#include "harness/server_test.h"
+#include "harness/test_util.h"
 #include "scenarios/probe/growth.h"
 #include "scenarios/probe/heap_gauge.h"
 #include "scenarios/probe/process_probe.h"
@@ -37,18 +38,20 @@ constexpr double kHeapBytesPerRound = 8 * 1024;
 constexpr int kWarmupRounds = 2;
 constexpr int kRounds = 6;
 
-class BadInputGateTest : public ServerFixture {};
+class BadInputGateTest : public testing::ServerTest {};
 
 TEST_F(BadInputGateTest, HeapFdsAndThreadsStayFlatAcrossTheCorpus) {
-  StartServer();
-  const int port = stack_->port();
+  StartServer(HardeningServerOptions());
+  const int port = server().port();
   const size_t limit = ApiServerOptions{}.max_body_bytes;
   auto round = [&] {
     SendBadRequests(port, limit);
     RunMisbehavingClients(port, 300, 20s, /*stalled=*/false);
     // The corpus starts a session (the client that leaves mid-reply); end
     // it, as a client or the reaper would, so live sessions do not count.
-    for (const std::string& id : stack_->registry().LiveIds()) (void)stack_->registry().End(id);
+    for (const std::string& id : server().stack().registry().LiveIds()) {
+      (void)server().stack().registry().End(id);
+    }
   };
   // Warm-up: pools, caches and first-use allocations.
   for (int i = 0; i < kWarmupRounds; ++i) round();

@@ -14,24 +14,17 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include "core/failpoint.h"
-#include "core/unique_fd.h"
-#include "hardening/server_fixture.h"
+#include "core/base/failpoint.h"
+#include "core/base/unique_fd.h"
+#include "hardening/bad_input_corpus.h"
+#include "harness/server_test.h"
+#include "harness/test_util.h"
 
 namespace goose::hardening {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // A small tmpfs over a directory, unmounted on destruction.
 class ScopedTmpfs {
@@ -57,8 +50,15 @@ class ScopedTmpfs {
   int error_ = 0;
 };
 
-class DiskFullTest : public ServerFixture {
+class DiskFullTest : public testing::ServerTest {
  protected:
+  void StartServer(const fs::path& sessions_dir = {}) {
+    testing::TestServerOptions options = HardeningServerOptions();
+    options.stack.sessions_dir = sessions_dir;
+    ServerTest::StartServer(std::move(options));
+  }
+  const fs::path& sessions_dir() { return server().sessions_dir(); }
+
   ~DiskFullTest() override { ClearFailpoints(); }
 
   // Starts a session and returns its id and its file's bytes.
@@ -66,7 +66,7 @@ class DiskFullTest : public ServerFixture {
     auto [status, body] = Post("/session/start", {{"prompt", "keep me"}});
     EXPECT_EQ(status, 200) << body.dump();
     std::string id = body.value("session_id", "");
-    return {id, Slurp(sessions_dir() / (id + ".jsonl"))};
+    return {id, testing::ReadWholeFile(sessions_dir() / (id + ".jsonl"))};
   }
 
   // While the disk is full: replies and starts answer 507 saying why, and
@@ -81,7 +81,8 @@ class DiskFullTest : public ServerFixture {
     EXPECT_NE(body.value("message", "").find("disk is full"), std::string::npos) << body.dump();
     auto [start_status, start_body] = Post("/session/start", {{"prompt", "new"}});
     EXPECT_EQ(start_status, 507) << start_body.dump();
-    EXPECT_EQ(Slurp(sessions_dir() / (id + ".jsonl")), bytes) << "a stored session changed";
+    EXPECT_EQ(testing::ReadWholeFile(sessions_dir() / (id + ".jsonl")), bytes)
+        << "a stored session changed";
     for (const auto& e : fs::directory_iterator(sessions_dir())) {
       EXPECT_FALSE(e.path().filename().string().ends_with(".tmp")) << e.path();
     }
@@ -91,7 +92,7 @@ class DiskFullTest : public ServerFixture {
   void ExpectRecovered(const std::string& id) {
     auto [status, body] = Post("/session/reply", {{"session_id", id}, {"prompt", "recovered"}});
     ASSERT_EQ(status, 200) << body.dump();
-    Result<Session> s = stack_->store().Read(id);
+    Result<Session> s = server().stack().store().Read(id);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     EXPECT_EQ(s->messages.front().Text(), "keep me");
     bool found = false;
@@ -112,12 +113,15 @@ TEST_F(DiskFullTest, InjectedEnospcAnswers507KeepsStoredSessionsAndRecovers) {
 }
 
 TEST_F(DiskFullTest, RealFullTmpfsAnswers507KeepsStoredSessionsAndRecovers) {
-  ScopedTmpfs tmpfs(sessions_dir());
+  testing::ScopedTempDir mount_root;
+  const fs::path mount_point = mount_root.path() / "sessions";
+  fs::create_directories(mount_point);
+  ScopedTmpfs tmpfs(mount_point);
   if (!tmpfs.mounted()) {
     GTEST_SKIP() << "cannot mount a tmpfs here (" << std::strerror(tmpfs.error())
                  << "); the injected-ENOSPC test covers this";
   }
-  StartServer();
+  StartServer(mount_point);
   auto [id, bytes] = StoredSession();
   ASSERT_FALSE(bytes.empty());
   {  // Fill the disk to the last byte.

@@ -6,16 +6,13 @@
 // session leaves no child process and no extension behind.
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <string>
 #include <vector>
 
-#include "core/extensions/stdio_extension_catalog.h"
-#include "core/resource_ledger.h"
-#include "core/server/server_stack.h"
-#include "core/tests/test_util.h"
-#include "mock_provider/mock_provider.h"
+#include "core/base/resource_ledger.h"
+#include "harness/test_server.h"
+#include "harness/test_util.h"
 #include "mock_provider/script.h"
 
 namespace goose::hardening {
@@ -23,8 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using goose::testing::WaitUntil;
-
-constexpr const char* kKey = "extension-fault-key";
 
 struct ExtensionFault {
   const char* name;
@@ -62,23 +57,14 @@ TEST_P(ExtensionFaultsTest, FaultIsHandledWithinTheTimeoutAndCleanedUp) {
   script["turns"][0]["messages"][0]["tool_calls"].push_back(call);
   Result<mock::Script> parsed = mock::ParseScript(script, fault.name);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
-  mock::MockProvider provider(*parsed);
-  StdioExtensionCatalog catalog;
-  goose::testing::ScopedTempDir dir;
-  ServerStackOptions options;
-  options.sessions_dir = dir.path() / "sessions";
-  options.api_key = kKey;
+  testing::TestServerOptions options;
+  options.script = *parsed;
+  options.stdio_extensions = true;
+  options.client_timeout = 60s;  // far above the 2 s extension timeout: a hang shows
   {
-    ServerStack stack(&provider, &catalog, options);
-    ASSERT_TRUE(stack.Start().ok());
-    httplib::Client http("127.0.0.1", stack.port());
-    http.set_tcp_nodelay(true);
-    http.set_read_timeout(60);  // far above the 2 s extension timeout: a hang shows
-    auto post = [&](const std::string& path, const Json& body) -> std::pair<int, Json> {
-      auto res = http.Post(path, {{"x-api-key", kKey}}, body.dump(), "application/json");
-      if (!res) return {-1, Json()};
-      return {res->status, Json::parse(res->body, nullptr, false)};
-    };
+    testing::TestServer server(std::move(options));
+    ASSERT_TRUE(server.Start().ok());
+    auto post = [&](const std::string& path, const Json& body) { return server.Post(path, body); };
     Json args = Json::array();
     for (const std::string& f : fault.flags) args.push_back(f);
     auto [added, added_body] = post("/extensions/add", {{"type", "stdio"},
@@ -91,7 +77,7 @@ TEST_P(ExtensionFaultsTest, FaultIsHandledWithinTheTimeoutAndCleanedUp) {
     ASSERT_EQ(status, 200) << body.dump();
     EXPECT_EQ(body.value("message", ""), "Calling.\nAfter the tool.");
     const std::string id = body.value("session_id", "");
-    Result<Session> stored = stack.store().Read(id);
+    Result<Session> stored = server.store().Read(id);
     ASSERT_TRUE(stored.ok()) << stored.status().ToString();
     bool saw_response = false;
     for (const Message& m : stored->messages) {

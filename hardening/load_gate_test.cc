@@ -14,7 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "hardening/server_fixture.h"
+#include "hardening/bad_input_corpus.h"
+#include "harness/server_test.h"
+#include "harness/test_util.h"
 #include "scenarios/probe/growth.h"
 #include "scenarios/probe/heap_gauge.h"
 #include "scenarios/probe/process_probe.h"
@@ -28,12 +30,12 @@ using goose::testing::WaitUntil;
 constexpr int kClients = 8;
 constexpr int kSessionsPerClient = 2;
 constexpr int kRepliesPerSession = 4;
-constexpr int kRounds = 6;
+constexpr int kLoadRounds = 6;
 // The default mock script answers every prompt with three messages.
 constexpr size_t kMessagesPerTurn = 1 + 3;
-constexpr double kHeapBytesPerRound = 16 * 1024;
+constexpr double kLoadHeapBytesPerRound = 16 * 1024;
 
-class LoadGateTest : public ServerFixture {
+class LoadGateTest : public testing::ServerTest {
  protected:
   // One client: its sessions, their replies, then ends the first and
   // leaves the others to the reaper. Records turns per session id.
@@ -74,16 +76,16 @@ class LoadGateTest : public ServerFixture {
 };
 
 TEST_F(LoadGateTest, ConcurrentClientsLoseNoMessageAndLeaveNothingBehind) {
-  StartServer([](ServerStackOptions& o) {
-    o.registry.ttl = std::chrono::milliseconds(300);
-    o.http.read_timeout = std::chrono::seconds(10);
-  });
-  const int port = stack_->port();
+  testing::TestServerOptions options;
+  options.stack.registry.ttl = std::chrono::milliseconds(300);
+  options.stack.http.read_timeout = std::chrono::seconds(10);
+  StartServer(std::move(options));
+  const int port = server().port();
   probe::ProcessProbe self;
   std::vector<double> heap;
   ProcessStats base;
   int requests = 0;
-  for (int round = 0; round <= kRounds && !HasFailure(); ++round) {
+  for (int round = 0; round <= kLoadRounds && !HasFailure(); ++round) {
     std::map<std::string, int> turns;
     std::mutex mu;
     std::atomic<int> failures{0};
@@ -105,13 +107,13 @@ TEST_F(LoadGateTest, ConcurrentClientsLoseNoMessageAndLeaveNothingBehind) {
     requests += kClients * kSessionsPerClient * (2 + kRepliesPerSession);
     // No lost message: each file holds every turn that was answered.
     for (const auto& [id, n] : turns) {
-      Result<Session> s = stack_->store().Read(id);
+      Result<Session> s = server().stack().store().Read(id);
       ASSERT_TRUE(s.ok()) << s.status().ToString();
       EXPECT_EQ(s->messages.size(), static_cast<size_t>(n) * kMessagesPerTurn) << id;
     }
     // The reaper ends what the clients left; then resources settle.
-    EXPECT_TRUE(WaitUntil([&] { return stack_->registry().size() == 0; }, 30s))
-        << stack_->registry().size() << " sessions never reaped";
+    EXPECT_TRUE(WaitUntil([&] { return server().stack().registry().size() == 0; }, 30s))
+        << server().stack().registry().size() << " sessions never reaped";
     if (round == 0) {  // warm-up round: the baseline is taken after it
       base = self.Sample().stats;
       continue;
@@ -127,14 +129,14 @@ TEST_F(LoadGateTest, ConcurrentClientsLoseNoMessageAndLeaveNothingBehind) {
                          << ", threads " << base.threads << " -> " << now.threads;
     heap.push_back(static_cast<double>(probe::HeapGauge::AllocatedBytes()));
   }
-  ASSERT_EQ(heap.size(), static_cast<size_t>(kRounds));
-  probe::GrowthVerdict v = probe::JudgeGrowth(heap, kHeapBytesPerRound);
+  ASSERT_EQ(heap.size(), static_cast<size_t>(kLoadRounds));
+  probe::GrowthVerdict v = probe::JudgeGrowth(heap, kLoadHeapBytesPerRound);
   EXPECT_EQ(v.verdict, probe::Verdict::kClean)
       << "heap (" << probe::HeapGauge::Backend() << "): " << v.ToString();
   RecordProperty("requests", requests);
   RecordProperty("clients", kClients);
   std::printf("load gate: %d clients, %d requests over %d sessions, heap %s\n", kClients, requests,
-              (kRounds + 1) * kClients * kSessionsPerClient, v.ToString().c_str());
+              (kLoadRounds + 1) * kClients * kSessionsPerClient, v.ToString().c_str());
 }
 
 }  // namespace

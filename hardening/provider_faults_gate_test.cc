@@ -7,15 +7,13 @@
 // zero and fds and threads to their baseline; the heap does not grow.
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <vector>
 
+#include "core/base/resource_ledger.h"
 #include "core/providers/openai_provider.h"
-#include "core/resource_ledger.h"
-#include "core/server/server_stack.h"
-#include "core/tests/test_util.h"
-#include "integration/in_process_tools.h"
+#include "harness/test_server.h"
+#include "harness/test_util.h"
 #include "mock_provider/mock_llm_server.h"
 #include "mock_provider/script.h"
 #include "scenarios/probe/growth.h"
@@ -28,9 +26,8 @@ namespace {
 using namespace std::chrono_literals;
 using goose::testing::WaitUntil;
 
-constexpr const char* kKey = "provider-fault-key";
-constexpr int kRounds = 4;
-constexpr double kHeapBytesPerRound = 16 * 1024;
+constexpr int kFaultRounds = 4;
+constexpr double kFaultHeapBytesPerRound = 16 * 1024;
 
 struct Fault {
   const char* script;  // mock_provider/scripts/<script>.json
@@ -83,18 +80,13 @@ class ProviderFaultsGateTest : public ::testing::Test {
     config.max_retry_wait = 300ms;
     config.initial_backoff = 50ms;
     OpenAIProvider provider(config);
-    ServerStackOptions options;
-    options.sessions_dir = dir_.path() / "sessions";
-    options.api_key = kKey;
-    ServerStack stack(&provider, &catalog_, options);
-    if (!stack.Start().ok()) return {-2, Json()};
-    httplib::Client http("127.0.0.1", stack.port());
-    http.set_tcp_nodelay(true);
-    http.set_read_timeout(60);  // far above the provider's own bounds: a hang shows as -1
-    auto res = http.Post("/session/start", {{"x-api-key", kKey}},
-                         Json{{"prompt", "fault " + script}}.dump(), "application/json");
-    if (!res) return {-1, Json()};
-    return {res->status, Json::parse(res->body, nullptr, false)};
+    testing::TestServerOptions options;
+    options.provider = &provider;
+    options.client_timeout = 60s;  // far above the provider's own bounds: a hang shows as -1
+    testing::TestServer server(std::move(options));
+    if (!server.Start().ok()) return {-2, Json()};
+    testing::HttpAnswer answer = server.Post("/session/start", {{"prompt", "fault " + script}});
+    return {answer.status, answer.body};
   }
 
   void RunAllFaults() {
@@ -108,8 +100,6 @@ class ProviderFaultsGateTest : public ::testing::Test {
     }
   }
 
-  goose::testing::ScopedTempDir dir_;
-  goose::testing::InProcessCatalog catalog_;
   std::unique_ptr<mock::MockLlmServer> llm_;
 };
 
@@ -118,7 +108,7 @@ TEST_F(ProviderFaultsGateTest, EveryFaultIsItsErrorOrABoundedRetryAndLeavesNothi
   probe::ProcessProbe self;
   const ProcessStats base = self.Sample().stats;
   std::vector<double> heap;
-  for (int round = 0; round < kRounds && !HasFailure(); ++round) {
+  for (int round = 0; round < kFaultRounds && !HasFailure(); ++round) {
     RunAllFaults();
     const auto& ledger = ResourceLedger::Global();
     EXPECT_TRUE(WaitUntil(
@@ -135,8 +125,8 @@ TEST_F(ProviderFaultsGateTest, EveryFaultIsItsErrorOrABoundedRetryAndLeavesNothi
         << " -> " << self.Sample().stats.threads;
     heap.push_back(static_cast<double>(probe::HeapGauge::AllocatedBytes()));
   }
-  ASSERT_EQ(heap.size(), static_cast<size_t>(kRounds));
-  probe::GrowthVerdict v = probe::JudgeGrowth(heap, kHeapBytesPerRound);
+  ASSERT_EQ(heap.size(), static_cast<size_t>(kFaultRounds));
+  probe::GrowthVerdict v = probe::JudgeGrowth(heap, kFaultHeapBytesPerRound);
   EXPECT_EQ(v.verdict, probe::Verdict::kClean) << v.ToString();
 }
 

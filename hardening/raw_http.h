@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/json.h"
-#include "core/unique_fd.h"
+#include "core/base/json.h"
+#include "core/base/unique_fd.h"
 
 namespace goose::hardening {
 

@@ -18,9 +18,9 @@
 
 #include "core/extensions/child_process.h"
 #include "core/extensions/tests/extension_test_util.h"
-#include "core/session_id.h"
-#include "core/session_store.h"
-#include "core/tests/test_util.h"
+#include "core/model/session_id.h"
+#include "core/model/session_store.h"
+#include "harness/test_util.h"
 
 namespace goose::hardening {
 namespace {

@@ -28,7 +28,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/http_server.h"
+#include "core/base/http_server.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 
 #include <set>
 
-#include "core/tests/test_util.h"
+#include "harness/test_util.h"
 #include "integration/programs.h"
 #include "scenarios/probe/orphan_watch.h"
 

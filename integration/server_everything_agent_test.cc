@@ -5,13 +5,10 @@
 // processes (npx -> sh -> node) behind.
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
-#include "core/extensions/stdio_extension_catalog.h"
 #include "core/extensions/tests/extension_test_util.h"
-#include "core/server/server_stack.h"
-#include "core/tests/test_util.h"
-#include "mock_provider/mock_provider.h"
+#include "harness/test_server.h"
+#include "harness/test_util.h"
 #include "mock_provider/script.h"
 
 namespace goose {
@@ -30,34 +27,23 @@ TEST(ServerEverythingAgentTest, ScriptedToolCallsReachTheReferenceServer) {
       {"messages": [{"text": "It answered."}]}]})"),
                                                   "everything");
   ASSERT_TRUE(script.ok()) << script.status().ToString();
-  mock::MockProvider provider(*script);
-  ExtensionSetOptions extension_options;
-  extension_options.stdio.spawn.working_dir = ci_dir;  // npx finds the pinned package there
-  StdioExtensionCatalog catalog(extension_options);
-  goose::testing::ScopedTempDir dir;
-  ServerStackOptions options;
-  options.sessions_dir = dir.path();
-  options.api_key = "k";
-  ServerStack stack(&provider, &catalog, options);
-  ASSERT_TRUE(stack.Start().ok());
-  httplib::Client client("127.0.0.1", stack.port());
-  client.set_read_timeout(120);
-  httplib::Headers key = {{"x-api-key", "k"}};
+  goose::testing::TestServerOptions options;
+  options.script = *script;
+  options.stdio_extensions = true;
+  options.extensions.stdio.spawn.working_dir = ci_dir;  // npx finds the pinned package there
+  options.client_timeout = 120s;
+  goose::testing::TestServer server(std::move(options));
+  ASSERT_TRUE(server.Start().ok());
 
-  auto added =
-      client.Post("/extensions/add", key, R"({"type":"stdio","name":"everything","cmd":"npx",
-      "args":["--no-install","mcp-server-everything","stdio"],"timeout":60})",
-                  "application/json");
-  ASSERT_TRUE(added);
-  ASSERT_EQ(added->status, 200) << added->body;
+  auto [added, added_body] =
+      server.Post("/extensions/add", Json::parse(R"({"type":"stdio","name":"everything","cmd":"npx",
+      "args":["--no-install","mcp-server-everything","stdio"],"timeout":60})"));
+  ASSERT_EQ(added, 200) << added_body.dump();
 
-  auto started = client.Post("/session/start", key, R"({"prompt":"use the reference server"})",
-                             "application/json");
-  ASSERT_TRUE(started);
-  ASSERT_EQ(started->status, 200) << started->body;
-  const Json body = Json::parse(started->body);
+  auto [started, body] = server.Post("/session/start", {{"prompt", "use the reference server"}});
+  ASSERT_EQ(started, 200) << body.dump();
   EXPECT_EQ(body["message"], "Asking the reference server.\nIt answered.");
-  Result<Session> stored = stack.store().Read(body["session_id"].get<std::string>());
+  Result<Session> stored = server.store().Read(body["session_id"].get<std::string>());
   ASSERT_TRUE(stored.ok());
   ASSERT_EQ(stored->messages.size(), 4u);
   const Message& responses = stored->messages[2];
@@ -70,12 +56,10 @@ TEST(ServerEverythingAgentTest, ScriptedToolCallsReachTheReferenceServer) {
   EXPECT_NE(McpContentText(*sum.tool_result.value).find('5'), std::string::npos);
   EXPECT_FALSE(goose::testing::LiveDescendantsOfSelf().empty());
 
-  auto ended = client.Post("/session/end", key, Json{{"session_id", body["session_id"]}}.dump(),
-                           "application/json");
-  ASSERT_TRUE(ended && ended->status == 200);
+  ASSERT_EQ(server.Post("/session/end", {{"session_id", body["session_id"]}}).status, 200);
   EXPECT_TRUE(goose::testing::WaitUntil(
       [] { return goose::testing::LiveDescendantsOfSelf().empty(); }, 20s));
-  stack.Shutdown();
+  server.Shutdown();
   EXPECT_TRUE(goose::testing::LiveDescendantsOfSelf().empty());
 }
 

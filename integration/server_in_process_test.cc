@@ -6,10 +6,11 @@
 
 #include <thread>
 
-#include "core/resource_ledger.h"
+#include "core/base/resource_ledger.h"
 #include "core/server/server_stack.h"
-#include "core/tests/test_util.h"
-#include "integration/in_process_tools.h"
+#include "harness/server_test.h"
+#include "harness/test_util.h"
+#include "harness/tool_catalog.h"
 #include "mock_provider/mock_provider.h"
 #include "mock_provider/script.h"
 
@@ -17,10 +18,7 @@ namespace goose {
 namespace {
 
 using namespace std::chrono_literals;
-using goose::testing::ScopedTempDir;
 using goose::testing::WaitUntil;
-
-constexpr const char* kKey = "integration-key";
 
 mock::Script MustParse(const std::string& json) {
   Result<mock::Script> s = mock::ParseScript(Json::parse(json), "test");
@@ -28,39 +26,22 @@ mock::Script MustParse(const std::string& json) {
   return s.ok() ? *s : mock::DefaultScript();
 }
 
-class ServerInProcessTest : public ::testing::Test {
+class ServerInProcessTest : public goose::testing::ServerTest {
  protected:
   void StartServer(mock::Script script, double ttl_seconds = 3600, size_t max_sessions = 100) {
-    stack_.reset();
-    provider_ = std::make_unique<mock::MockProvider>(std::move(script));
-    ServerStackOptions options;
-    options.sessions_dir = dir_.path();
-    options.registry.ttl = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+    goose::testing::TestServerOptions options;
+    options.script = std::move(script);
+    options.stack.registry.ttl = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double>(ttl_seconds));
-    options.registry.max_sessions = max_sessions;
-    options.api_key = kKey;
-    options.provider_name = "mock";
-    stack_ = std::make_unique<ServerStack>(provider_.get(), &catalog_, options);
-    ASSERT_TRUE(stack_->Start().ok());
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", stack_->port());
-    client_->set_tcp_nodelay(true);
-    client_->set_read_timeout(30);
+    options.stack.registry.max_sessions = max_sessions;
+    ServerTest::StartServer(std::move(options));
   }
 
-  // POST with the key; returns status and parsed body.
-  std::pair<int, Json> Post(const std::string& path, const Json& body) {
-    auto res = client_->Post(path, {{"x-api-key", kKey}}, body.dump(), "application/json");
-    if (!res) return {-1, Json()};
-    return {res->status, Json::parse(res->body, nullptr, false)};
-  }
-  std::pair<int, Json> Get(const std::string& path) {
-    auto res = client_->Get(path, {{"x-api-key", kKey}});
-    if (!res) return {-1, Json()};
-    return {res->status, Json::parse(res->body, nullptr, false)};
-  }
+  ServerStack& stack() { return server().stack(); }
+  mock::MockProvider& provider() { return *server().mock_provider(); }
 
   Session Stored(const std::string& id) {
-    Result<Session> s = stack_->store().Read(id);
+    Result<Session> s = server().store().Read(id);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return s.ok() ? *s : Session{};
   }
@@ -73,12 +54,6 @@ class ServerInProcessTest : public ::testing::Test {
     }
     return out;
   }
-
-  ScopedTempDir dir_;
-  goose::testing::InProcessCatalog catalog_;
-  std::unique_ptr<mock::MockProvider> provider_;
-  std::unique_ptr<ServerStack> stack_;
-  std::unique_ptr<httplib::Client> client_;
 };
 
 TEST_F(ServerInProcessTest, MultiMessageReplyIsDrainedWholeAndPersisted) {
@@ -91,7 +66,7 @@ TEST_F(ServerInProcessTest, MultiMessageReplyIsDrainedWholeAndPersisted) {
   EXPECT_EQ(body["message"], AssistantTexts(s.messages, 1));
   const std::string text = body["message"];
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
-  const mock::MockStats stats = provider_->stats().Snapshot();
+  const mock::MockStats stats = provider().stats().Snapshot();
   EXPECT_TRUE(stats.Settled());
   EXPECT_EQ(stats.streams_cancelled, 0);
   EXPECT_EQ(stats.chunks_consumed, stats.chunks_produced);
@@ -108,7 +83,7 @@ TEST_F(ServerInProcessTest, ToolLoopRunsToolsAndAnswersAfterThem) {
   auto [status, body] = Post("/session/start", {{"prompt", "list"}});
   ASSERT_EQ(status, 200) << body.dump();
   EXPECT_EQ(body["message"], "Let me look.\nRunning.\nTwo files.");
-  EXPECT_EQ(catalog_.calls.load(), 2);
+  EXPECT_EQ(server().in_process_tools()->calls(), 2);
   Session s = Stored(body["session_id"]);
   ASSERT_EQ(s.messages.size(), 5u);  // prompt, 2 assistant, tool responses, answer
   EXPECT_TRUE(s.messages[3].HasToolResponses());
@@ -145,10 +120,10 @@ TEST_F(ServerInProcessTest, DescriptionIsGeneratedAndStored) {
 TEST_F(ServerInProcessTest, IdleSessionsAreReapedWithoutTraffic) {
   const LedgerSnapshot before = ResourceLedger::Global().Snapshot();
   StartServer(mock::DefaultScript(), /*ttl_seconds=*/0.3);
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(Post("/session/start", {{"prompt", "x"}}).first, 200);
-  EXPECT_EQ(stack_->registry().size(), 5u);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(Post("/session/start", {{"prompt", "x"}}).status, 200);
+  EXPECT_EQ(stack().registry().size(), 5u);
   // No request from here on: only the reaper can end them.
-  EXPECT_TRUE(WaitUntil([&] { return stack_->registry().size() == 0; }, 10s));
+  EXPECT_TRUE(WaitUntil([&] { return stack().registry().size() == 0; }, 10s));
   // The map empties first; the reaper then destroys the sessions outside its lock.
   EXPECT_TRUE(WaitUntil([&] {
     const LedgerSnapshot now = ResourceLedger::Global().Snapshot();
@@ -163,12 +138,12 @@ TEST_F(ServerInProcessTest, IdleSessionsAreReapedWithoutTraffic) {
 TEST_F(ServerInProcessTest, CapAnswers503AndFreesWithEnd) {
   StartServer(mock::DefaultScript(), 3600, 2);
   auto a = Post("/session/start", {{"prompt", "a"}});
-  ASSERT_EQ(Post("/session/start", {{"prompt", "b"}}).first, 200);
+  ASSERT_EQ(Post("/session/start", {{"prompt", "b"}}).status, 200);
   auto [status, body] = Post("/session/start", {{"prompt", "c"}});
   EXPECT_EQ(status, 503);
   EXPECT_EQ(body["status"], "error");
-  ASSERT_EQ(Post("/session/end", {{"session_id", a.second["session_id"]}}).first, 200);
-  EXPECT_EQ(Post("/session/start", {{"prompt", "c"}}).first, 200);
+  ASSERT_EQ(Post("/session/end", {{"session_id", a.body["session_id"]}}).status, 200);
+  EXPECT_EQ(Post("/session/start", {{"prompt", "c"}}).status, 200);
 }
 
 TEST_F(ServerInProcessTest, SessionsSurviveARestart) {
@@ -176,8 +151,8 @@ TEST_F(ServerInProcessTest, SessionsSurviveARestart) {
   auto [status, body] = Post("/session/start", {{"prompt", "before restart"}});
   ASSERT_EQ(status, 200);
   const std::string id = body["session_id"];
-  StartServer(mock::DefaultScript());  // a new server on the same directory
-  EXPECT_FALSE(stack_->registry().IsLive(id));
+  ASSERT_TRUE(server().Restart().ok());  // a new server on the same directory
+  EXPECT_FALSE(stack().registry().IsLive(id));
   auto [s2, b2] = Post("/session/reply", {{"session_id", id}, {"prompt", "after restart"}});
   ASSERT_EQ(s2, 200) << b2.dump();
   Session s = Stored(id);
@@ -196,11 +171,11 @@ TEST_F(ServerInProcessTest, ConcurrentRepliesToOneSessionLoseNoMessage) {
     std::vector<std::jthread> clients;
     for (int c = 0; c < kClients; ++c) {
       clients.emplace_back([&, c] {
-        httplib::Client client("127.0.0.1", stack_->port());
+        httplib::Client client("127.0.0.1", stack().port());
         client.set_tcp_nodelay(true);
         client.set_read_timeout(60);
         for (int i = 0; i < kEach; ++i) {
-          auto res = client.Post("/session/reply", {{"x-api-key", kKey}},
+          auto res = client.Post("/session/reply", {{"x-api-key", goose::testing::kTestApiKey}},
                                  Json{{"session_id", id},
                                       {"prompt", "c" + std::to_string(c) + "-" + std::to_string(i)}}
                                      .dump(),
@@ -228,8 +203,8 @@ TEST_F(ServerInProcessTest, ProviderFailuresAreErrorsAndTheServerKeepsServing) {
   EXPECT_NE(b2["message"].get<std::string>().find("upstream broke"), std::string::npos)
       << b2.dump();
   EXPECT_EQ(Stored(b1["session_id"]).messages.size(), 2u);  // nothing of the failed reply kept
-  EXPECT_TRUE(provider_->stats().Snapshot().Settled());
-  EXPECT_EQ(Get("/sessions/list").first, 200);
+  EXPECT_TRUE(provider().stats().Snapshot().Settled());
+  EXPECT_EQ(Get("/sessions/list").status, 200);
 }
 
 TEST_F(ServerInProcessTest, ShutdownCancelsAStalledReplyAndReturnsTheLedgerToZero) {
@@ -237,18 +212,19 @@ TEST_F(ServerInProcessTest, ShutdownCancelsAStalledReplyAndReturnsTheLedgerToZer
   StartServer(MustParse(
       R"({"turns": [{"messages": [{"chunks": 4}], "failure": {"kind": "stall", "after_chunk": 1}}]})"));
   std::jthread stuck([&] {
-    httplib::Client client("127.0.0.1", stack_->port());
+    httplib::Client client("127.0.0.1", stack().port());
     client.set_read_timeout(60);
-    auto res = client.Post("/session/start", {{"x-api-key", kKey}}, R"({"prompt":"hang"})",
-                           "application/json");
+    auto res = client.Post("/session/start", {{"x-api-key", goose::testing::kTestApiKey}},
+                           R"({"prompt":"hang"})", "application/json");
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 503);  // cancelled by the shutdown
   });
-  ASSERT_TRUE(WaitUntil([&] { return provider_->stats().Snapshot().streams_started == 1; }, 10s));
-  stack_->Shutdown();
+  ASSERT_TRUE(WaitUntil([&] { return provider().stats().Snapshot().streams_started == 1; }, 10s));
+  stack().Shutdown();
   stuck.join();
-  stack_.reset();
-  EXPECT_EQ(provider_->stats().Snapshot().streams_cancelled, 1);
+  mock::MockStats stats = provider().stats().Snapshot();
+  server_.reset();
+  EXPECT_EQ(stats.streams_cancelled, 1);
   EXPECT_EQ(ResourceLedger::Global().Snapshot().values, before.values);
 }
 

@@ -11,7 +11,7 @@
 #include <thread>
 #include <utility>
 
-#include "core/http_server.h"
+#include "core/base/http_server.h"
 #include "mock_provider/anthropic_protocol.h"
 #include "mock_provider/openai_protocol.h"
 #include "mock_provider/sse_reply.h"
@@ -62,7 +62,7 @@ struct MockLlmServer::Impl {
   std::atomic<uint64_t> request_seq{0};
   OpenAIProtocol openai;
   AnthropicProtocol anthropic;
-  HttpServer server;  // backlog, SO_REUSEPORT and socket-leak fixes: core/http_server.h
+  HttpServer server;  // backlog, SO_REUSEPORT and socket-leak fixes: core/base/http_server.h
   int port = 0;
   std::atomic<bool> listen_returned{false};
   std::jthread thread;

@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "core/status.h"
+#include "core/base/status.h"
 #include "mock_provider/mock_stats.h"
 #include "mock_provider/request_journal.h"
 #include "mock_provider/script.h"

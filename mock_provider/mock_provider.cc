@@ -7,7 +7,7 @@
 #include <optional>
 #include <utility>
 
-#include "core/thread_annotations.h"
+#include "core/base/thread_annotations.h"
 #include "mock_provider/turn_cursor.h"
 
 namespace goose::mock {

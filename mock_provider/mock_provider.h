@@ -36,7 +36,7 @@
 #include <memory>
 #include <string>
 
-#include "core/provider.h"
+#include "core/model/provider.h"
 #include "mock_provider/mock_stats.h"
 #include "mock_provider/script.h"
 

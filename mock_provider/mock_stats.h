@@ -24,8 +24,8 @@
 #include <cstdint>
 #include <functional>
 
-#include "core/json.h"
-#include "core/thread_annotations.h"
+#include "core/base/json.h"
+#include "core/base/thread_annotations.h"
 
 namespace goose::mock {
 

@@ -14,8 +14,8 @@
 #include <deque>
 #include <vector>
 
-#include "core/json.h"
-#include "core/thread_annotations.h"
+#include "core/base/json.h"
+#include "core/base/thread_annotations.h"
 
 namespace goose::mock {
 

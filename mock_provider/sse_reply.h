@@ -34,7 +34,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/thread_annotations.h"
+#include "core/base/thread_annotations.h"
 #include "mock_provider/mock_stats.h"
 #include "mock_provider/script.h"
 #include "mock_provider/turn_cursor.h"

@@ -25,7 +25,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/session.h"
+#include "core/model/session.h"
 #include "mock_provider/script.h"
 
 namespace goose::mock {

@@ -17,9 +17,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/json.h"
-#include "core/session.h"
-#include "core/status.h"
+#include "core/base/json.h"
+#include "core/base/status.h"
+#include "core/model/session.h"
 #include "mock_provider/script.h"
 #include "mock_provider/turn_cursor.h"
 

@@ -28,8 +28,8 @@
 #include <string>
 #include <vector>
 
-#include "core/json.h"
-#include "core/status.h"
+#include "core/base/json.h"
+#include "core/base/status.h"
 
 namespace goose::bench {
 

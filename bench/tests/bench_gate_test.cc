@@ -23,7 +23,7 @@
 
 #include "bench/compare/bench_compare.h"
 #include "core/extensions/child_process.h"
-#include "core/tests/test_util.h"
+#include "harness/test_util.h"
 
 namespace goose::bench {
 namespace {

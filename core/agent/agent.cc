@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include "core/failpoint.h"
-#include "core/log.h"
+#include "core/base/failpoint.h"
+#include "core/base/log.h"
 
 namespace goose {
 namespace {

@@ -20,11 +20,11 @@
 #include <string>
 #include <vector>
 
-#include "core/message.h"
-#include "core/provider.h"
-#include "core/resource_ledger.h"
-#include "core/thread_annotations.h"
-#include "core/tool_set.h"
+#include "core/base/resource_ledger.h"
+#include "core/base/thread_annotations.h"
+#include "core/model/message.h"
+#include "core/model/provider.h"
+#include "core/model/tool_set.h"
 
 namespace goose {
 

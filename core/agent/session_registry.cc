@@ -3,9 +3,10 @@
 #include <iterator>
 #include <mutex>
 
-#include "core/failpoint.h"
-#include "core/log.h"
-#include "core/session_store.h"
+#include "core/base/failpoint.h"
+#include "core/base/log.h"
+#include "core/model/session_file.h"
+#include "core/model/session_store.h"
 
 namespace goose {
 
@@ -19,7 +20,7 @@ LiveSession::~LiveSession() = default;
 Session& LiveSession::data() {
   if (!compact_.empty()) {
     // Compact() checked that these bytes parse.
-    Result<Session> parsed = SessionStore::Parse(compact_, "compacted session " + id_);
+    Result<Session> parsed = ParseSessionFile(compact_, "compacted session " + id_);
     if (parsed.ok()) {
       session_ = std::move(parsed).value();
     } else {
@@ -32,10 +33,10 @@ Session& LiveSession::data() {
 
 bool LiveSession::Compact() {
   if (!compact_.empty() || session_.messages.empty()) return false;
-  std::string bytes = SessionStore::Serialize(session_);
+  std::string bytes = SerializeSession(session_);
   // Lossless by the store's contract (and its fuzzer); checked, since a
   // conversation that could not come back must not be dropped.
-  if (!SessionStore::Parse(bytes, "compacted session").ok()) return false;
+  if (!ParseSessionFile(bytes, "compacted session").ok()) return false;
   bytes.shrink_to_fit();
   compact_ = std::move(bytes);
   session_ = Session{};

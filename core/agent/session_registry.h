@@ -39,11 +39,11 @@
 #include <vector>
 
 #include "core/agent/agent.h"
-#include "core/resource_ledger.h"
-#include "core/session.h"
-#include "core/session_store.h"
-#include "core/status.h"
-#include "core/thread_annotations.h"
+#include "core/base/resource_ledger.h"
+#include "core/base/status.h"
+#include "core/base/thread_annotations.h"
+#include "core/model/session.h"
+#include "core/model/session_store.h"
 
 namespace goose {
 
@@ -62,7 +62,7 @@ class LiveSession {
   // The conversation; a compacted one is parsed back first.
   Session& data() REQUIRES(mu);
   // Replaces the conversation in memory by its session-file bytes
-  // (SessionStore::Serialize, which SessionStore::Parse reads back
+  // (SerializeSession, which ParseSessionFile reads back
   // losslessly) until data() is next called. Does nothing for a session
   // without messages or one already compacted. Returns whether it compacted.
   bool Compact() REQUIRES(mu);

@@ -2,8 +2,8 @@
 
 #include <filesystem>
 
-#include "core/log.h"
-#include "core/session_id.h"
+#include "core/base/log.h"
+#include "core/model/session_id.h"
 
 namespace goose {
 namespace {

@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "core/agent/session_registry.h"
-#include "core/session_store.h"
-#include "core/status.h"
+#include "core/base/status.h"
+#include "core/model/session_store.h"
 
 namespace goose {
 

@@ -15,10 +15,10 @@
 #include <set>
 #include <system_error>
 
+#include "core/base/failpoint.h"
+#include "core/base/log.h"
 #include "core/extensions/process_supervisor.h"
 #include "core/extensions/spawn_report.h"
-#include "core/failpoint.h"
-#include "core/log.h"
 
 extern char** environ;  // NOLINT: POSIX
 

@@ -78,13 +78,13 @@
 #include <thread>
 #include <vector>
 
-#include "core/extensions/process_tree.h"
+#include "core/base/process_tree.h"
+#include "core/base/resource_ledger.h"
+#include "core/base/status.h"
+#include "core/base/thread_annotations.h"
+#include "core/base/unique_fd.h"
 #include "core/extensions/stderr_log.h"
 #include "core/extensions/wake_event.h"
-#include "core/resource_ledger.h"
-#include "core/status.h"
-#include "core/thread_annotations.h"
-#include "core/unique_fd.h"
 
 namespace goose {
 

@@ -22,8 +22,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/json.h"
-#include "core/status.h"
+#include "core/base/json.h"
+#include "core/base/status.h"
 
 namespace goose {
 

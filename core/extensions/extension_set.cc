@@ -4,7 +4,7 @@
 #include <optional>
 #include <thread>
 
-#include "core/log.h"
+#include "core/base/log.h"
 
 namespace goose {
 

@@ -28,10 +28,10 @@
 #include <string>
 #include <vector>
 
+#include "core/base/thread_annotations.h"
 #include "core/extensions/extension_config.h"
 #include "core/extensions/stdio_extension.h"
-#include "core/thread_annotations.h"
-#include "core/tool_set.h"
+#include "core/model/tool_set.h"
 
 namespace goose {
 

@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <set>
 
+#include "core/base/log.h"
 #include "core/extensions/stderr_log.h"
-#include "core/log.h"
 
 namespace goose {
 namespace {

@@ -44,14 +44,14 @@
 #include <thread>
 #include <vector>
 
+#include "core/base/json.h"
+#include "core/base/status.h"
+#include "core/base/thread_annotations.h"
 #include "core/extensions/child_process.h"
 #include "core/extensions/line_splitter.h"
 #include "core/extensions/mcp_line.h"
 #include "core/extensions/wake_event.h"
-#include "core/json.h"
-#include "core/message.h"
-#include "core/status.h"
-#include "core/thread_annotations.h"
+#include "core/model/message.h"
 
 namespace goose {
 

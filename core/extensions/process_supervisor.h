@@ -37,9 +37,9 @@
 #include <deque>
 #include <thread>
 
-#include "core/status.h"
-#include "core/thread_annotations.h"
-#include "core/unique_fd.h"
+#include "core/base/status.h"
+#include "core/base/thread_annotations.h"
+#include "core/base/unique_fd.h"
 
 namespace goose {
 

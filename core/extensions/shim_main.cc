@@ -37,7 +37,7 @@
 #include <cstring>
 #include <string>
 
-#include "core/extensions/process_tree.h"
+#include "core/base/process_tree.h"
 #include "core/extensions/spawn_report.h"
 
 namespace {

@@ -20,8 +20,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/base/thread_annotations.h"
 #include "core/extensions/line_splitter.h"
-#include "core/thread_annotations.h"
 
 namespace goose {
 

@@ -2,18 +2,18 @@
 
 #include <cassert>
 
-#include "core/log.h"
+#include "core/base/log.h"
 
 namespace goose {
 namespace {
 
-constexpr size_t kStderrInMessage = 1024;
+constexpr size_t kStderrInStartError = 1024;
 
 // `why` with the child's last stderr words, unless it quotes them already.
 Status StartFailure(const ExtensionConfig& config, McpClient& client, const Status& why) {
   std::string message = "extension " + config.name + " failed to initialize: " + why.message();
   if (message.find("; stderr: ") == std::string::npos) {
-    std::string tail = client.child().StderrShortTail(kStderrInMessage);
+    std::string tail = client.child().StderrShortTail(kStderrInStartError);
     if (!tail.empty()) message += "; stderr: " + tail;
   }
   StatusCode code = why.code() == StatusCode::kCancelled ? StatusCode::kUnavailable : why.code();

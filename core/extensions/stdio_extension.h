@@ -18,11 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "core/base/resource_ledger.h"
+#include "core/base/thread_annotations.h"
 #include "core/extensions/child_process.h"
 #include "core/extensions/extension_config.h"
 #include "core/extensions/mcp_client.h"
-#include "core/resource_ledger.h"
-#include "core/thread_annotations.h"
 
 namespace goose {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/log.h"
+#include "core/base/log.h"
 
 namespace goose {
 namespace {

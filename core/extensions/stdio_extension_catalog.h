@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
+#include "core/base/thread_annotations.h"
 #include "core/extensions/extension_config.h"
 #include "core/extensions/extension_set.h"
-#include "core/server/extension_catalog.h"
-#include "core/thread_annotations.h"
+#include "core/model/extension_catalog.h"
 
 namespace goose {
 

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "core/unique_fd.h"
+#include "core/base/unique_fd.h"
 
 namespace goose {
 

@@ -13,7 +13,7 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "core/thread_annotations.h"
+#include "core/base/thread_annotations.h"
 
 namespace goose {
 

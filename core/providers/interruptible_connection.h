@@ -28,9 +28,9 @@
 
 #include <optional>
 
-#include "core/resource_ledger.h"
-#include "core/thread_annotations.h"
-#include "core/unique_fd.h"
+#include "core/base/resource_ledger.h"
+#include "core/base/thread_annotations.h"
+#include "core/base/unique_fd.h"
 
 namespace goose {
 

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "core/base/strings.h"
 #include "core/providers/openai_errors.h"
 #include "core/providers/openai_tool_call.h"
 
@@ -11,12 +12,6 @@ namespace {
 // Quoted in "not valid JSON" messages.
 constexpr size_t kQuotedFrameBytes = 120;
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 std::optional<int64_t> OptionalCount(const Json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end() || !it->is_number_integer()) return std::nullopt;
@@ -24,12 +19,6 @@ std::optional<int64_t> OptionalCount(const Json& object, const char* key) {
 }
 
 // Looks `key` up in `object`; null counts as absent.
-const Json* Field(const Json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return nullptr;
-  return &*it;
-}
-
 }  // namespace
 
 std::optional<TokenUsage> TokenUsageFromOpenAI(const Json& usage) {
@@ -81,9 +70,9 @@ std::optional<ProviderError> OpenAIChunkDecoder::Decode(std::string_view data,
     return Malformed("a number out of range: " + quoted);
   }
   if (!chunk.is_object()) return Malformed("must be a JSON object");
-  if (const Json* error = Field(chunk, "error")) return ErrorFromErrorObject(*error);
+  if (const Json* error = NonNullField(chunk, "error")) return ErrorFromErrorObject(*error);
 
-  if (const Json* id = Field(chunk, "id"); id != nullptr && id->is_string()) {
+  if (const Json* id = NonNullField(chunk, "id"); id != nullptr && id->is_string()) {
     const std::string& chunk_id = id->get_ref<const std::string&>();
     if (!has_message_ || chunk_id != message_id_) {
       if (has_message_) FlushToolCalls(items);  // the previous message ends here
@@ -96,16 +85,16 @@ std::optional<ProviderError> OpenAIChunkDecoder::Decode(std::string_view data,
     has_message_ = true;
   }
 
-  if (const Json* choices = Field(chunk, "choices")) {
+  if (const Json* choices = NonNullField(chunk, "choices")) {
     if (!choices->is_array()) return Malformed("choices must be an array");
     for (const Json& choice : *choices) {
       if (!choice.is_object()) return Malformed("each of choices must be an object");
-      const Json* index = Field(choice, "index");
+      const Json* index = NonNullField(choice, "index");
       if (index != nullptr && (!index->is_number_integer() || index->get<int64_t>() != 0)) continue;
       if (auto error = DecodeChoice(choice, items)) return error;
     }
   }
-  if (const Json* usage = Field(chunk, "usage")) {
+  if (const Json* usage = NonNullField(chunk, "usage")) {
     if (!usage->is_object()) return Malformed("usage must be an object");
     StreamItem item = MakeItem();
     item.usage = TokenUsageFromOpenAI(*usage);
@@ -116,9 +105,9 @@ std::optional<ProviderError> OpenAIChunkDecoder::Decode(std::string_view data,
 
 std::optional<ProviderError> OpenAIChunkDecoder::DecodeChoice(const Json& choice,
                                                               std::vector<StreamItem>* items) {
-  if (const Json* delta = Field(choice, "delta")) {
+  if (const Json* delta = NonNullField(choice, "delta")) {
     if (!delta->is_object()) return Malformed("choices[0].delta must be an object");
-    if (const Json* content = Field(*delta, "content")) {
+    if (const Json* content = NonNullField(*delta, "content")) {
       if (!content->is_string()) return Malformed("choices[0].delta.content must be a string");
       if (!content->get_ref<const std::string&>().empty()) {
         StreamItem item = MakeItem();
@@ -126,14 +115,14 @@ std::optional<ProviderError> OpenAIChunkDecoder::DecodeChoice(const Json& choice
         items->push_back(std::move(item));
       }
     }
-    if (const Json* tool_calls = Field(*delta, "tool_calls")) {
+    if (const Json* tool_calls = NonNullField(*delta, "tool_calls")) {
       if (!tool_calls->is_array()) return Malformed("choices[0].delta.tool_calls must be an array");
       for (size_t i = 0; i < tool_calls->size(); ++i) {
         if (auto error = AddToolCallFragment((*tool_calls)[i], i)) return error;
       }
     }
   }
-  if (const Json* finish = Field(choice, "finish_reason")) {
+  if (const Json* finish = NonNullField(choice, "finish_reason")) {
     if (!finish->is_string()) return Malformed("choices[0].finish_reason must be a string");
     FlushToolCalls(items);
   }
@@ -144,12 +133,12 @@ std::optional<ProviderError> OpenAIChunkDecoder::AddToolCallFragment(const Json&
                                                                      size_t position) {
   const std::string where = "choices[0].delta.tool_calls[" + std::to_string(position) + "]";
   if (!fragment.is_object()) return Malformed(where + " must be an object");
-  const Json* id = Field(fragment, "id");
+  const Json* id = NonNullField(fragment, "id");
   if (id != nullptr && !id->is_string()) return Malformed(where + ".id must be a string");
   const bool has_id = id != nullptr && !id->get_ref<const std::string&>().empty();
 
   int64_t index = 0;
-  if (const Json* json_index = Field(fragment, "index")) {
+  if (const Json* json_index = NonNullField(fragment, "index")) {
     if (!json_index->is_number_integer()) return Malformed(where + ".index must be an integer");
     index = json_index->get<int64_t>();
   } else if (!pending_.empty()) {
@@ -169,9 +158,9 @@ std::optional<ProviderError> OpenAIChunkDecoder::AddToolCallFragment(const Json&
     if (call.id.empty()) tool_call_bytes_ += new_id.size();
     call.id = new_id;
   }
-  if (const Json* function = Field(fragment, "function")) {
+  if (const Json* function = NonNullField(fragment, "function")) {
     if (!function->is_object()) return Malformed(where + ".function must be an object");
-    if (const Json* name = Field(*function, "name")) {
+    if (const Json* name = NonNullField(*function, "name")) {
       if (!name->is_string()) return Malformed(where + ".function.name must be a string");
       const std::string& n = name->get_ref<const std::string&>();
       // OpenAI sends the name once; some servers repeat it in every fragment.
@@ -180,7 +169,7 @@ std::optional<ProviderError> OpenAIChunkDecoder::AddToolCallFragment(const Json&
         tool_call_bytes_ += n.size();
       }
     }
-    if (const Json* arguments = Field(*function, "arguments")) {
+    if (const Json* arguments = NonNullField(*function, "arguments")) {
       if (!arguments->is_string()) {
         return Malformed(where + ".function.arguments must be a string");
       }

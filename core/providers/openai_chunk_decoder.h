@@ -42,10 +42,10 @@
 #include <string_view>
 #include <vector>
 
-#include "core/json.h"
-#include "core/provider_error.h"
-#include "core/reply_stream.h"
-#include "core/session.h"
+#include "core/base/json.h"
+#include "core/model/provider_error.h"
+#include "core/model/reply_stream.h"
+#include "core/model/session.h"
 
 namespace goose {
 

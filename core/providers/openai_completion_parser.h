@@ -15,9 +15,9 @@
 
 #include <string_view>
 
-#include "core/provider.h"
-#include "core/provider_error.h"
-#include "core/status.h"
+#include "core/base/status.h"
+#include "core/model/provider.h"
+#include "core/model/provider_error.h"
 
 namespace goose {
 

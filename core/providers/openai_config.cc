@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/base/strings.h"
+
 namespace goose {
 namespace {
 
@@ -12,19 +14,6 @@ constexpr std::string_view kDefaultHost = "https://api.openai.com";
 constexpr std::string_view kDefaultBasePath = "v1/chat/completions";
 constexpr double kDefaultTotalTimeoutSecs = 600;
 constexpr double kDefaultIdleTimeoutSecs = 300;
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool IsHostNameChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_';

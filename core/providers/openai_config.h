@@ -26,8 +26,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/session_store.h"
-#include "core/status.h"
+#include "core/base/env.h"
+#include "core/base/status.h"
 
 namespace goose {
 

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <ctime>
 
+#include "core/base/strings.h"
+
 namespace goose {
 namespace {
 
@@ -15,19 +17,6 @@ using std::chrono::milliseconds;
 // Bodies quoted in messages are cut here: enough to read an HTML error page's
 // title or a proxy's complaint, not enough to flood a log.
 constexpr size_t kMaxQuotedBodyBytes = 300;
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // A non-negative decimal number of `unit`s ("7", "1.5"); nullopt otherwise.
 std::optional<milliseconds> ParseNonNegativeNumber(std::string_view text, double unit_ms) {

@@ -23,8 +23,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/json.h"
-#include "core/provider_error.h"
+#include "core/base/json.h"
+#include "core/model/provider_error.h"
 
 namespace goose {
 

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <memory>
 
+#include "core/base/strings.h"
+
 namespace goose {
 namespace {
 
@@ -49,13 +51,6 @@ std::unique_ptr<httplib::ClientImpl> MakeClient(const OpenAIConfig& config) {
   client->set_read_timeout(config.idle_timeout);
   client->set_write_timeout(config.idle_timeout);
   return client;
-}
-
-std::string Seconds(milliseconds ms) {
-  std::string s = std::to_string(static_cast<double>(ms.count()) / 1000.0);
-  s.erase(s.find_last_not_of('0') + 1);
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s + " s";
 }
 
 }  // namespace
@@ -123,7 +118,7 @@ ProviderError TransportError(const OpenAIConfig& config, const HttpAttempt& atte
     case httplib::Error::ConnectionTimeout:
       error.kind = ProviderErrorKind::kTimeout;
       error.message =
-          "connecting to " + origin + " took longer than " + Seconds(config.connect_timeout);
+          "connecting to " + origin + " took longer than " + FormatSeconds(config.connect_timeout);
       break;
     case httplib::Error::Read: {
       const auto silent = std::chrono::duration_cast<milliseconds>(now - attempt.last_activity);
@@ -131,7 +126,7 @@ ProviderError TransportError(const OpenAIConfig& config, const HttpAttempt& atte
           kIdleTimeoutSlack * static_cast<double>(config.idle_timeout.count())) {
         error.kind = ProviderErrorKind::kTimeout;
         error.message =
-            origin + " sent nothing for " + Seconds(config.idle_timeout) +
+            origin + " sent nothing for " + FormatSeconds(config.idle_timeout) +
             (attempt.head.status > 0 ? " in the middle of its answer" : " after the request");
       } else {
         error.message =

@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/provider_error.h"
+#include "core/model/provider_error.h"
 #include "core/providers/interruptible_connection.h"
 #include "core/providers/openai_config.h"
 #include "core/providers/openai_errors.h"

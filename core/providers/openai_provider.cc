@@ -3,7 +3,7 @@
 #include <chrono>
 #include <thread>
 
-#include "core/json.h"
+#include "core/base/json.h"
 #include "core/providers/interruptible_connection.h"
 #include "core/providers/openai_completion_parser.h"
 #include "core/providers/openai_errors.h"

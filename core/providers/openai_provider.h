@@ -32,7 +32,7 @@
 #include <memory>
 #include <string>
 
-#include "core/provider.h"
+#include "core/model/provider.h"
 #include "core/providers/openai_config.h"
 
 namespace goose {

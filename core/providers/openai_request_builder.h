@@ -36,9 +36,9 @@
 
 #include <string_view>
 
-#include "core/json.h"
-#include "core/message.h"
-#include "core/provider.h"
+#include "core/base/json.h"
+#include "core/model/message.h"
+#include "core/model/provider.h"
 
 namespace goose {
 

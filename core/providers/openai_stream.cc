@@ -2,7 +2,8 @@
 
 #include <variant>
 
-#include "core/json.h"
+#include "core/base/json.h"
+#include "core/base/strings.h"
 #include "core/providers/condition_wait.h"
 #include "core/providers/openai_chunk_decoder.h"
 #include "core/providers/openai_completion_parser.h"
@@ -18,13 +19,6 @@ using std::chrono::steady_clock;
 
 // Error bodies are kept up to this size; the provider's message is at the start.
 constexpr size_t kMaxErrorBodyBytes = 64 << 10;
-
-std::string Seconds(milliseconds ms) {
-  std::string s = std::to_string(static_cast<double>(ms.count()) / 1000.0);
-  s.erase(s.find_last_not_of('0') + 1);
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s + " s";
-}
 
 // About what an item holds in memory, for kStreamBufferedBytes.
 int64_t ApproxItemBytes(const StreamItem& item) {
@@ -49,8 +43,8 @@ int64_t ApproxItemBytes(const StreamItem& item) {
 ProviderError TimeoutError(const OpenAIConfig& config) {
   ProviderError error;
   error.kind = ProviderErrorKind::kTimeout;
-  error.message =
-      "no complete answer from " + config.Origin() + " within " + Seconds(config.total_timeout);
+  error.message = "no complete answer from " + config.Origin() + " within " +
+                  FormatSeconds(config.total_timeout);
   return error;
 }
 

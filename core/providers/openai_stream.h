@@ -47,11 +47,11 @@
 #include <utility>
 #include <vector>
 
-#include "core/provider_error.h"
+#include "core/base/thread_annotations.h"
+#include "core/model/provider_error.h"
+#include "core/model/reply_stream.h"
 #include "core/providers/interruptible_connection.h"
 #include "core/providers/openai_config.h"
-#include "core/reply_stream.h"
-#include "core/thread_annotations.h"
 
 namespace goose {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "core/json.h"
+#include "core/base/json.h"
 
 namespace goose {
 namespace {

@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/message.h"
+#include "core/model/message.h"
 
 namespace goose {
 

@@ -2,11 +2,11 @@
 
 #include <ctime>
 
-#include "core/process_stats.h"
-#include "core/resource_ledger.h"
+#include "core/base/process_stats.h"
+#include "core/base/resource_ledger.h"
+#include "core/model/session_store.h"
 #include "core/server/api_key.h"
 #include "core/server/debug_heap.h"
-#include "core/session_store.h"
 
 namespace goose {
 namespace {

@@ -25,9 +25,9 @@
 
 #include "core/agent/session_registry.h"
 #include "core/agent/session_service.h"
-#include "core/json.h"
-#include "core/server/extension_catalog.h"
-#include "core/status.h"
+#include "core/base/json.h"
+#include "core/base/status.h"
+#include "core/model/extension_catalog.h"
 
 namespace goose {
 

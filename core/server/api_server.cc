@@ -4,9 +4,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/failpoint.h"
-#include "core/log.h"
-#include "core/resource_ledger.h"
+#include "core/base/failpoint.h"
+#include "core/base/log.h"
+#include "core/base/resource_ledger.h"
 
 namespace goose {
 namespace {

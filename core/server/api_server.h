@@ -18,9 +18,9 @@
 #include <string>
 #include <thread>
 
-#include "core/http_server.h"
+#include "core/base/http_server.h"
+#include "core/base/status.h"
 #include "core/server/api_routes.h"
-#include "core/status.h"
 
 namespace goose {
 

@@ -11,8 +11,8 @@
 
 #include <string>
 
+#include "core/base/status.h"
 #include "core/extensions/extension_config.h"
-#include "core/status.h"
 
 namespace goose {
 

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "core/base/strings.h"
+
 namespace goose {
 namespace {
 
@@ -44,15 +46,8 @@ constexpr KeyDoc kKeys[] = {
     {"GOOSE_API_GOOSE_CLI", "goose",
      "goose's CLI, which runs builtin extensions as `goose mcp <name>`"},
     {"GOOSE_API_FAILPOINTS", "(none)",
-     "test builds only: faults to switch on (see core/failpoint.h)"},
+     "test builds only: faults to switch on (see core/base/failpoint.h)"},
 };
-
-std::string Trim(std::string s) {
-  const char* ws = " \t\r";
-  s.erase(0, s.find_first_not_of(ws));
-  s.erase(s.find_last_not_of(ws) + 1);
-  return s;
-}
 
 Status BadValue(const std::string& key, const std::string& value, const std::string& want) {
   return InvalidArgument(key + " must be " + want + ", not \"" + value + "\"");
@@ -87,20 +82,20 @@ Result<std::map<std::string, std::string>> ParseConfigFile(const std::filesystem
   int line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
-    std::string t = Trim(line);
+    std::string t(Trim(line));
     if (t.empty() || t[0] == '#') continue;
     const size_t colon = t.find(':');
     if (colon == std::string::npos) {
       return InvalidArgument(path.string() + " line " + std::to_string(line_no) +
                              ": expected KEY: value");
     }
-    std::string key = Trim(t.substr(0, colon));
-    std::string value = Trim(t.substr(colon + 1));
+    std::string key(Trim(t.substr(0, colon)));
+    std::string value(Trim(t.substr(colon + 1)));
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
         value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     } else if (size_t hash = value.find(" #"); hash != std::string::npos) {
-      value = Trim(value.substr(0, hash));
+      value = std::string(Trim(value.substr(0, hash)));
     }
     if (key.empty()) {
       return InvalidArgument(path.string() + " line " + std::to_string(line_no) + ": empty key");

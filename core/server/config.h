@@ -17,8 +17,9 @@
 #include <map>
 #include <string>
 
-#include "core/session_store.h"
-#include "core/status.h"
+#include "core/base/env.h"
+#include "core/base/status.h"
+#include "core/model/deferred_sync.h"
 
 namespace goose {
 

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/log.h"
+#include "core/base/log.h"
 
 #if defined(GOOSE_HEAP_BACKEND_TCMALLOC)
 #include <gperftools/malloc_extension.h>

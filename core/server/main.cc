@@ -8,9 +8,9 @@
 #include <iostream>
 #include <string>
 
+#include "core/base/failpoint.h"
+#include "core/base/log.h"
 #include "core/extensions/stdio_extension_catalog.h"
-#include "core/failpoint.h"
-#include "core/log.h"
 #include "core/providers/openai_provider.h"
 #include "core/server/builtin_extensions.h"
 #include "core/server/config.h"

@@ -1,6 +1,6 @@
 #include "core/server/server_stack.h"
 
-#include "core/log.h"
+#include "core/base/log.h"
 
 namespace goose {
 namespace {

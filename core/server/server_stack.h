@@ -15,11 +15,11 @@
 #include "core/agent/agent.h"
 #include "core/agent/session_registry.h"
 #include "core/agent/session_service.h"
-#include "core/provider.h"
+#include "core/model/extension_catalog.h"
+#include "core/model/provider.h"
+#include "core/model/session_store.h"
 #include "core/server/api_routes.h"
 #include "core/server/api_server.h"
-#include "core/server/extension_catalog.h"
-#include "core/session_store.h"
 
 namespace goose {
 

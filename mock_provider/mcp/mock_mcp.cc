@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "core/base/json.h"
+#include "core/base/unique_fd.h"
 #include "core/extensions/line_splitter.h"
-#include "core/json.h"
-#include "core/unique_fd.h"
 
 namespace goose::mock {
 namespace {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "harness/test_util.h"
 #include "mock_provider/mock_llm_server.h"
 #include "mock_provider/tests/http_test_util.h"
 
@@ -16,7 +17,6 @@ using testing::Post;
 using testing::SseFrame;
 using testing::StartServer;
 
-constexpr auto kWait = std::chrono::seconds(30);
 constexpr char kMessages[] = "/v1/messages";
 
 constexpr char kScript[] = R"({"name": "claude-mock", "turns": [{"messages": [
@@ -80,7 +80,7 @@ TEST(AnthropicServerTest, StreamsTheMessagesEventSequence) {
   EXPECT_EQ(data[13]["delta"]["stop_reason"], "tool_use");
   EXPECT_EQ(data[13]["usage"]["output_tokens"], 9);
 
-  EXPECT_TRUE(server->stats().WaitUntilSettled(kWait));
+  EXPECT_TRUE(server->stats().WaitUntilSettled(goose::testing::kTestWait));
   EXPECT_EQ(server->stats().Snapshot().streams_completed, 1);
   const std::vector<Json> journal = server->journal().Entries();
   ASSERT_EQ(journal.size(), 1u);

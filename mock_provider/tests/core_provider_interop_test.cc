@@ -7,9 +7,10 @@
 
 #include <thread>
 
+#include "core/base/resource_ledger.h"
 #include "core/providers/openai_config.h"
 #include "core/providers/openai_provider.h"
-#include "core/resource_ledger.h"
+#include "harness/test_util.h"
 #include "mock_provider/mock_llm_server.h"
 #include "mock_provider/tests/http_test_util.h"
 
@@ -18,8 +19,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using testing::MustParse;
-
-constexpr auto kWait = std::chrono::seconds(30);  // bound for waits, not a timing assertion
 
 OpenAIConfig ConfigFor(const MockLlmServer& server, const std::string& model) {
   OpenAIConfig config;
@@ -65,7 +64,7 @@ TEST(CoreProviderInteropTest, MultiMessageTurnArrivesAsSeparateMessages) {
   EXPECT_EQ(r.usage->input_tokens, 9);
   EXPECT_EQ(r.usage->output_tokens, 8);
 
-  ASSERT_TRUE(server->stats().WaitUntilSettled(kWait));
+  ASSERT_TRUE(server->stats().WaitUntilSettled(goose::testing::kTestWait));
   const MockStats s = server->stats().Snapshot();
   EXPECT_EQ(s.streams_completed, 1);
   EXPECT_EQ(s.chunks_consumed, s.chunks_produced);
@@ -83,7 +82,7 @@ TEST(CoreProviderInteropTest, AbandonedStreamIsSeenAsCancelled) {
   }
   EXPECT_EQ(ResourceLedger::Global().Get(Gauge::kLiveStreams), live_before);
   EXPECT_TRUE(server->stats().WaitUntil([](const MockStats& s) { return s.streams_cancelled == 1; },
-                                        kWait));
+                                        goose::testing::kTestWait));
   const MockStats s = server->stats().Snapshot();
   EXPECT_EQ(s.streams_completed, 0);
   EXPECT_LT(s.chunks_consumed, s.chunks_produced);
@@ -103,7 +102,7 @@ TEST(CoreProviderInteropTest, CancelDuringAStallReachesTheServer) {
   canceller.join();
   stream.reset();
   EXPECT_TRUE(server->stats().WaitUntil([](const MockStats& s) { return s.streams_cancelled == 1; },
-                                        kWait));
+                                        goose::testing::kTestWait));
 }
 
 TEST(CoreProviderInteropTest, ScriptedFailuresMapToTypedErrors) {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/json.h"
+#include "core/base/json.h"
 #include "mock_provider/mock_llm_server.h"
 #include "mock_provider/script.h"
 #include "mock_provider/tests/test_scripts.h"

@@ -6,8 +6,8 @@
 
 #include <regex>
 
-#include "core/json.h"
-#include "core/tests/test_util.h"
+#include "core/base/json.h"
+#include "harness/test_util.h"
 #include "mock_provider/tests/subprocess.h"
 
 namespace goose::mock {
@@ -15,8 +15,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::Subprocess;
-
-constexpr auto kWait = std::chrono::seconds(30);  // bound for waits, not a timing assertion
 
 std::string ScriptPath(const std::string& name) {
   return std::string(GOOSE_SOURCE_DIR) + "/mock_provider/scripts/" + name;
@@ -28,7 +26,7 @@ TEST(MockLlmCliTest, PrintsOneReadyLineServesAndExitsZeroOnSigterm) {
     Subprocess child(MOCK_LLM_BINARY,
                      {"--port", "0", "--script", ScriptPath("tool_loop.json"), "--seed", "3"});
     ASSERT_TRUE(child.running());
-    std::optional<std::string> line = child.ReadStdoutLine(kWait);
+    std::optional<std::string> line = child.ReadStdoutLine(goose::testing::kTestWait);
     ASSERT_TRUE(line.has_value()) << "no ready line";
     std::smatch m;
     ASSERT_TRUE(std::regex_match(*line, m,
@@ -51,7 +49,7 @@ TEST(MockLlmCliTest, PrintsOneReadyLineServesAndExitsZeroOnSigterm) {
     client.stop();
 
     child.Signal(signal_number);
-    EXPECT_EQ(child.Finish(kWait), 0) << child.stderr_text();
+    EXPECT_EQ(child.Finish(goose::testing::kTestWait), 0) << child.stderr_text();
     EXPECT_EQ(child.stdout_text(), "") << "exactly one line on stdout";
   }
 }
@@ -63,7 +61,7 @@ TEST(MockLlmCliTest, BadScriptExitsTwoNamingFileAndField) {
       bad, R"({"turns": [{"messages": [{}]}, {"messages": [{}]}, {"messages": [{"chunks": 0}]}]})");
   Subprocess child(MOCK_LLM_BINARY, {"--script", bad});
   ASSERT_TRUE(child.running());
-  EXPECT_EQ(child.Finish(kWait), 2);
+  EXPECT_EQ(child.Finish(goose::testing::kTestWait), 2);
   EXPECT_THAT(child.stderr_text(),
               HasSubstr(bad + ": turns[2].messages[0].chunks must be a positive integer"));
   EXPECT_EQ(child.stdout_text(), "");
@@ -71,16 +69,16 @@ TEST(MockLlmCliTest, BadScriptExitsTwoNamingFileAndField) {
 
 TEST(MockLlmCliTest, HelpAndBadArguments) {
   Subprocess help(MOCK_LLM_BINARY, {"--help"});
-  EXPECT_EQ(help.Finish(kWait), 0);
+  EXPECT_EQ(help.Finish(goose::testing::kTestWait), 0);
   EXPECT_THAT(help.stdout_text(), HasSubstr("--journal-size"));
   EXPECT_THAT(help.stdout_text(), HasSubstr("--script FILE"));
 
   Subprocess bad_port(MOCK_LLM_BINARY, {"--port", "http"});
-  EXPECT_EQ(bad_port.Finish(kWait), 2);
+  EXPECT_EQ(bad_port.Finish(goose::testing::kTestWait), 2);
   EXPECT_THAT(bad_port.stderr_text(), HasSubstr("--port must be a non-negative integer"));
 
   Subprocess unknown(MOCK_LLM_BINARY, {"--frobnicate", "1"});
-  EXPECT_EQ(unknown.Finish(kWait), 2);
+  EXPECT_EQ(unknown.Finish(goose::testing::kTestWait), 2);
   EXPECT_THAT(unknown.stderr_text(), HasSubstr("unknown option --frobnicate"));
 }
 

@@ -8,6 +8,7 @@
 
 #include <thread>
 
+#include "harness/test_util.h"
 #include "mock_provider/tests/http_test_util.h"
 
 namespace goose::mock {
@@ -23,7 +24,6 @@ using testing::Post;
 using testing::SseFrame;
 using testing::StartServer;
 
-constexpr auto kWait = std::chrono::seconds(30);  // bound for waits, not a timing assertion
 constexpr char kChat[] = "/v1/chat/completions";
 
 // The JSON of every data frame but [DONE]; sets *done when [DONE] was last.
@@ -103,7 +103,7 @@ TEST(MockLlmServerTest, StreamsChatCompletionChunksExactly) {
   EXPECT_EQ(frames[8]["usage"],
             Json({{"prompt_tokens", 11}, {"completion_tokens", 7}, {"total_tokens", 18}}));
 
-  EXPECT_TRUE(server->stats().WaitUntilSettled(kWait));
+  EXPECT_TRUE(server->stats().WaitUntilSettled(goose::testing::kTestWait));
   const MockStats s = server->stats().Snapshot();
   EXPECT_EQ(s.streams_completed, 1);
   EXPECT_EQ(s.chunks_produced, 6);
@@ -281,7 +281,7 @@ TEST(MockLlmServerTest, EveryMidStreamFailure) {
       }
     }
     EXPECT_EQ(content, c.content_frames) << r.body;
-    EXPECT_TRUE(server->stats().WaitUntilSettled(kWait));
+    EXPECT_TRUE(server->stats().WaitUntilSettled(goose::testing::kTestWait));
     const MockStats s = server->stats().Snapshot();
     const bool completes = c.failure.find("duplicate") != std::string::npos;
     EXPECT_EQ(s.streams_failed, completes ? 0 : 1);
@@ -320,7 +320,7 @@ TEST(MockLlmServerTest, CorruptFrameThenTheRest) {
   EXPECT_FALSE(JsonParse(frames[1].data, "frame").ok()) << frames[1].data;
   EXPECT_TRUE(JsonParse(frames[0].data, "frame").ok());
   EXPECT_EQ(frames.back().data, "[DONE]");
-  EXPECT_TRUE(server->stats().WaitUntilSettled(kWait));
+  EXPECT_TRUE(server->stats().WaitUntilSettled(goose::testing::kTestWait));
   EXPECT_EQ(server->stats().Snapshot().streams_failed, 1);
 }
 
@@ -331,7 +331,7 @@ TEST(MockLlmServerTest, AbruptCloseAfterMs) {
   testing::HttpResult r = Post(server->port(), kChat, ChatRequest("t", "hi", true));
   EXPECT_NE(r.error, httplib::Error::Success);
   EXPECT_TRUE(r.body.empty());
-  EXPECT_TRUE(server->stats().WaitUntilSettled(kWait));
+  EXPECT_TRUE(server->stats().WaitUntilSettled(goose::testing::kTestWait));
   EXPECT_EQ(server->stats().Snapshot().streams_failed, 1);
 }
 
@@ -350,7 +350,7 @@ TEST(MockLlmServerTest, NonStreamingMidStreamFailures) {
   EXPECT_FALSE(JsonParse(corrupt.body, "body").ok());
   testing::HttpResult abrupt = Post(server->port(), kChat, ChatRequest("abrupt", "hi", false));
   EXPECT_NE(abrupt.error, httplib::Error::Success);
-  EXPECT_TRUE(server->stats().WaitUntilSettled(kWait));
+  EXPECT_TRUE(server->stats().WaitUntilSettled(goose::testing::kTestWait));
   EXPECT_EQ(server->stats().Snapshot().streams_failed, 3);
 }
 
@@ -365,7 +365,7 @@ TEST(MockLlmServerTest, ClientDisconnectMidStreamCountsAsCancelled) {
       });
   EXPECT_EQ(r.error, httplib::Error::Canceled);
   EXPECT_TRUE(server->stats().WaitUntil([](const MockStats& s) { return s.streams_cancelled == 1; },
-                                        kWait));
+                                        goose::testing::kTestWait));
   const MockStats s = server->stats().Snapshot();
   EXPECT_EQ(s.streams_completed, 0);
   EXPECT_TRUE(s.Settled());
@@ -385,7 +385,7 @@ TEST(MockLlmServerTest, ClientDisconnectDuringStallCountsAsCancelled) {
   bool done = false;
   EXPECT_EQ(DataFrames(r.body, &done).size(), 1u);
   EXPECT_TRUE(server->stats().WaitUntil([](const MockStats& s) { return s.streams_cancelled == 1; },
-                                        kWait));
+                                        goose::testing::kTestWait));
   EXPECT_TRUE(server->stats().Snapshot().Settled());
 }
 
@@ -394,8 +394,8 @@ TEST(MockLlmServerTest, StopEndsAStallInProgress) {
       "failure": {"kind": "stall", "after_chunk": 0, "keepalive_ms": 0}}]})")});
   testing::HttpResult r;
   std::jthread client([&] { r = Post(server->port(), kChat, ChatRequest("stall", "hi", true)); });
-  ASSERT_TRUE(
-      server->stats().WaitUntil([](const MockStats& s) { return s.streams_started == 1; }, kWait));
+  ASSERT_TRUE(server->stats().WaitUntil([](const MockStats& s) { return s.streams_started == 1; },
+                                        goose::testing::kTestWait));
   server->Stop();  // must not hang on the silent stall
   client.join();
   EXPECT_NE(r.error, httplib::Error::Success);
@@ -441,7 +441,7 @@ TEST(MockLlmServerTest, JournalRecordsWhatEachRequestCarried) {
 TEST(MockLlmServerTest, StatsEndpointAndReset) {
   auto server = StartServer({MustParse(kShape)});
   Post(server->port(), kChat, ChatRequest("shape", "hi", true));
-  ASSERT_TRUE(server->stats().WaitUntilSettled(kWait));
+  ASSERT_TRUE(server->stats().WaitUntilSettled(goose::testing::kTestWait));
   Json stats = GetJson(server->port(), "/mock/stats");
   EXPECT_EQ(stats["streams_started"], 1);
   EXPECT_EQ(stats["streams_completed"], 1);

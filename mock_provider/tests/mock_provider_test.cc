@@ -8,7 +8,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/resource_ledger.h"
+#include "core/base/resource_ledger.h"
+#include "harness/test_util.h"
 #include "mock_provider/tests/test_scripts.h"
 
 namespace goose::mock {
@@ -19,7 +20,6 @@ using ::testing::HasSubstr;
 using testing::MustParse;
 
 // Generous bound for waits on another thread; never a timing assertion.
-constexpr auto kWait = std::chrono::seconds(30);
 
 ProviderRequest Prompt(const std::string& text) {
   ProviderRequest req;
@@ -417,7 +417,7 @@ TEST(MockProviderCancelTest, CancelDuringAStallFromAnotherThread) {
     stream->Cancel();
     consumer.join();
     EXPECT_TRUE(provider.stats().WaitUntil(
-        [](const MockStats& s) { return s.streams_cancelled == 1; }, kWait));
+        [](const MockStats& s) { return s.streams_cancelled == 1; }, goose::testing::kTestWait));
   }
   ExpectCancelledAndGaugesRestored(provider, before, /*abandoned=*/false);
 }
@@ -458,7 +458,7 @@ TEST(MockStatsTest, ResetForgetsStreamsThatStartedBefore) {
   EXPECT_TRUE(s.Settled());
   Drain(*provider.Stream(Prompt("hi")));
   EXPECT_EQ(provider.stats().Snapshot().streams_completed, 1);
-  EXPECT_TRUE(provider.stats().WaitUntilSettled(kWait));
+  EXPECT_TRUE(provider.stats().WaitUntilSettled(goose::testing::kTestWait));
 }
 
 TEST(MockStatsTest, WaitUntilSeesAStreamEndedOnAnotherThread) {
@@ -467,7 +467,7 @@ TEST(MockStatsTest, WaitUntilSeesAStreamEndedOnAnotherThread) {
   auto stream = provider.Stream(Prompt("hi"));
   EXPECT_FALSE(provider.stats().Snapshot().Settled());
   std::jthread consumer([&] { Drain(*stream); });
-  EXPECT_TRUE(provider.stats().WaitUntilSettled(kWait));
+  EXPECT_TRUE(provider.stats().WaitUntilSettled(goose::testing::kTestWait));
   EXPECT_EQ(provider.stats().Snapshot().streams_completed, 1);
 }
 

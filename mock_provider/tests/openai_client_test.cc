@@ -7,8 +7,8 @@
 
 #include <filesystem>
 
-#include "core/json.h"
-#include "core/tests/test_util.h"
+#include "core/base/json.h"
+#include "harness/test_util.h"
 #include "mock_provider/mock_llm_server.h"
 #include "mock_provider/tests/http_test_util.h"
 #include "mock_provider/tests/subprocess.h"

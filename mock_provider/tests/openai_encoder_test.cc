@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "core/json.h"
+#include "core/base/json.h"
 #include "mock_provider/openai_protocol.h"
 
 namespace goose::mock {

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "core/tests/test_util.h"
+#include "harness/test_util.h"
 
 namespace goose::mock {
 namespace {

@@ -20,7 +20,7 @@
 #include <system_error>
 #include <vector>
 
-#include "core/unique_fd.h"
+#include "core/base/unique_fd.h"
 
 extern char** environ;
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "core/json.h"
+#include "core/base/json.h"
 #include "mock_provider/script.h"
 
 namespace goose::mock::testing {

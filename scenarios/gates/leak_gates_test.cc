@@ -16,9 +16,8 @@
 #include <mutex>
 #include <vector>
 
-#include "core/failpoint.h"
+#include "core/base/failpoint.h"
 #include "scenarios/lib/builtin_scenarios.h"
-#include "scenarios/lib/gate_client.h"
 #include "scenarios/lib/heap_profile.h"
 #include "scenarios/lib/runner.h"
 #include "scenarios/lib/thresholds.h"
@@ -175,7 +174,7 @@ TEST_F(LeakGate, SensitivityEightBytesPerRequest) {
   std::vector<void*> kept;
   kept.reserve(4 * kMaxRequests);
   std::mutex kept_mu;
-  SetRequestHook([&] {
+  testing::SetRequestHook([&] {
     std::lock_guard<std::mutex> lock(kept_mu);
     if (kept.size() < kept.capacity()) kept.push_back(std::malloc(8));
   });
@@ -185,7 +184,7 @@ TEST_F(LeakGate, SensitivityEightBytesPerRequest) {
   options.iterations = scenario->info().iterations;
   options.attribute_heap_growth = false;
   ScenarioResult r = Runner(options).Run(*scenario);
-  SetRequestHook(nullptr);
+  testing::SetRequestHook(nullptr);
   for (void* p : kept) std::free(p);
   ASSERT_LE(r.requests, kMaxRequests);
   EXPECT_TRUE(r.Leaks(Series::kHeapBytes)) << r.Describe();

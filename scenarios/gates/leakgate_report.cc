@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "core/json.h"
+#include "core/base/json.h"
 #include "scenarios/report/html_report.h"
 
 namespace {

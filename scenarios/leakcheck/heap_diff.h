@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <string>
 
-#include "core/status.h"
+#include "core/base/status.h"
 #include "scenarios/lib/target.h"
 
 namespace goose::leakcheck {

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "core/json.h"
+#include "core/base/json.h"
 #include "scenarios/leakcheck/heap_diff.h"
 #include "scenarios/leakcheck/progress.h"
 #include "scenarios/leakcheck/report.h"

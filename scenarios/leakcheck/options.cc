@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "core/failpoint.h"
+#include "core/base/failpoint.h"
 #include "scenarios/lib/builtin_scenarios.h"
 
 namespace goose::leakcheck {

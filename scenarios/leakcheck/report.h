@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/json.h"
-#include "core/status.h"
+#include "core/base/json.h"
+#include "core/base/status.h"
 #include "scenarios/leakcheck/options.h"
 
 namespace goose::leakcheck {

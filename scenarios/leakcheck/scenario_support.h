@@ -14,7 +14,7 @@
 
 #include <string>
 
-#include "core/status.h"
+#include "core/base/status.h"
 #include "scenarios/leakcheck/options.h"
 
 namespace goose::leakcheck {

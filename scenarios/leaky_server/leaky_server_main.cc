@@ -34,8 +34,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/json.h"
-#include "core/unique_fd.h"
+#include "core/base/json.h"
+#include "core/base/unique_fd.h"
 
 namespace {
 

@@ -5,7 +5,6 @@
 #include <charconv>
 #include <filesystem>
 
-#include "scenarios/lib/gate_client.h"
 #include "scenarios/lib/program_launch.h"
 #include "scenarios/probe/process_probe.h"
 
@@ -57,7 +56,7 @@ Status AttachedTarget::Validate() {
     return InvalidArgument("cannot read /proc/" + std::to_string(pid_) +
                            "/fd: run leakcheck as the server's user (or root)");
   }
-  GateClient client(server_.host, server_.port, api_key_, std::chrono::seconds(10));
+  ApiClient client(server_.host, server_.port, api_key_, std::chrono::seconds(10));
   HttpAnswer a = client.Get("/sessions/list");
   if (a.status < 0) {
     return Status(StatusCode::kUnavailable,

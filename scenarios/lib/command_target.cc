@@ -6,13 +6,10 @@
 
 #include <thread>
 
-#include "core/thread_annotations.h"
-#include "scenarios/lib/gate_client.h"
+#include "core/base/thread_annotations.h"
 
 namespace goose::scenarios {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 std::string CommandLine(const std::vector<std::string>& argv) {
   std::string line;
@@ -161,7 +158,7 @@ Status CommandTarget::AwaitReady() {
       return Status(StatusCode::kUnavailable,
                     what + " exited before it answered on " + where + ": " + ExitDescription());
     }
-    GateClient client("127.0.0.1", port_, options_.api_key, std::chrono::seconds(2));
+    ApiClient client("127.0.0.1", port_, options_.api_key, std::chrono::seconds(2));
     HttpAnswer a = client.Get("/sessions/list");
     if (a.status >= 0) {
       if (a.ok() && a.body.is_object()) return Status::Ok();

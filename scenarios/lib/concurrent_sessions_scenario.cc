@@ -10,8 +10,7 @@
 #include <vector>
 
 #include "scenarios/lib/builtin_scenarios.h"
-#include "scenarios/lib/gate_client.h"
-#include "scenarios/lib/script_util.h"
+#include "scenarios/lib/client_scenario.h"
 
 namespace goose::scenarios {
 namespace {
@@ -19,7 +18,7 @@ namespace {
 constexpr int kDefaultClients = 4;
 
 // A short delay per chunk makes the streams of the clients overlap.
-constexpr std::string_view kScript = R"({
+constexpr std::string_view kConcurrentSessionsScript = R"({
   "name": "gate_concurrent",
   "loop": true,
   "turns": [
@@ -29,9 +28,9 @@ constexpr std::string_view kScript = R"({
     {"messages": [{"chunks": 3}, {"chunks": 3}]}
   ]})";
 
-class ConcurrentSessionsScenario : public Scenario {
+class ConcurrentSessionsScenario : public ClientScenario {
  public:
-  ConcurrentSessionsScenario() {
+  ConcurrentSessionsScenario() : ClientScenario({}, kConcurrentSessionsScript) {
     info_.name = "concurrent_sessions";
     info_.description =
         "4 clients at once, each: start a session, reply twice, end it; streams interleave";
@@ -41,19 +40,8 @@ class ConcurrentSessionsScenario : public Scenario {
     SetConcurrency(kDefaultClients);
   }
 
-  const ScenarioInfo& info() const override { return info_; }
-
-  TargetRequirements requirements() const override {
-    TargetRequirements r;
-    r.script = ScenarioScript(kScript, "gate_concurrent");
-    r.script_json = std::string(kScript);  // for targets that run mock-llm
-    return r;
-  }
-
   bool SetConcurrency(int clients) override {
-    clients_.resize(static_cast<size_t>(clients));
-    results_.resize(static_cast<size_t>(clients));
-    threads_.resize(static_cast<size_t>(clients));
+    SetClients(clients);
     info_.requests_per_iteration = clients * 4;
     if (clients != kDefaultClients) {
       info_.description = std::to_string(clients) +
@@ -63,42 +51,16 @@ class ConcurrentSessionsScenario : public Scenario {
     return true;
   }
 
-  Status Setup(Target& target) override {
-    for (auto& client : clients_) client = std::make_unique<GateClient>(target);
-    return Status::Ok();
-  }
-
-  // The vectors are sized once (SetConcurrency), so an iteration allocates
-  // nothing that outlives it.
-  Status Iterate(Target&, int) override {
-    for (size_t c = 0; c < clients_.size(); ++c) {
-      threads_[c] = std::jthread([this, c] { results_[c] = OneClient(*clients_[c]); });
-    }
-    for (std::jthread& t : threads_) t.join();
-    for (Status& s : results_) {
-      if (!s.ok()) return s;
-    }
-    return Status::Ok();
-  }
-
-  Status Teardown(Target&) override {
-    for (auto& client : clients_) client.reset();
-    return Status::Ok();
-  }
+  Status Iterate(Target&, int) override { return OnEveryClient(&OneClient); }
 
  private:
-  static Status OneClient(GateClient& client) {
+  static Status OneClient(ApiClient& client) {
     Result<std::string> id = client.StartSession("together");
     if (!id.ok()) return id.status();
     if (Status s = client.Reply(*id, "one"); !s.ok()) return s;
     if (Status s = client.Reply(*id, "two"); !s.ok()) return s;
     return client.EndSession(*id);
   }
-
-  ScenarioInfo info_;
-  std::vector<std::unique_ptr<GateClient>> clients_;
-  std::vector<Status> results_;
-  std::vector<std::jthread> threads_;
 };
 
 }  // namespace

@@ -12,10 +12,9 @@
 
 #include <memory>
 
-#include "core/unique_fd.h"
+#include "core/base/unique_fd.h"
 #include "scenarios/lib/builtin_scenarios.h"
-#include "scenarios/lib/gate_client.h"
-#include "scenarios/lib/script_util.h"
+#include "scenarios/lib/client_scenario.h"
 #include "scenarios/lib/wait.h"
 
 namespace goose::scenarios {
@@ -25,7 +24,7 @@ namespace {
 // that leaves as soon as its stream started leaves in the middle; turn 2 breaks off after two
 // chunks with an error frame. A failed turn adds no assistant message, so every later reply on the
 // session meets turn 2 again.
-constexpr std::string_view kScript = R"({
+constexpr std::string_view kDisconnectsScript = R"({
   "name": "gate_disconnects",
   "loop": true,
   "turns": [
@@ -64,9 +63,9 @@ Result<UniqueFd> SendAndKeepOpen(const Target& target, const std::string& path, 
   return fd;
 }
 
-class DisconnectsScenario : public Scenario {
+class DisconnectsScenario : public ClientScenario {
  public:
-  DisconnectsScenario() {
+  DisconnectsScenario() : ClientScenario({}, kDisconnectsScript) {
     info_.name = "disconnects_and_failures";
     info_.description =
         "a client disconnects in the middle of a slow reply; the provider then fails "
@@ -79,22 +78,8 @@ class DisconnectsScenario : public Scenario {
     info_.requests_per_iteration = 4;
   }
 
-  const ScenarioInfo& info() const override { return info_; }
-
-  TargetRequirements requirements() const override {
-    TargetRequirements r;
-    r.script = ScenarioScript(kScript, "gate_disconnects");
-    r.script_json = std::string(kScript);  // for targets that run mock-llm
-    return r;
-  }
-
-  Status Setup(Target& target) override {
-    client_ = std::make_unique<GateClient>(target);
-    return Status::Ok();
-  }
-
   Status Iterate(Target& target, int) override {
-    Result<std::string> id = client_->StartSession("go");
+    Result<std::string> id = client().StartSession("go");
     if (!id.ok()) return id.status();
     std::optional<mock::MockStats> stats = target.MockStats();
     if (!stats) return Internal("the target shows no mock provider stats");
@@ -104,7 +89,7 @@ class DisconnectsScenario : public Scenario {
           SendAndKeepOpen(target, "/session/reply", {{"session_id", *id}, {"prompt", "slow"}});
       if (!left.ok()) return left.status();
       // Leave once the provider's stream for this reply has started.
-      if (!WaitFor(
+      if (!WaitUntil(
               [&] {
                 std::optional<mock::MockStats> now = target.MockStats();
                 return now && now->streams_started > started;
@@ -117,20 +102,11 @@ class DisconnectsScenario : public Scenario {
     if (!WaitForQuiet(target, std::chrono::seconds(10))) {
       return Internal("the server still handles the abandoned reply after 10 s");
     }
-    HttpAnswer failed = client_->Post("/session/reply", {{"session_id", *id}, {"prompt", "break"}});
+    HttpAnswer failed = client().Post("/session/reply", {{"session_id", *id}, {"prompt", "break"}});
     if (failed.status != 500)
       return AnswerError("reply to a failing provider (expected 500)", failed);
-    return client_->EndSession(*id);
+    return client().EndSession(*id);
   }
-
-  Status Teardown(Target&) override {
-    client_.reset();
-    return Status::Ok();
-  }
-
- private:
-  ScenarioInfo info_;
-  std::unique_ptr<GateClient> client_;
 };
 
 }  // namespace

@@ -11,14 +11,13 @@
 #include <memory>
 
 #include "scenarios/lib/builtin_scenarios.h"
-#include "scenarios/lib/gate_client.h"
-#include "scenarios/lib/script_util.h"
+#include "scenarios/lib/client_scenario.h"
 #include "scenarios/lib/wait.h"
 
 namespace goose::scenarios {
 namespace {
 
-constexpr std::string_view kScript = R"({
+constexpr std::string_view kExtensionOrphansScript = R"({
   "name": "gate_extension_orphans",
   "loop": true,
   "turns": [
@@ -32,9 +31,9 @@ constexpr std::string_view kScript = R"({
 constexpr auto kTtl = std::chrono::milliseconds(500);
 constexpr auto kReapGrace = std::chrono::seconds(5);
 
-class ExtensionOrphansScenario : public Scenario {
+class ExtensionOrphansScenario : public ClientScenario {
  public:
-  ExtensionOrphansScenario() {
+  ExtensionOrphansScenario() : ClientScenario({}, kExtensionOrphansScript) {
     info_.name = "extension_orphans";
     info_.description =
         "a session's mock-mcp extension spawns grandchildren; the session is ended, reaped, or "
@@ -49,19 +48,13 @@ class ExtensionOrphansScenario : public Scenario {
     info_.requests_per_iteration = 2;
   }
 
-  const ScenarioInfo& info() const override { return info_; }
-
-  TargetRequirements requirements() const override {
-    TargetRequirements r;
-    r.script = ScenarioScript(kScript, "gate_extension_orphans");
-    r.script_json = std::string(kScript);  // for targets that run mock-llm
+  void Require(TargetRequirements& r) const override {
     r.session_ttl = kTtl;
     r.stdio_extensions = true;
-    return r;
   }
 
   Status Setup(Target& target) override {
-    client_ = std::make_unique<GateClient>(target);
+    if (Status s = ClientScenario::Setup(target); !s.ok()) return s;
     // What runs below the harness at rest: nothing for an in-process
     // server; the server and mock-llm themselves for a target of programs.
     at_rest_ = target.Descendants();
@@ -70,54 +63,41 @@ class ExtensionOrphansScenario : public Scenario {
 
   Status Iterate(Target& target, int i) override {
     const int64_t before = LiveSessions(target);
-    Result<std::string> id = client_->StartSession("start the helpers");
+    Result<std::string> id = client().StartSession("start the helpers");
     if (!id.ok()) return id.status();
     switch (i % 3) {
       case 0:
-        if (Status s = client_->EndSession(*id); !s.ok()) return s;
+        if (Status s = client().EndSession(*id); !s.ok()) return s;
         break;
       case 1:  // no request: the reaper ends it
         // Bounded; a session never reaped shows in the sessions series. The
         // count drops only once the session's extension has stopped, which
         // under the leak_child canary waits on the orphans' pipes.
-        WaitFor([&] { return LiveSessions(target) <= before; }, kTtl + kReapGrace);
+        WaitUntil([&] { return LiveSessions(target) <= before; }, kTtl + kReapGrace);
         break;
       default: {
-        HttpAnswer removed = client_->Post("/extensions/remove", Json("mcp"));
+        HttpAnswer removed = client().Post("/extensions/remove", Json("mcp"));
         if (!removed.ok()) return AnswerError("POST /extensions/remove", removed);
-        if (Status s = client_->EndSession(*id); !s.ok()) return s;
+        if (Status s = client().EndSession(*id); !s.ok()) return s;
         if (Status s = AddExtension(); !s.ok()) return s;
         break;
       }
     }
     // Stopping an extension escalates to SIGKILL within its grace; wait
     // for the tree to be gone (bounded) before the runner samples.
-    WaitFor([&] { return target.Descendants() <= at_rest_; }, std::chrono::seconds(5));
+    WaitUntil([&] { return target.Descendants() <= at_rest_; }, std::chrono::seconds(5));
     return Status::Ok();
   }
 
   Status Teardown(Target& target) override {
-    client_.reset();
+    (void)ClientScenario::Teardown(target);
     target.KillStrayDescendants();  // a failing gate leaves nothing running
     return Status::Ok();
   }
 
  private:
-  Status AddExtension() {
-    HttpAnswer added = client_->Post("/extensions/add", {{"type", "stdio"},
-                                                         {"name", "mcp"},
-                                                         {"cmd", MockMcpPath()},
-                                                         {"args", Json::array()},
-                                                         {"envs", Json::object()},
-                                                         {"timeout", 30}});
-    if (!added.ok() || added.body.value("error", true)) {
-      return AnswerError("POST /extensions/add", added);
-    }
-    return Status::Ok();
-  }
+  Status AddExtension() { return AddMockMcpExtension(client()); }
 
-  ScenarioInfo info_;
-  std::unique_ptr<GateClient> client_;
   int64_t at_rest_ = 0;
 };
 

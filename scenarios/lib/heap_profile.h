@@ -15,7 +15,7 @@
 #include <functional>
 #include <string>
 
-#include "core/status.h"
+#include "core/base/status.h"
 
 namespace goose::scenarios {
 

@@ -7,11 +7,7 @@
 #include <chrono>
 
 namespace goose::scenarios {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-}  // namespace
+namespace {}  // namespace
 
 std::string GooseApiPath() { return GOOSE_API_PATH; }
 std::string MockLlmPath() { return GOOSE_MOCK_LLM_PATH; }

@@ -8,14 +8,11 @@
 
 #include <fstream>
 
-#include "core/failpoint.h"
-#include "core/unique_fd.h"
-#include "scenarios/lib/gate_client.h"
+#include "core/base/failpoint.h"
+#include "core/base/unique_fd.h"
 #include "scenarios/lib/process_target.h"
 
 namespace goose::scenarios {
-
-using Clock = std::chrono::steady_clock;
 
 Result<int> ReadReadyPort(ChildProcess& child, std::chrono::seconds timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
@@ -98,7 +95,7 @@ std::optional<mock::MockStats> MockLlmProcess::Stats() const {
 
 std::optional<mock::MockStats> ReadMockStats(const std::string& host, int port) {
   if (port <= 0) return std::nullopt;
-  GateClient client(host, port, "", std::chrono::seconds(10));
+  ApiClient client(host, port, "", std::chrono::seconds(10));
   HttpAnswer a = client.Get("/mock/stats");
   if (!a.ok() || !a.body.is_object() || !a.body.contains("streams_started")) return std::nullopt;
   mock::MockStats s;

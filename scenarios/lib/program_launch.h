@@ -14,8 +14,8 @@
 #include <set>
 #include <string>
 
+#include "core/base/status.h"
 #include "core/extensions/child_process.h"
-#include "core/status.h"
 #include "mock_provider/mock_stats.h"
 #include "scenarios/probe/orphan_watch.h"
 

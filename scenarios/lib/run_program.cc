@@ -10,8 +10,6 @@
 
 namespace goose::scenarios {
 
-using Clock = std::chrono::steady_clock;
-
 Result<std::string> RunProgram(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
   if (argv.empty()) return InvalidArgument("RunProgram: empty argv");
   SpawnOptions options;

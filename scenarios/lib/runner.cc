@@ -9,6 +9,7 @@
 #include "scenarios/lib/heap_profile.h"
 #include "scenarios/lib/process_target.h"
 #include "scenarios/lib/thresholds.h"
+#include "scenarios/lib/wait.h"
 #include "scenarios/probe/heap_gauge.h"
 #include "scenarios/probe/process_probe.h"
 
@@ -19,7 +20,6 @@
 namespace goose::scenarios {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using Sample = std::array<double, kSeriesCount>;
 
 double& At(Sample& s, Series series) { return s[static_cast<int>(series)]; }
@@ -71,26 +71,6 @@ void TakeSample(const Target& target, Sample* out) {
     At(s, Series::kMockChunksUnread) =
         static_cast<double>(stats->chunks_produced - stats->chunks_consumed);
   }
-}
-
-// Polls until `done` holds or `timeout` passes (backing off from 100 us to
-// 20 ms); returns the last answer.
-template <typename Done>
-bool PollUntil(Done done, std::chrono::milliseconds timeout) {
-  const Clock::time_point deadline = Clock::now() + timeout;
-  auto pause = std::chrono::microseconds(100);
-  while (!done()) {
-    if (Clock::now() >= deadline) return done();
-    std::this_thread::sleep_for(pause);
-    pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
-// The server has answered and finished every request it was given.
-bool Quiet(const Target& target) {
-  std::optional<LedgerSnapshot> ledger = target.Ledger();
-  return !ledger || (*ledger)[Gauge::kPendingRequests] == 0;
 }
 
 // Counted series of `now` that are above `baseline`.
@@ -212,14 +192,14 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
   for (int i = 0; error.empty() && i < warmup; ++i) {
     status = scenario.Iterate(target, i);
     if (!status.ok()) error = "warm-up iteration " + std::to_string(i) + ": " + status.ToString();
-    PollUntil([&] { return Quiet(target); }, options_.settle_timeout);
+    WaitForQuiet(target, options_.settle_timeout);
     report(RunProgress::Phase::kWarmup, i + 1, warmup);
   }
 
   // Baseline: at rest after the warm-up, and stable over two samples.
   Sample baseline{}, now{};
   TakeSample(target, &baseline);
-  PollUntil(
+  WaitUntil(
       [&] {
         TakeSample(target, &now);
         const bool same = CountedAtRest(now, baseline) && CountedAtRest(baseline, now);
@@ -235,7 +215,7 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
       error = "iteration " + std::to_string(warmup + i) + ": " + status.ToString();
       break;
     }
-    PollUntil([&] { return Quiet(target); }, options_.settle_timeout);
+    WaitForQuiet(target, options_.settle_timeout);
     TakeSample(target, &now);
     for (int k = 0; k < kSeriesCount; ++k) result.series[k].samples.push_back(now[k]);
     report(RunProgress::Phase::kMeasured, i + 1, iterations);
@@ -244,7 +224,7 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
 
   // Counted series: bounded settle wait for everything to come back.
   Sample settled{};
-  PollUntil(
+  WaitUntil(
       [&] {
         TakeSample(target, &settled);
         return CountedAtRest(settled, baseline);
@@ -297,7 +277,7 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
       const int passes = std::min(options_.attribution_iterations, iterations);
       for (int n = 0; n < passes; ++n) {
         (void)scenario.Iterate(target, i++);
-        PollUntil([&] { return Quiet(target); }, options_.settle_timeout);
+        WaitForQuiet(target, options_.settle_timeout);
       }
     });
     result.heap_profile_diff = diff.ok() ? "top growing allocation sites (google-pprof --base, " +

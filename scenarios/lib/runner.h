@@ -34,7 +34,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/json.h"
+#include "core/base/json.h"
 #include "scenarios/lib/scenario.h"
 #include "scenarios/lib/series.h"
 #include "scenarios/lib/target.h"

@@ -19,7 +19,7 @@
 
 #include <string>
 
-#include "core/status.h"
+#include "core/base/status.h"
 #include "scenarios/lib/target.h"
 
 namespace goose::scenarios {

@@ -5,11 +5,12 @@
 
 namespace goose::scenarios {
 
-mock::Script ScenarioScript(std::string_view json, std::string_view name) {
+mock::Script ScenarioScript(std::string_view json) {
   Json parsed = Json::parse(json, nullptr, /*allow_exceptions=*/false);
+  const std::string name = parsed.is_object() ? parsed.value("name", "scenario") : "scenario";
   Result<mock::Script> script = mock::ParseScript(parsed, name);
   if (!script.ok()) {
-    std::fprintf(stderr, "scenario script %.*s: %s\n", static_cast<int>(name.size()), name.data(),
+    std::fprintf(stderr, "scenario script %s: %s\n", name.c_str(),
                  script.status().ToString().c_str());
     std::abort();
   }

@@ -9,9 +9,9 @@
 
 namespace goose::scenarios {
 
-// Parses a script the scenario author wrote. A bad script is a bug in the
-// scenario: it aborts with the parser's message.
-mock::Script ScenarioScript(std::string_view json, std::string_view name);
+// Parses a script the scenario author wrote (its name is its "name"). A
+// bad script is a bug in the scenario: it aborts with the parser's message.
+mock::Script ScenarioScript(std::string_view json);
 
 }  // namespace goose::scenarios
 

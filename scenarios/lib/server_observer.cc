@@ -2,8 +2,7 @@
 
 #include <fstream>
 
-#include "core/process_stats.h"
-#include "scenarios/lib/gate_client.h"
+#include "core/base/process_stats.h"
 
 namespace goose::scenarios {
 
@@ -12,7 +11,7 @@ ServerObserver::ServerObserver(std::string host, int port, std::string api_key)
 
 std::optional<LedgerSnapshot> ServerObserver::Ledger() const {
   if (no_metrics_.load(std::memory_order_relaxed) || port_ <= 0) return std::nullopt;
-  GateClient client(host_, port_, api_key_, std::chrono::seconds(10));
+  ApiClient client(host_, port_, api_key_, std::chrono::seconds(10));
   HttpAnswer a = client.Get("/metrics");
   if (a.status < 0) return std::nullopt;  // no answer now; ask again later
   const Json* resources = nullptr;
@@ -48,16 +47,16 @@ std::optional<double> ServerObserver::MemoryBytes(pid_t pid) {
 std::string ServerObserver::SanitizerOf(pid_t pid) {
   std::ifstream exe("/proc/" + std::to_string(pid) + "/exe", std::ios::binary);
   if (!exe) return "";
-  constexpr std::string_view kNames[][2] = {
+  constexpr std::string_view kSanitizerNames[][2] = {
       {"AddressSanitizer", "asan"}, {"ThreadSanitizer", "tsan"}, {"MemorySanitizer", "msan"}};
-  constexpr size_t kChunk = 1 << 20, kOverlap = 32;
+  constexpr size_t kReadChunk = 1 << 20, kOverlap = 32;
   std::string buffer;
-  std::string chunk(kChunk, '\0');
-  while (exe.read(chunk.data(), kChunk) || exe.gcount() > 0) {
+  std::string chunk(kReadChunk, '\0');
+  while (exe.read(chunk.data(), kReadChunk) || exe.gcount() > 0) {
     // Keep the end of the previous chunk: a name may straddle two.
     buffer.erase(0, buffer.size() > kOverlap ? buffer.size() - kOverlap : 0);
     buffer.append(chunk.data(), static_cast<size_t>(exe.gcount()));
-    for (const auto& name : kNames) {
+    for (const auto& name : kSanitizerNames) {
       if (buffer.find(name[0]) != std::string::npos) return std::string(name[1]);
     }
   }

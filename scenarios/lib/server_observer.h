@@ -4,7 +4,7 @@
 //
 //  - The resource ledger, when the server publishes it: our goose-api
 //    answers GET /metrics with {"resources": {"live_streams": ..., ...}}
-//    (the gauge names of core/resource_ledger.h). A server without that
+//    (the gauge names of core/base/resource_ledger.h). A server without that
 //    route has no ledger (nullopt), and its ledger series are "not
 //    observable". The /metrics request itself is one of the server's
 //    pending requests while it is answered; that one is not counted.
@@ -24,7 +24,7 @@
 #include <optional>
 #include <string>
 
-#include "core/resource_ledger.h"
+#include "core/base/resource_ledger.h"
 #include "scenarios/lib/target.h"
 
 namespace goose::scenarios {

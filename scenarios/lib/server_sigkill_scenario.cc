@@ -12,15 +12,14 @@
 #include <memory>
 
 #include "scenarios/lib/builtin_scenarios.h"
-#include "scenarios/lib/gate_client.h"
+#include "scenarios/lib/client_scenario.h"
 #include "scenarios/lib/process_target.h"
-#include "scenarios/lib/script_util.h"
 #include "scenarios/lib/wait.h"
 
 namespace goose::scenarios {
 namespace {
 
-constexpr std::string_view kScript = R"({
+constexpr std::string_view kServerSigkillScript = R"({
   "name": "gate_server_sigkill",
   "loop": true,
   "turns": [
@@ -31,9 +30,9 @@ constexpr std::string_view kScript = R"({
     {"messages": [{"text": "Helpers started.", "chunks": 2}]}
   ]})";
 
-class ServerSigkillScenario : public Scenario {
+class ServerSigkillScenario : public ClientScenario {
  public:
-  ServerSigkillScenario() {
+  ServerSigkillScenario() : ClientScenario({}, kServerSigkillScript) {
     info_.name = "server_sigkill";
     info_.description =
         "goose-api (a real process) runs a session whose mock-mcp extension spawned "
@@ -44,15 +43,7 @@ class ServerSigkillScenario : public Scenario {
     info_.requests_per_iteration = 2;
   }
 
-  const ScenarioInfo& info() const override { return info_; }
-
-  TargetRequirements requirements() const override {
-    TargetRequirements r;
-    r.script = ScenarioScript(kScript, "gate_server_sigkill");
-    r.script_json = std::string(kScript);
-    r.separate_processes = true;
-    return r;
-  }
+  void Require(TargetRequirements& r) const override { r.separate_processes = true; }
 
   Status Setup(Target& target) override {
     server_ = dynamic_cast<ProcessTarget*>(&target);
@@ -71,7 +62,7 @@ class ServerSigkillScenario : public Scenario {
     server_->KillServer();
     // Everything that was the server's must go: wait (bounded) for the
     // count to fall to what is left without it (mock-llm).
-    WaitFor([&] { return target.Descendants() < before; }, std::chrono::seconds(5));
+    WaitUntil([&] { return target.Descendants() < before; }, std::chrono::seconds(5));
     if (Status s = server_->RestartServer(); !s.ok()) return s;
     return Connect();
   }
@@ -84,22 +75,13 @@ class ServerSigkillScenario : public Scenario {
 
  private:
   Status Connect() {
-    client_ = std::make_unique<GateClient>(*server_);
-    HttpAnswer added = client_->Post("/extensions/add", {{"type", "stdio"},
-                                                         {"name", "mcp"},
-                                                         {"cmd", MockMcpPath()},
-                                                         {"args", Json::array()},
-                                                         {"envs", Json::object()},
-                                                         {"timeout", 30}});
-    if (!added.ok() || added.body.value("error", true)) {
-      return AnswerError("POST /extensions/add", added);
-    }
-    return Status::Ok();
+    // A client of its own: every iteration restarts the server on a new port.
+    client_ = ConnectTo(*server_);
+    return AddMockMcpExtension(*client_);
   }
 
-  ScenarioInfo info_;
   ProcessTarget* server_ = nullptr;
-  std::unique_ptr<GateClient> client_;
+  std::unique_ptr<ApiClient> client_;
 };
 
 }  // namespace

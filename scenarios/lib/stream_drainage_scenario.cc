@@ -10,13 +10,12 @@
 #include <vector>
 
 #include "scenarios/lib/builtin_scenarios.h"
-#include "scenarios/lib/gate_client.h"
-#include "scenarios/lib/script_util.h"
+#include "scenarios/lib/client_scenario.h"
 
 namespace goose::scenarios {
 namespace {
 
-constexpr std::string_view kScript = R"({
+constexpr std::string_view kStreamDrainageScript = R"({
   "name": "gate_stream_drainage",
   "loop": true,
   "turns": [
@@ -31,9 +30,9 @@ constexpr std::string_view kScript = R"({
        {"chunks": 4, "chunk_size": 8}]}
   ]})";
 
-class StreamDrainageScenario : public Scenario {
+class StreamDrainageScenario : public ClientScenario {
  public:
-  StreamDrainageScenario() {
+  StreamDrainageScenario() : ClientScenario({}, kStreamDrainageScript) {
     info_.name = "stream_drainage";
     info_.description =
         "start, reply, end a session; every reply is several multi-chunk messages with a tool "
@@ -46,63 +45,23 @@ class StreamDrainageScenario : public Scenario {
     info_.requests_per_iteration = 3;
   }
 
-  const ScenarioInfo& info() const override { return info_; }
-
-  TargetRequirements requirements() const override {
-    TargetRequirements r;
-    r.script = ScenarioScript(kScript, "gate_stream_drainage");
-    r.script_json = std::string(kScript);  // for targets that run mock-llm
-    return r;
-  }
-
   // With more than one client, each runs the start-reply-end sequence on
   // its own connection and thread, all at once.
   bool SetConcurrency(int clients) override {
-    clients_ = clients;
+    SetClients(clients);
     info_.requests_per_iteration = 3 * clients;
     return true;
   }
 
-  Status Setup(Target& target) override {
-    client_ = std::make_unique<GateClient>(target);
-    for (int c = 1; c < clients_; ++c) extra_.push_back(std::make_unique<GateClient>(target));
-    results_.resize(extra_.size());
-    threads_.resize(extra_.size());
-    return Status::Ok();
-  }
-
-  Status Iterate(Target&, int) override {
-    for (size_t c = 0; c < extra_.size(); ++c) {
-      threads_[c] = std::jthread([this, c] { results_[c] = OneSession(*extra_[c]); });
-    }
-    Status mine = OneSession(*client_);
-    for (std::jthread& t : threads_) t.join();
-    for (Status& s : results_) {
-      if (!s.ok()) return s;
-    }
-    return mine;
-  }
-
-  Status Teardown(Target&) override {
-    client_.reset();
-    extra_.clear();
-    return Status::Ok();
-  }
+  Status Iterate(Target&, int) override { return OnEveryClient(&OneSession); }
 
  private:
-  static Status OneSession(GateClient& client) {
+  static Status OneSession(ApiClient& client) {
     Result<std::string> id = client.StartSession("list the files");
     if (!id.ok()) return id.status();
     if (Status s = client.Reply(*id, "and again"); !s.ok()) return s;
     return client.EndSession(*id);
   }
-
-  ScenarioInfo info_;
-  int clients_ = 1;
-  std::unique_ptr<GateClient> client_;
-  std::vector<std::unique_ptr<GateClient>> extra_;  // clients 2..N
-  std::vector<Status> results_;
-  std::vector<std::jthread> threads_;
 };
 
 }  // namespace

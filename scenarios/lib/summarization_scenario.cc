@@ -9,13 +9,12 @@
 #include <memory>
 
 #include "scenarios/lib/builtin_scenarios.h"
-#include "scenarios/lib/gate_client.h"
-#include "scenarios/lib/script_util.h"
+#include "scenarios/lib/client_scenario.h"
 
 namespace goose::scenarios {
 namespace {
 
-constexpr std::string_view kScript = R"({
+constexpr std::string_view kSummarizationScript = R"({
   "name": "gate_summarization",
   "loop": true,
   "turns": [
@@ -24,9 +23,9 @@ constexpr std::string_view kScript = R"({
     {"messages": [{"text": "An answer after the summary.", "chunks": 4}, {"chunks": 3}]}
   ]})";
 
-class SummarizationScenario : public Scenario {
+class SummarizationScenario : public ClientScenario {
  public:
-  SummarizationScenario() {
+  SummarizationScenario() : ClientScenario({}, kSummarizationScript) {
     info_.name = "summarization";
     info_.description =
         "start; a reply that exceeds the context length (summarize, retry on the summary); "
@@ -37,42 +36,19 @@ class SummarizationScenario : public Scenario {
     info_.requests_per_iteration = 4;
   }
 
-  const ScenarioInfo& info() const override { return info_; }
-
-  TargetRequirements requirements() const override {
-    TargetRequirements r;
-    r.script = ScenarioScript(kScript, "gate_summarization");
-    r.script_json = std::string(kScript);  // for targets that run mock-llm
-    return r;
-  }
-
-  Status Setup(Target& target) override {
-    client_ = std::make_unique<GateClient>(target);
-    return Status::Ok();
-  }
-
   Status Iterate(Target&, int) override {
-    Result<std::string> id = client_->StartSession("a long conversation");
+    Result<std::string> id = client().StartSession("a long conversation");
     if (!id.ok()) return id.status();
     HttpAnswer retried =
-        client_->Post("/session/reply", {{"session_id", *id}, {"prompt", "too long now"}});
+        client().Post("/session/reply", {{"session_id", *id}, {"prompt", "too long now"}});
     if (!retried.ok()) return AnswerError("reply past the context length", retried);
     if (!retried.body.is_object() || retried.body.value("status", "") != "warning") {
       return AnswerError("reply past the context length (expected status \"warning\")", retried);
     }
-    HttpAnswer summary = client_->Post("/session/summarize", {{"session_id", *id}});
+    HttpAnswer summary = client().Post("/session/summarize", {{"session_id", *id}});
     if (!summary.ok()) return AnswerError("POST /session/summarize", summary);
-    return client_->EndSession(*id);
+    return client().EndSession(*id);
   }
-
-  Status Teardown(Target&) override {
-    client_.reset();
-    return Status::Ok();
-  }
-
- private:
-  ScenarioInfo info_;
-  std::unique_ptr<GateClient> client_;
 };
 
 }  // namespace

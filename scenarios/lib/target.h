@@ -28,13 +28,19 @@
 #include <string>
 #include <string_view>
 
-#include "core/resource_ledger.h"
-#include "core/status.h"
+#include "core/base/resource_ledger.h"
+#include "core/base/status.h"
+#include "harness/api_client.h"
 #include "mock_provider/mock_stats.h"
 #include "mock_provider/script.h"
 #include "scenarios/probe/orphan_watch.h"
 
 namespace goose::scenarios {
+
+using Clock = std::chrono::steady_clock;
+using testing::AnswerError;
+using testing::ApiClient;
+using testing::HttpAnswer;
 
 class Target {
  public:
@@ -128,6 +134,10 @@ class InProcessTarget : public Target {
   probe::OrphanWatch orphans_;  // before the server: its children are watched from the start
   std::unique_ptr<Parts> parts_;
 };
+
+// A keep-alive client of `target`'s API, with its key.
+std::unique_ptr<ApiClient> ConnectTo(
+    const Target& target, std::chrono::milliseconds read_timeout = std::chrono::seconds(60));
 
 // Path of the mock-mcp program the build made (for stdio extensions).
 std::string MockMcpPath();

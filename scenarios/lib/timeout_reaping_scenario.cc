@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "scenarios/lib/builtin_scenarios.h"
-#include "scenarios/lib/gate_client.h"
+#include "scenarios/lib/client_scenario.h"
 #include "scenarios/lib/wait.h"
 
 namespace goose::scenarios {
@@ -22,9 +22,9 @@ constexpr auto kTtl = std::chrono::milliseconds(150);
 // iteration gives up waiting (the counted series then report the leak).
 constexpr auto kReapGrace = std::chrono::milliseconds(2000);
 
-class TimeoutReapingScenario : public Scenario {
+class TimeoutReapingScenario : public ClientScenario {
  public:
-  TimeoutReapingScenario() {
+  TimeoutReapingScenario() : ClientScenario({}, {}) {
     info_.name = "timeout_reaping";
     info_.description = "start a batch of sessions, send nothing, wait for the reaper to end them";
     info_.measures =
@@ -35,38 +35,18 @@ class TimeoutReapingScenario : public Scenario {
     info_.requests_per_iteration = kSessionsPerIteration;
   }
 
-  const ScenarioInfo& info() const override { return info_; }
-
-  TargetRequirements requirements() const override {
-    TargetRequirements r;
-    r.session_ttl = kTtl;
-    return r;
-  }
-
-  Status Setup(Target& target) override {
-    client_ = std::make_unique<GateClient>(target);
-    return Status::Ok();
-  }
+  void Require(TargetRequirements& r) const override { r.session_ttl = kTtl; }
 
   Status Iterate(Target& target, int) override {
     const int64_t before = LiveSessions(target);
     for (int k = 0; k < kSessionsPerIteration; ++k) {
-      Result<std::string> id = client_->StartSession("idle");
+      Result<std::string> id = client().StartSession("idle");
       if (!id.ok()) return id.status();
     }
     // No request from here on.
-    WaitFor([&] { return LiveSessions(target) <= before; }, kTtl + kReapGrace);
+    WaitUntil([&] { return LiveSessions(target) <= before; }, kTtl + kReapGrace);
     return Status::Ok();
   }
-
-  Status Teardown(Target&) override {
-    client_.reset();
-    return Status::Ok();
-  }
-
- private:
-  ScenarioInfo info_;
-  std::unique_ptr<GateClient> client_;
 };
 
 }  // namespace

@@ -1,6 +1,5 @@
-// Bounded polling waits the scenarios use to let the server come to rest
-// (never a fixed sleep): a condition is re-checked, backing off from
-// 100 us to 20 ms, until it holds or the timeout passes.
+// Bounded waits the scenarios use to let the server come to rest (never a
+// fixed sleep); the polling itself is harness/test_util.h's WaitUntil.
 
 #ifndef GOOSE_SCENARIOS_LIB_WAIT_H_
 #define GOOSE_SCENARIOS_LIB_WAIT_H_
@@ -8,12 +7,13 @@
 #include <chrono>
 #include <functional>
 
+#include "harness/test_util.h"
 #include "scenarios/lib/target.h"
 
 namespace goose::scenarios {
 
 // True once `condition` holds; false if it still does not at `timeout`.
-bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+using testing::WaitUntil;
 
 // Waits until the target handles no request (ledger's pending_requests is
 // 0). True at once when the target has no readable ledger.

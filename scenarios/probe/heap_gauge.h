@@ -1,7 +1,7 @@
 // HeapGauge: bytes allocated and not freed, from the allocator this build
 // links (glibc mallinfo2 in dev/tsan, the sanitizer allocator in asan,
 // gperftools' MallocExtension in heapprof). One interface; the backend is
-// chosen by the preset at compile time (see core/process_stats.h).
+// chosen by the preset at compile time (see core/base/process_stats.h).
 //
 // Reading it allocates nothing, so a gate may sample it in a tight loop
 // without disturbing what it measures.
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/process_stats.h"
+#include "core/base/process_stats.h"
 
 namespace goose::probe {
 

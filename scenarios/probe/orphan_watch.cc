@@ -11,8 +11,8 @@
 #include <sstream>
 #include <thread>
 
-#include "core/extensions/process_tree.h"
-#include "core/unique_fd.h"
+#include "core/base/process_tree.h"
+#include "core/base/unique_fd.h"
 
 namespace goose::probe {
 namespace {

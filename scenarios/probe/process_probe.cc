@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include "core/extensions/process_tree.h"
+#include "core/base/process_tree.h"
 
 namespace goose::probe {
 

@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "core/process_stats.h"
+#include "core/base/process_stats.h"
 
 namespace goose::probe {
 

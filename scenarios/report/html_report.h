@@ -42,7 +42,7 @@
 
 #include <string>
 
-#include "core/json.h"
+#include "core/base/json.h"
 
 namespace goose::scenarios {
 

@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include "core/provider.h"
+#include "core/model/provider.h"
 
 namespace goose::testing {
 

@@ -6,8 +6,9 @@
 #include <thread>
 
 #include "core/agent/tests/fake_provider.h"
-#include "core/session_store.h"
-#include "core/tests/test_util.h"
+#include "core/model/session_file.h"
+#include "core/model/session_store.h"
+#include "harness/test_util.h"
 
 namespace goose {
 namespace {
@@ -155,7 +156,7 @@ Session TwoMessages() {
   return s;
 }
 
-std::string Bytes(const Session& s) { return SessionStore::Serialize(s); }
+std::string Bytes(const Session& s) { return SerializeSession(s); }
 
 // An idle session's conversation is compacted once due, never while busy,
 // and comes back identical when used again.

@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "core/agent/tests/fake_provider.h"
-#include "core/tests/test_util.h"
+#include "harness/test_util.h"
 
 namespace goose {
 namespace {

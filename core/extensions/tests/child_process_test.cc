@@ -11,10 +11,10 @@
 
 #include <thread>
 
+#include "core/base/failpoint.h"
+#include "core/base/resource_ledger.h"
 #include "core/extensions/tests/extension_test_util.h"
-#include "core/failpoint.h"
-#include "core/resource_ledger.h"
-#include "core/tests/test_util.h"
+#include "harness/test_util.h"
 
 namespace goose {
 namespace {
@@ -22,8 +22,6 @@ namespace {
 using testing::Clock;
 using testing::LineReader;
 using testing::RawCall;
-
-int64_t Children() { return ResourceLedger::Global().Get(Gauge::kChildProcesses); }
 
 class ChildProcessTest : public ::testing::TestWithParam<Supervision> {
  protected:
@@ -57,7 +55,7 @@ TEST_P(ChildProcessTest, EchoesThroughThePipes) {
 }
 
 TEST_P(ChildProcessTest, ExecFailureIsAnErrorValue) {
-  const int64_t before = Children();
+  const int64_t before = testing::LedgerChildren();
   auto missing = ChildProcess::Spawn({"/nonexistent/prog"}, {}, Options());
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
@@ -87,7 +85,7 @@ TEST_P(ChildProcessTest, ExecFailureIsAnErrorValue) {
             "cannot run cat: cannot enter working directory /nonexistent/dir: No such file or "
             "directory");
 
-  EXPECT_EQ(Children(), before);
+  EXPECT_EQ(testing::LedgerChildren(), before);
   EXPECT_TRUE(testing::LiveDescendantsOfSelf().empty());
   EXPECT_TRUE(testing::ZombieChildrenOfSelf().empty());
 }
@@ -191,29 +189,29 @@ TEST_P(ChildProcessTest, NoZombieNoFdNoLedgerEntryLeftBehind) {
   // Warm up: the spawner thread and /proc readers allocate once.
   MustSpawn({"true"}).reset();
   const int fds_before = testing::CountOpenFds();
-  const int64_t ledger_before = Children();
+  const int64_t ledger_before = testing::LedgerChildren();
 
   auto child = MustSpawn({testing::MockMcpPath()});
   ASSERT_NE(child, nullptr);
   const pid_t pid = child->pid();
-  EXPECT_EQ(Children(), ledger_before + 1);
+  EXPECT_EQ(testing::LedgerChildren(), ledger_before + 1);
   EXPECT_GT(testing::CountOpenFds(), fds_before);
   LineReader reader(child->stdout_fd());
   Json result = RawCall(*child, reader, 1, "echo", {{"text", "x"}});
   EXPECT_EQ(result["content"][0]["text"], "x");
   child->Stop(std::chrono::seconds(5));
-  EXPECT_EQ(Children(), ledger_before);  // counted out once reaped
+  EXPECT_EQ(testing::LedgerChildren(), ledger_before);  // counted out once reaped
   EXPECT_FALSE(ReadProcStat(pid).has_value()) << "the child is still in /proc (a zombie?)";
   child.reset();
 
   EXPECT_EQ(testing::CountOpenFds(), fds_before);
-  EXPECT_EQ(Children(), ledger_before);
+  EXPECT_EQ(testing::LedgerChildren(), ledger_before);
   EXPECT_TRUE(testing::ZombieChildrenOfSelf().empty());
   EXPECT_TRUE(testing::LiveDescendantsOfSelf().empty());
 }
 
 TEST_P(ChildProcessTest, DestroyingTheOwnerWithoutStopCleansUp) {
-  const int64_t ledger_before = Children();
+  const int64_t ledger_before = testing::LedgerChildren();
   auto child = MustSpawn({testing::MockMcpPath(), "--linger"});
   ASSERT_NE(child, nullptr);
   LineReader reader(child->stdout_fd());
@@ -224,7 +222,7 @@ TEST_P(ChildProcessTest, DestroyingTheOwnerWithoutStopCleansUp) {
   child.reset();
   EXPECT_FALSE(ReadProcStat(pid).has_value());
   EXPECT_TRUE(testing::WaitProcessExit(*grandchild));
-  EXPECT_EQ(Children(), ledger_before);
+  EXPECT_EQ(testing::LedgerChildren(), ledger_before);
   EXPECT_TRUE(testing::LiveDescendantsOfSelf().empty());
 }
 

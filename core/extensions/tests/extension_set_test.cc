@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <set>
 
+#include "core/base/resource_ledger.h"
 #include "core/extensions/tests/extension_test_util.h"
-#include "core/resource_ledger.h"
 
 namespace goose {
 namespace {
@@ -46,10 +46,6 @@ ToolResult<std::vector<Json>> CallTool(ExtensionSet& set, const std::string& nam
   return set.Call(call);
 }
 
-std::string Text(const ToolResult<std::vector<Json>>& result) {
-  return result.ok() ? McpContentText(*result.value) : "error: " + result.error;
-}
-
 pid_t ServerPid(ExtensionSet& set, const std::string& extension) {
   auto stats = CallTool(set, extension + "__stats", Json::object());
   EXPECT_TRUE(stats.ok()) << stats.error;
@@ -57,8 +53,6 @@ pid_t ServerPid(ExtensionSet& set, const std::string& extension) {
 }
 
 int64_t Extensions() { return ResourceLedger::Global().Get(Gauge::kExtensions); }
-int64_t Children() { return ResourceLedger::Global().Get(Gauge::kChildProcesses); }
-
 TEST(ExtensionSetTest, OffersPrefixedToolsAndRoutesCalls) {
   const int64_t before = Extensions();
   ExtensionSet set(Options());
@@ -75,9 +69,9 @@ TEST(ExtensionSetTest, OffersPrefixedToolsAndRoutesCalls) {
     EXPECT_EQ(spec.input_schema["type"], "object") << spec.name;
   }
 
-  EXPECT_EQ(Text(CallTool(set, "alpha__getenv", {{"name", "MOCK_ID"}})), "a");
-  EXPECT_EQ(Text(CallTool(set, "beta__getenv", {{"name", "MOCK_ID"}})), "b");
-  EXPECT_EQ(Text(CallTool(set, "beta__echo", {{"text", "routed"}})), "routed");
+  EXPECT_EQ(testing::ResultText(CallTool(set, "alpha__getenv", {{"name", "MOCK_ID"}})), "a");
+  EXPECT_EQ(testing::ResultText(CallTool(set, "beta__getenv", {{"name", "MOCK_ID"}})), "b");
+  EXPECT_EQ(testing::ResultText(CallTool(set, "beta__echo", {{"text", "routed"}})), "routed");
 }
 
 TEST(ExtensionSetTest, UnknownToolsAreErrorResults) {
@@ -124,11 +118,11 @@ TEST(ExtensionSetTest, AddingTheSameNameReplacesTheOldOne) {
   ASSERT_TRUE(set.Add(Mock("alpha", {}, {{"MOCK_ID", "new"}})).ok());
   EXPECT_TRUE(testing::WaitProcessExit(*old_server));
   EXPECT_EQ(set.Names(), std::vector<std::string>{"alpha"});
-  EXPECT_EQ(Text(CallTool(set, "alpha__getenv", {{"name", "MOCK_ID"}})), "new");
+  EXPECT_EQ(testing::ResultText(CallTool(set, "alpha__getenv", {{"name", "MOCK_ID"}})), "new");
 }
 
 TEST(ExtensionSetTest, FailureToStartNamesTheCause) {
-  const int64_t children = Children();
+  const int64_t children = testing::LedgerChildren();
   const int64_t extensions = Extensions();
   ExtensionSet set(Options());
   ExtensionConfig missing = Mock("ghost");
@@ -154,7 +148,7 @@ TEST(ExtensionSetTest, FailureToStartNamesTheCause) {
             "within 500 ms");
 
   EXPECT_TRUE(set.Names().empty());
-  EXPECT_EQ(Children(), children);
+  EXPECT_EQ(testing::LedgerChildren(), children);
   EXPECT_EQ(Extensions(), extensions);
   EXPECT_TRUE(testing::LiveDescendantsOfSelf().empty());
 }
@@ -175,16 +169,17 @@ TEST(ExtensionSetTest, CrashedExtensionIsReportedNotHung) {
   ASSERT_EQ(list.size(), 2u);
   EXPECT_FALSE(list[0].health.ok());
   EXPECT_TRUE(list[1].health.ok());
-  EXPECT_EQ(Text(CallTool(set, "beta__echo", {{"text", "fine"}})), "fine");
+  EXPECT_EQ(testing::ResultText(CallTool(set, "beta__echo", {{"text", "fine"}})), "fine");
 }
 
 TEST(ExtensionSetTest, ToolListFollowsTheServersChanges) {
   ExtensionSet set(Options());
   ASSERT_TRUE(set.Add(Mock("alpha")).ok());
   EXPECT_FALSE(ToolNames(set).count("alpha__extra"));
-  EXPECT_EQ(Text(CallTool(set, "alpha__change_tools", Json::object())), "tool extra added");
+  EXPECT_EQ(testing::ResultText(CallTool(set, "alpha__change_tools", Json::object())),
+            "tool extra added");
   EXPECT_TRUE(ToolNames(set).count("alpha__extra"));
-  EXPECT_EQ(Text(CallTool(set, "alpha__extra", Json::object())), "extra");
+  EXPECT_EQ(testing::ResultText(CallTool(set, "alpha__extra", Json::object())), "extra");
 }
 
 TEST(ExtensionSetTest, BuiltinsResolveThroughTheServersMapping) {
@@ -210,7 +205,7 @@ TEST(ExtensionSetTest, BuiltinsResolveThroughTheServersMapping) {
 // Several stubborn extensions (ignore EOF and SIGTERM) are all gone after
 // the set is destroyed, grandchildren included.
 TEST(ExtensionSetTest, DestructionStopsEveryExtension) {
-  const int64_t children = Children();
+  const int64_t children = testing::LedgerChildren();
   const int64_t extensions = Extensions();
   std::vector<ProcessRef> processes;
   {
@@ -230,7 +225,7 @@ TEST(ExtensionSetTest, DestructionStopsEveryExtension) {
     EXPECT_EQ(Extensions(), extensions + 3);
   }
   for (const ProcessRef& ref : processes) EXPECT_TRUE(testing::WaitProcessExit(ref)) << ref.pid;
-  EXPECT_EQ(Children(), children);
+  EXPECT_EQ(testing::LedgerChildren(), children);
   EXPECT_EQ(Extensions(), extensions);
   EXPECT_TRUE(testing::LiveDescendantsOfSelf().empty());
   EXPECT_TRUE(testing::ZombieChildrenOfSelf().empty());
@@ -256,7 +251,7 @@ namespace goose {
 namespace {
 
 TEST(ExtensionSetTest, AddAllStartsEveryOneOrNone) {
-  const int64_t children = Children();
+  const int64_t children = testing::LedgerChildren();
   ExtensionSet set(Options());
   ASSERT_TRUE(set.AddAll({Mock("one"), Mock("two"), Mock("three")}).ok());
   EXPECT_EQ(set.Names(), (std::vector<std::string>{"one", "two", "three"}));
@@ -267,7 +262,7 @@ TEST(ExtensionSetTest, AddAllStartsEveryOneOrNone) {
   EXPECT_EQ(failed.code(), StatusCode::kUnavailable);
   EXPECT_NE(failed.message().find("exit code 4"), std::string::npos) << failed.message();
   EXPECT_TRUE(other.Names().empty());
-  EXPECT_EQ(Children(), children + 3);
+  EXPECT_EQ(testing::LedgerChildren(), children + 3);
 }
 
 }  // namespace

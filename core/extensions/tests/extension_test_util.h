@@ -17,11 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "core/base/json.h"
+#include "core/base/process_tree.h"
+#include "core/base/resource_ledger.h"
+#include "core/base/unique_fd.h"
 #include "core/extensions/child_process.h"
-#include "core/extensions/process_tree.h"
-#include "core/json.h"
-#include "core/tests/test_util.h"
-#include "core/unique_fd.h"
+#include "core/extensions/mcp_client.h"
+#include "harness/test_util.h"
 
 namespace goose::testing {
 
@@ -33,6 +35,14 @@ inline constexpr auto kProcessExitBound = std::chrono::seconds(20);
 inline constexpr auto kReadBound = std::chrono::seconds(20);
 
 inline std::string MockMcpPath() { return GOOSE_MOCK_MCP_PATH; }
+
+// Child processes counted by the ledger now.
+inline int64_t LedgerChildren() { return ResourceLedger::Global().Get(Gauge::kChildProcesses); }
+
+// A tool result's text, or "error: <why>".
+inline std::string ResultText(const ToolResult<std::vector<Json>>& result) {
+  return result.ok() ? McpContentText(*result.value) : "error: " + result.error;
+}
 inline std::string SourceDir() { return GOOSE_SOURCE_DIR; }
 
 // Entries of /proc/self/fd (the directory's own fd excluded).

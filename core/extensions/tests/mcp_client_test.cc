@@ -11,8 +11,8 @@
 #include <set>
 #include <thread>
 
+#include "core/base/resource_ledger.h"
 #include "core/extensions/tests/extension_test_util.h"
-#include "core/resource_ledger.h"
 
 namespace goose {
 namespace {
@@ -44,10 +44,6 @@ std::unique_ptr<McpClient> StartInitialized(std::vector<std::string> flags = {},
   auto info = client->Initialize();
   EXPECT_TRUE(info.ok()) << info.status().ToString();
   return client;
-}
-
-std::string Text(const ToolResult<std::vector<Json>>& result) {
-  return result.ok() ? McpContentText(*result.value) : "error: " + result.error;
 }
 
 Json Stats(McpClient& client) {
@@ -129,16 +125,18 @@ TEST(McpClientTest, CallsEachTool) {
   ASSERT_NE(client, nullptr);
   const pid_t server = Stats(*client)["pid"].get<pid_t>();
 
-  EXPECT_EQ(Text(client->CallTool("echo", {{"text", "héllo"}})), "héllo");
-  EXPECT_EQ(Text(client->CallTool("sleep", {{"ms", 20}})), "slept 20 ms");
-  EXPECT_EQ(Text(client->CallTool("getenv", {{"name", "MOCK_ID"}})), "m1");
+  EXPECT_EQ(testing::ResultText(client->CallTool("echo", {{"text", "héllo"}})), "héllo");
+  EXPECT_EQ(testing::ResultText(client->CallTool("sleep", {{"ms", 20}})), "slept 20 ms");
+  EXPECT_EQ(testing::ResultText(client->CallTool("getenv", {{"name", "MOCK_ID"}})), "m1");
 
   const int fds_before = testing::CountOpenFdsOf(server);
-  EXPECT_EQ(Text(client->CallTool("open_files", {{"n", 7}})), "holding 7 open files");
+  EXPECT_EQ(testing::ResultText(client->CallTool("open_files", {{"n", 7}})),
+            "holding 7 open files");
   EXPECT_EQ(testing::CountOpenFdsOf(server), fds_before + 7);
 
   const int64_t rss_before = RssBytes(server);
-  EXPECT_EQ(Text(client->CallTool("allocate", {{"bytes", 32 << 20}})), "holding 33554432 bytes");
+  EXPECT_EQ(testing::ResultText(client->CallTool("allocate", {{"bytes", 32 << 20}})),
+            "holding 33554432 bytes");
   EXPECT_GE(RssBytes(server) - rss_before, 30 << 20);
 
   auto fail = client->CallTool("fail", {{"message", "no luck"}});
@@ -150,7 +148,8 @@ TEST(McpClientTest, CallsEachTool) {
   EXPECT_EQ(unknown.error,
             "extension mock answered tools/call with error -32602: Unknown tool: nope");
 
-  EXPECT_EQ(Text(client->CallTool("write_stderr", {{"text", "to the log"}, {"repeat", 2}})),
+  EXPECT_EQ(testing::ResultText(
+                client->CallTool("write_stderr", {{"text", "to the log"}, {"repeat", 2}})),
             "wrote 2 lines");
   EXPECT_TRUE(testing::WaitUntil([&] {
     return client->child().StderrTail().find("to the log\nto the log\n") != std::string::npos;
@@ -175,11 +174,11 @@ TEST(McpClientTest, TimedOutCallFailsAndLaterCallsWork) {
   ASSERT_FALSE(hung.ok());
   EXPECT_EQ(hung.error, "extension mock did not answer tools/call within 300 ms");
   EXPECT_TRUE(client->health().ok());
-  EXPECT_EQ(Text(client->CallTool("echo", {{"text", "after"}})), "after");
+  EXPECT_EQ(testing::ResultText(client->CallTool("echo", {{"text", "after"}})), "after");
   // A sleep longer than the timeout times out too; its late answer is dropped.
   EXPECT_FALSE(client->CallTool("sleep", {{"ms", 600}}).ok());
-  EXPECT_EQ(Text(client->CallTool("sleep", {{"ms", 500}})).rfind("error: ", 0), 0u);
-  EXPECT_EQ(Text(client->CallTool("echo", {{"text", "still"}})), "still");
+  EXPECT_EQ(testing::ResultText(client->CallTool("sleep", {{"ms", 500}})).rfind("error: ", 0), 0u);
+  EXPECT_EQ(testing::ResultText(client->CallTool("echo", {{"text", "still"}})), "still");
 }
 
 TEST(McpClientTest, CrashFailsThePendingCallAtOnce) {
@@ -220,7 +219,8 @@ TEST(McpClientTest, MalformedLinesAreSkipped) {
   auto client = StartInitialized({"--malformed"});
   ASSERT_NE(client, nullptr);
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(Text(client->CallTool("echo", {{"text", std::to_string(i)}})), std::to_string(i));
+    EXPECT_EQ(testing::ResultText(client->CallTool("echo", {{"text", std::to_string(i)}})),
+              std::to_string(i));
   }
   EXPECT_GE(client->skipped_lines(), 6u);  // initialize + 5 calls
   EXPECT_TRUE(client->health().ok());
@@ -231,7 +231,7 @@ TEST(McpClientTest, FloodIsSkippedWithinTheLineBound) {
   auto client = StartInitialized({"--flood-bytes", std::to_string(4 << 20)}, 60s, cap);
   ASSERT_NE(client, nullptr);
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(Text(client->CallTool("echo", {{"text", "through"}})), "through");
+    EXPECT_EQ(testing::ResultText(client->CallTool("echo", {{"text", "through"}})), "through");
   }
   EXPECT_GE(client->skipped_lines(), 4u);  // the 2 MiB line of each answer
   EXPECT_LE(client->reader_high_water(), cap);
@@ -240,7 +240,8 @@ TEST(McpClientTest, FloodIsSkippedWithinTheLineBound) {
 TEST(McpClientTest, AnswersServerRequestsAndIgnoresNotifications) {
   auto client = StartInitialized({"--chatty"});
   ASSERT_NE(client, nullptr);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(Text(client->CallTool("echo", {{"text", "x"}})), "x");
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(testing::ResultText(client->CallTool("echo", {{"text", "x"}})), "x");
   // Before each answer: a roots/list and a ping request (initialize too).
   EXPECT_EQ(client->answered_server_requests(), 8u);
   Json stats = Stats(*client);
@@ -253,7 +254,8 @@ TEST(McpClientTest, NoticesAChangedToolList) {
   auto client = StartInitialized();
   ASSERT_NE(client, nullptr);
   EXPECT_FALSE(client->TakeToolsChanged());
-  EXPECT_EQ(Text(client->CallTool("change_tools", Json::object())), "tool extra added");
+  EXPECT_EQ(testing::ResultText(client->CallTool("change_tools", Json::object())),
+            "tool extra added");
   EXPECT_TRUE(client->TakeToolsChanged());
   EXPECT_FALSE(client->TakeToolsChanged());
   auto tools = client->ListTools();

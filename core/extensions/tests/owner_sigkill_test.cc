@@ -14,9 +14,9 @@
 #include <algorithm>
 #include <sstream>
 
-#include "core/extensions/process_tree.h"
+#include "core/base/process_tree.h"
+#include "core/base/unique_fd.h"
 #include "core/extensions/tests/extension_test_util.h"
-#include "core/unique_fd.h"
 
 extern char** environ;  // NOLINT: POSIX
 

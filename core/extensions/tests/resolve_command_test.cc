@@ -2,7 +2,7 @@
 #include <sys/stat.h>
 
 #include "core/extensions/child_process.h"
-#include "core/tests/test_util.h"
+#include "harness/test_util.h"
 
 namespace goose {
 namespace {

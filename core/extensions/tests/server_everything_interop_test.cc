@@ -9,10 +9,10 @@
 
 #include <algorithm>
 
+#include "core/base/resource_ledger.h"
 #include "core/extensions/extension_set.h"
 #include "core/extensions/mcp_client.h"
 #include "core/extensions/tests/extension_test_util.h"
-#include "core/resource_ledger.h"
 
 namespace goose {
 namespace {

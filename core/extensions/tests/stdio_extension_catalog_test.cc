@@ -7,8 +7,8 @@
 
 #include <set>
 
+#include "core/base/resource_ledger.h"
 #include "core/extensions/tests/extension_test_util.h"
-#include "core/resource_ledger.h"
 
 namespace goose {
 namespace {
@@ -24,8 +24,6 @@ Json MockConfig(const std::string& name, std::vector<std::string> args = {}) {
           {"timeout", 30}};
 }
 
-int64_t Children() { return ResourceLedger::Global().Get(Gauge::kChildProcesses); }
-
 std::string CallText(ToolSet& tools, const std::string& name, Json args) {
   ToolCall call;
   call.name = name;
@@ -35,11 +33,11 @@ std::string CallText(ToolSet& tools, const std::string& name, Json args) {
 }
 
 TEST(StdioExtensionCatalogTest, AddTestStartsAndLeavesNothingRunning) {
-  const int64_t children = Children();
+  const int64_t children = testing::LedgerChildren();
   StdioExtensionCatalog catalog;
   ASSERT_TRUE(catalog.Add(MockConfig("alpha")).ok());
   EXPECT_EQ(catalog.Names(), std::vector<std::string>{"alpha"});
-  EXPECT_EQ(Children(), children);
+  EXPECT_EQ(testing::LedgerChildren(), children);
   EXPECT_TRUE(testing::LiveDescendantsOfSelf().empty());
 }
 
@@ -65,7 +63,7 @@ TEST(StdioExtensionCatalogTest, AddRefusesWhatCannotRun) {
 }
 
 TEST(StdioExtensionCatalogTest, EachSessionGetsItsOwnProcesses) {
-  const int64_t children = Children();
+  const int64_t children = testing::LedgerChildren();
   StdioExtensionCatalog catalog;
   ASSERT_TRUE(catalog.Add(MockConfig("alpha")).ok());
   ASSERT_TRUE(catalog.Add(MockConfig("beta")).ok());
@@ -73,7 +71,7 @@ TEST(StdioExtensionCatalogTest, EachSessionGetsItsOwnProcesses) {
   auto second = catalog.MakeToolSet("s2");
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   ASSERT_TRUE(second.ok()) << second.status().ToString();
-  EXPECT_EQ(Children(), children + 4);
+  EXPECT_EQ(testing::LedgerChildren(), children + 4);
   std::set<std::string> names;
   for (const ToolSpec& t : (*first)->Tools()) names.insert(t.name);
   EXPECT_TRUE(names.count("alpha__echo"));
@@ -84,9 +82,9 @@ TEST(StdioExtensionCatalogTest, EachSessionGetsItsOwnProcesses) {
   EXPECT_NE(Json::parse(pid1)["pid"], Json::parse(pid2)["pid"]);
 
   first->reset();  // the session ends
-  EXPECT_EQ(Children(), children + 2);
+  EXPECT_EQ(testing::LedgerChildren(), children + 2);
   second->reset();
-  EXPECT_EQ(Children(), children);
+  EXPECT_EQ(testing::LedgerChildren(), children);
   EXPECT_TRUE(testing::LiveDescendantsOfSelf().empty());
 }
 
@@ -109,19 +107,19 @@ TEST(StdioExtensionCatalogTest, RemoveAndReplace) {
 }
 
 TEST(StdioExtensionCatalogTest, RemoveStopsTheExtensionInLiveSessions) {
-  const int64_t children = Children();
+  const int64_t children = testing::LedgerChildren();
   StdioExtensionCatalog catalog;
   ASSERT_TRUE(catalog.Add(MockConfig("alpha")).ok());
   ASSERT_TRUE(catalog.Add(MockConfig("beta")).ok());
   auto live = catalog.MakeToolSet("live");
   ASSERT_TRUE(live.ok());
-  EXPECT_EQ(Children(), children + 2);
+  EXPECT_EQ(testing::LedgerChildren(), children + 2);
   ASSERT_TRUE(catalog.Remove("alpha").ok());
-  EXPECT_EQ(Children(), children + 1);  // the live session's alpha stopped at once
+  EXPECT_EQ(testing::LedgerChildren(), children + 1);  // the live session's alpha stopped at once
   EXPECT_NE(CallText(**live, "alpha__echo", {{"text", "x"}}).find("error"), std::string::npos);
   EXPECT_EQ(CallText(**live, "beta__echo", {{"text", "x"}}), "x");
   live->reset();
-  EXPECT_EQ(Children(), children);
+  EXPECT_EQ(testing::LedgerChildren(), children);
   EXPECT_TRUE(testing::LiveDescendantsOfSelf().empty());
   ASSERT_TRUE(catalog.Remove("beta").ok());  // no live set left to reach: fine
 }

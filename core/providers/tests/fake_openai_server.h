@@ -26,9 +26,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/json.h"
+#include "core/base/json.h"
+#include "core/base/thread_annotations.h"
 #include "core/providers/openai_config.h"
-#include "core/thread_annotations.h"
 
 namespace goose::testing {
 

@@ -5,8 +5,8 @@
 
 #include <array>
 
-#include "core/resource_ledger.h"
-#include "core/unique_fd.h"
+#include "core/base/resource_ledger.h"
+#include "core/base/unique_fd.h"
 
 namespace goose {
 namespace {

@@ -15,9 +15,10 @@
 #include <iostream>
 #include <thread>
 
+#include "core/base/resource_ledger.h"
+#include "core/base/unique_fd.h"
 #include "core/providers/tests/fake_openai_server.h"
-#include "core/resource_ledger.h"
-#include "core/unique_fd.h"
+#include "harness/test_util.h"
 
 namespace goose {
 namespace {
@@ -40,15 +41,10 @@ constexpr milliseconds kBound{20'000};
 
 int64_t Ledger(Gauge gauge) { return ResourceLedger::Global().Get(gauge); }
 
-// Polls `condition` until it holds or `limit` passes (for ledger values,
+// Polls `condition` until it holds or kBound passes (for ledger values,
 // which have no condition variable to wait on).
-bool Eventually(const std::function<bool()>& condition, milliseconds limit = kBound) {
-  const auto deadline = steady_clock::now() + limit;
-  while (!condition()) {
-    if (steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(1));
-  }
-  return true;
+bool Eventually(const std::function<bool()>& condition) {
+  return goose::testing::WaitUntil(condition, kBound);
 }
 
 // Runs `work` on another thread, waiting at most kBound; on a hang cancels

@@ -9,10 +9,10 @@
 #include <set>
 
 #include "core/agent/tests/fake_provider.h"
+#include "core/model/session_id.h"
 #include "core/server/api_server.h"
 #include "core/server/debug_heap.h"
-#include "core/session_id.h"
-#include "core/tests/test_util.h"
+#include "harness/test_util.h"
 
 namespace goose {
 namespace {

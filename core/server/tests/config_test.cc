@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "core/server/api_key.h"
-#include "core/tests/test_util.h"
+#include "harness/test_util.h"
 
 namespace goose {
 namespace {

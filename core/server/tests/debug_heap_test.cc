@@ -3,7 +3,7 @@
 // profiles kept shows in their diff, named by its allocation site.
 //
 // The server runs as a process with failpoint retain_heap, which keeps 64
-// bytes per request reachable in InjectRequestFaults (core/failpoint.cc):
+// bytes per request reachable in InjectRequestFaults (core/base/failpoint.cc):
 // a known site the diff must name.
 
 #include "core/server/debug_heap.h"
@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "core/extensions/child_process.h"
-#include "core/tests/test_util.h"
+#include "harness/test_util.h"
 
 namespace goose {
 namespace {

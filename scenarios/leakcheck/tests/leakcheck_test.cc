@@ -22,10 +22,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/base/json.h"
+#include "core/base/unique_fd.h"
 #include "core/extensions/child_process.h"
-#include "core/json.h"
-#include "core/tests/test_util.h"
-#include "core/unique_fd.h"
+#include "harness/test_util.h"
 #include "scenarios/lib/heap_profile.h"
 #include "scenarios/lib/process_target.h"
 #include "scenarios/lib/program_launch.h"

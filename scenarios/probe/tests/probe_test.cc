@@ -6,7 +6,7 @@
 
 #include <thread>
 
-#include "core/unique_fd.h"
+#include "core/base/unique_fd.h"
 #include "scenarios/probe/heap_gauge.h"
 #include "scenarios/probe/orphan_watch.h"
 #include "scenarios/probe/process_probe.h"

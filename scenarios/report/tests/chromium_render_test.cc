@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "core/extensions/child_process.h"
-#include "core/tests/test_util.h"
+#include "harness/test_util.h"
 #include "scenarios/report/html_report.h"
 #include "scenarios/report/tests/sample_report.h"
 

@@ -1,0 +1,80 @@
+// Failpoints: named faults that re-create each known leak, for the canary
+// tests that prove every leak gate can fail.
+//
+// Compiled in only when the build sets GOOSE_FAILPOINTS (the test presets
+// do; `release` does not): there, FailpointOn() is a constant false and the
+// faults vanish from the binary.
+//
+// A test switches faults with SetFailpoint(); a server started from outside
+// reads GOOSE_API_FAILPOINTS ("partial_drain,leak_fd").
+//
+//   partial_drain  a reply reads the agent's first message and keeps the
+//                  stream (goose-api's bug)
+//   no_reap        the reaper ends nothing
+//   leak_child     stopping an extension signals only its direct child,
+//                  not its process group or tree
+//   leak_fd        every request opens a file descriptor and keeps it
+//   leak_heap      every request allocates bytes and loses the pointer
+//   retain_heap    every request keeps bytes in a container that grows
+//   leak_thread    every request starts a thread that is joined only at exit
+//   disk_full      every session file write fails with ENOSPC (the disk is
+//                  full), after its temp file was created
+//   rewrite_sessions  every session save rewrites the whole file (temp file
+//                  and rename) instead of appending the new messages: the
+//                  cost a reply had before appends, for the benchmark gate
+
+#ifndef GOOSE_CORE_BASE_FAILPOINT_H_
+#define GOOSE_CORE_BASE_FAILPOINT_H_
+
+#include <atomic>
+#include <string_view>
+
+#include "core/base/env.h"
+#include "core/base/status.h"
+
+namespace goose {
+
+enum class Failpoint : int {
+  kPartialDrain = 0,
+  kNoReap,
+  kLeakChild,
+  kLeakFd,
+  kLeakHeap,
+  kRetainHeap,
+  kLeakThread,
+  kDiskFull,
+  kRewriteSessions,
+  kCount,
+};
+
+std::string_view FailpointName(Failpoint f);
+
+#if defined(GOOSE_FAILPOINTS)
+inline constexpr bool kFailpointsCompiled = true;
+namespace internal {
+extern std::atomic<bool> failpoints[static_cast<int>(Failpoint::kCount)];
+}  // namespace internal
+inline bool FailpointOn(Failpoint f) {
+  return internal::failpoints[static_cast<int>(f)].load(std::memory_order_relaxed);
+}
+#else
+inline constexpr bool kFailpointsCompiled = false;
+constexpr bool FailpointOn(Failpoint) { return false; }
+#endif
+
+// Switches a fault. FailedPrecondition-style error (InvalidArgument) when
+// the build has no failpoints.
+Status SetFailpoint(Failpoint f, bool on);
+Status SetFailpoint(std::string_view name, bool on);
+void ClearFailpoints();
+
+// Reads GOOSE_API_FAILPOINTS (comma-separated names). Unknown names and a
+// build without failpoints are errors.
+Status EnableFailpointsFromEnv(const EnvLookup& env);
+
+// The faults' own effects, called where each bug would live.
+void InjectRequestFaults();  // leak_fd, leak_heap, retain_heap, leak_thread
+
+}  // namespace goose
+
+#endif  // GOOSE_CORE_BASE_FAILPOINT_H_

@@ -1,0 +1,75 @@
+// JSON helpers shared by the core: safe serialisation and a field reader.
+//
+// `JsonObjectReader` reads the fields of one JSON object with precise error
+// messages.
+// Each getter records the first error it meets ("content[1].text must be a
+// string") and later getters do nothing, so a parser reads every field and
+// checks `status()` once. The keys that were not read are `Rest()`, which
+// the message model keeps so unknown fields survive a round trip.
+
+#ifndef GOOSE_CORE_BASE_JSON_H_
+#define GOOSE_CORE_BASE_JSON_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "core/base/status.h"
+
+namespace goose {
+
+using Json = nlohmann::json;
+
+// Compact serialisation that never throws: invalid UTF-8 in a string (which
+// can arrive from a client or a provider) is replaced by U+FFFD instead of
+// raising nlohmann's type_error 316.
+std::string JsonDump(const Json& json);
+
+// Parses `text`; a syntax error gives InvalidArgument naming `what` and the
+// byte offset. Never throws.
+Result<Json> JsonParse(std::string_view text, std::string_view what);
+
+// The member `key` of `object` when it is there and not null; else nullptr.
+// REQUIRES: `object` is an object.
+const Json* NonNullField(const Json& object, const char* key);
+
+class JsonObjectReader {
+ public:
+  // `path` names the object in messages, e.g. "content[2]"; empty for the root.
+  JsonObjectReader(const nlohmann::json& json, std::string path);
+
+  bool Has(const std::string& key) const;
+  std::string String(const std::string& key);
+  // An absent key or a null gives nullopt.
+  std::optional<std::string> OptionalString(const std::string& key);
+  int64_t Int(const std::string& key);
+  std::optional<int64_t> OptionalInt(const std::string& key);
+  const nlohmann::json& Array(const std::string& key);
+  const nlohmann::json& Object(const std::string& key);
+  // Any JSON value; absent gives `fallback`.
+  nlohmann::json Any(const std::string& key, nlohmann::json fallback);
+
+  // Every key not read so far, as an object; null when there is none.
+  nlohmann::json Rest() const;
+  // A field path for messages: "content[2].text".
+  std::string PathOf(const std::string& key) const;
+
+  const Status& status() const { return status_; }
+  bool ok() const { return status_.ok(); }
+  void Fail(std::string message);
+
+ private:
+  const nlohmann::json* Find(const std::string& key, bool required);
+
+  const nlohmann::json& json_;
+  std::string path_;
+  std::set<std::string> read_;
+  Status status_;
+};
+
+}  // namespace goose
+
+#endif  // GOOSE_CORE_BASE_JSON_H_

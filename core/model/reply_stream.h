@@ -1,0 +1,102 @@
+// ReplyStream: a provider's answer, pulled one item at a time.
+//
+// goose-api leaked because its handlers read the first item of a reply
+// stream and dropped the stream without draining or cancelling it. Here a
+// stream is pull-based and owns its producer outright:
+//
+//   std::unique_ptr<ReplyStream> s = provider.Stream(request);
+//   StreamItem item;
+//   while (s->Next(&item)) assembler.Add(item);
+//   if (s->error()) ... // typed ProviderError; nullopt means a clean end
+//
+// Destroying a stream at any point (before the first item, mid-message,
+// during a stall) cancels its producer and frees every buffer, thread and
+// connection before the destructor returns. Nothing outlives it.
+//
+// Every live stream counts itself in Gauge::kLiveStreams and its buffered
+// bytes in Gauge::kStreamBufferedBytes (through `buffered_bytes_`).
+//
+// Thread safety: Next() and error() are called by one consumer thread.
+// Cancel() may be called from any thread at any time, also while Next()
+// blocks; it makes Next() return false with a kCancelled error promptly.
+
+#ifndef GOOSE_CORE_MODEL_REPLY_STREAM_H_
+#define GOOSE_CORE_MODEL_REPLY_STREAM_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/resource_ledger.h"
+#include "core/model/message.h"
+#include "core/model/provider_error.h"
+#include "core/model/session.h"
+
+namespace goose {
+
+// One piece of a reply. Items with the same `message_id` are parts of one
+// assistant message: text deltas to be appended in order, and tool requests
+// (each complete: a provider assembles argument fragments before emitting).
+struct StreamItem {
+  std::string message_id;
+  Message delta;                    // role assistant
+  std::optional<TokenUsage> usage;  // usually on the last item only
+};
+
+class ReplyStream {
+ public:
+  ReplyStream() = default;
+  ReplyStream(const ReplyStream&) = delete;
+  ReplyStream& operator=(const ReplyStream&) = delete;
+  // Subclasses cancel and join their producer in their own destructor.
+  virtual ~ReplyStream() = default;
+
+  // Blocks until the next item and stores it in *item (returns true), or
+  // until the end or an error (returns false; see error()). After false,
+  // every later call returns false.
+  virtual bool Next(StreamItem* item) = 0;
+
+  // Why the stream ended: nullopt after a complete reply.
+  virtual const std::optional<ProviderError>& error() const = 0;
+
+  // Thread-safe; see the file comment. Idempotent.
+  virtual void Cancel() = 0;
+
+ protected:
+  LedgerBytes buffered_bytes_{Gauge::kStreamBufferedBytes};
+
+ private:
+  LedgerEntry live_{Gauge::kLiveStreams};
+};
+
+// Folds stream items into whole messages: consecutive items with one
+// message_id make one message; text deltas are appended to the message's
+// last text item (or start one), other content is appended as it comes.
+class MessageAssembler {
+ public:
+  void Add(const StreamItem& item);
+  // The messages so far, in order; usage is the sum over items that had it.
+  const std::vector<Message>& messages() const { return messages_; }
+  const std::optional<TokenUsage>& usage() const { return usage_; }
+  std::vector<Message> TakeMessages();
+  size_t items() const { return items_; }
+
+ private:
+  std::vector<Message> messages_;
+  std::string current_id_;
+  std::optional<TokenUsage> usage_;
+  size_t items_ = 0;
+};
+
+// Drains `stream` to its end: every message, and the error if it failed.
+struct DrainResult {
+  std::vector<Message> messages;
+  std::optional<TokenUsage> usage;
+  std::optional<ProviderError> error;
+  size_t items = 0;
+};
+DrainResult Drain(ReplyStream& stream);
+
+}  // namespace goose
+
+#endif  // GOOSE_CORE_MODEL_REPLY_STREAM_H_

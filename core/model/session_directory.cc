@@ -1,0 +1,154 @@
+#include "core/model/session_directory.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+
+#include "core/base/file_io.h"
+#include "core/model/session_file.h"
+#include "core/model/session_id.h"
+
+namespace goose {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::string_view kTempSuffix = ".tmp";
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// Parses "<anything>.<pid>.<n>.tmp" temp names; returns the pid or 0.
+pid_t TempFileOwner(std::string_view name) {
+  if (name.empty() || name.front() != '.' || !EndsWith(name, kTempSuffix) ||
+      name.find(".jsonl.") == std::string_view::npos) {
+    return 0;
+  }
+  name.remove_suffix(kTempSuffix.size());
+  size_t counter_dot = name.rfind('.');
+  if (counter_dot == std::string_view::npos) return 0;
+  std::string_view rest = name.substr(0, counter_dot);
+  size_t pid_dot = rest.rfind('.');
+  if (pid_dot == std::string_view::npos) return 0;
+  std::string pid_text(rest.substr(pid_dot + 1));
+  if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) return 0;
+  return static_cast<pid_t>(std::strtol(pid_text.c_str(), nullptr, 10));
+}
+
+}  // namespace
+
+Result<fs::path> ResolveSessionsDir(const EnvLookup& env) {
+  auto nonempty = [&](const char* name) -> const char* {
+    const char* v = env(name);
+    return (v != nullptr && *v != '\0') ? v : nullptr;
+  };
+  if (const char* dir = nonempty("GOOSE_API_SESSIONS_DIR")) return fs::path(dir);
+  if (const char* xdg = nonempty("XDG_DATA_HOME")) return fs::path(xdg) / "goose" / "sessions";
+  if (const char* home = nonempty("HOME")) {
+    return fs::path(home) / ".local" / "share" / "goose" / "sessions";
+  }
+  return InvalidArgument(
+      "cannot find the sessions directory: set GOOSE_API_SESSIONS_DIR (or XDG_DATA_HOME or HOME)");
+}
+
+Status SessionDirectory::Ensure() const {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) return IoError("cannot create sessions directory " + dir_.string() + ": " + ec.message());
+  if (!fs::is_directory(dir_, ec)) return IoError(dir_.string() + " is not a directory");
+  return Status::Ok();
+}
+
+Result<fs::path> SessionDirectory::PathFor(std::string_view id) const {
+  if (Status s = ValidateSessionId(id); !s.ok()) return s;
+  return dir_ / (std::string(id) + std::string(kSessionFileSuffix));
+}
+
+fs::path SessionDirectory::TempPathFor(std::string_view id) const {
+  static std::atomic<uint64_t> counter{0};
+  return dir_ / ("." + std::string(id) + std::string(kSessionFileSuffix) + "." +
+                 std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1)) +
+                 std::string(kTempSuffix));
+}
+
+bool SessionDirectory::Exists(std::string_view id) const {
+  Result<fs::path> path = PathFor(id);
+  if (!path.ok()) return false;
+  struct stat st {};
+  return ::lstat(path->c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+Result<std::vector<SessionInfo>> SessionDirectory::List(int* skipped) const {
+  std::vector<SessionInfo> out;
+  int bad = 0;
+  std::error_code ec;
+  fs::directory_iterator it(dir_, ec);
+  if (ec) {
+    if (ec == std::errc::no_such_file_or_directory) return out;  // nothing stored yet
+    return IoError("cannot list " + dir_.string() + ": " + ec.message());
+  }
+  for (const fs::directory_entry& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (!EndsWith(name, kSessionFileSuffix) || name.front() == '.') continue;
+    const std::string id = name.substr(0, name.size() - kSessionFileSuffix.size());
+    if (!ValidateSessionId(id).ok() || !entry.is_regular_file(ec)) {
+      ++bad;
+      continue;
+    }
+    Result<SessionHeader> header = ReadSessionHeader(entry.path());
+    if (!header.ok()) {
+      ++bad;
+      continue;
+    }
+    SessionInfo info;
+    info.id = id;
+    info.description = std::move(header->description);
+    info.message_count = header->message_count;
+    struct stat st {};
+    if (::stat(entry.path().c_str(), &st) == 0) info.modified_unix = st.st_mtime;
+    out.push_back(std::move(info));
+  }
+  std::sort(out.begin(), out.end(), [](const SessionInfo& a, const SessionInfo& b) {
+    return a.modified_unix != b.modified_unix ? a.modified_unix > b.modified_unix : a.id < b.id;
+  });
+  if (skipped != nullptr) *skipped = bad;
+  return out;
+}
+
+Status SessionDirectory::Remove(std::string_view id) const {
+  Result<fs::path> path = PathFor(id);
+  if (!path.ok()) return path.status();
+  if (::unlink(path->c_str()) != 0) {
+    if (errno == ENOENT) return NotFound("session " + std::string(id) + " has no file");
+    return IoError(ErrnoMessage("cannot remove", *path));
+  }
+  return Status::Ok();
+}
+
+Result<int> SessionDirectory::RemoveStaleTempFiles() const {
+  int removed = 0;
+  std::error_code ec;
+  fs::directory_iterator it(dir_, ec);
+  if (ec) {
+    if (ec == std::errc::no_such_file_or_directory) return 0;
+    return IoError("cannot list " + dir_.string() + ": " + ec.message());
+  }
+  for (const fs::directory_entry& entry : it) {
+    const std::string name = entry.path().filename().string();
+    pid_t owner = TempFileOwner(name);
+    if (owner <= 0) continue;
+    // A live writer (this process or another server on the same directory)
+    // still owns its temp file.
+    if (owner != ::getpid() && ::kill(owner, 0) != 0 && errno == ESRCH) {
+      if (::unlink(entry.path().c_str()) == 0) ++removed;
+    }
+  }
+  return removed;
+}
+
+}  // namespace goose

@@ -1,0 +1,81 @@
+// Helpers every test shares: temp dirs, whole-file reads and writes, test
+// data, and bounded polling waits.
+
+#ifndef GOOSE_HARNESS_TEST_UTIL_H_
+#define GOOSE_HARNESS_TEST_UTIL_H_
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <thread>
+
+namespace goose::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents on
+// destruction.
+class ScopedTempDir {
+ public:
+  ScopedTempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "goose-test-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
+    path_ = tmpl;
+  }
+  ~ScopedTempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScopedTempDir(const ScopedTempDir&) = delete;
+  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::string ReadWholeFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+inline void WriteWholeFile(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+#if defined(GOOSE_TESTDATA_DIR)
+// <GOOSE_TESTDATA_DIR>/<name>, for the test targets that define it.
+inline std::filesystem::path TestData(const std::string& name) {
+  return std::filesystem::path(GOOSE_TESTDATA_DIR) / name;
+}
+#endif
+
+// The bound on a test's waits for something that should happen at once: a
+// hang is what it catches, not slowness (a busy 2-core machine under ASan).
+inline constexpr auto kTestWait = std::chrono::seconds(30);
+
+// Polls `condition` until it holds or `timeout` passes; returns its last
+// value. For conditions that settle asynchronously (a reaper, a closing
+// socket): a bounded wait, never a fixed sleep.
+inline bool WaitUntil(const std::function<bool()>& condition,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto pause = std::chrono::microseconds(100);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return condition();
+    std::this_thread::sleep_for(pause);
+    pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+}  // namespace goose::testing
+
+#endif  // GOOSE_HARNESS_TEST_UTIL_H_
