@@ -5,53 +5,9 @@
 
 #include "core/base/failpoint.h"
 #include "core/base/log.h"
-#include "core/model/session_file.h"
 #include "core/model/session_store.h"
 
 namespace goose {
-
-LiveSession::LiveSession(std::string id, Session session, std::unique_ptr<Agent> agent)
-    : id_(std::move(id)), session_(std::move(session)), agent_(std::move(agent)) {
-  message_count_.store(session_.messages.size());
-}
-
-LiveSession::~LiveSession() = default;
-
-Session& LiveSession::data() {
-  if (!compact_.empty()) {
-    // Compact() checked that these bytes parse.
-    Result<Session> parsed = ParseSessionFile(compact_, "compacted session " + id_);
-    if (parsed.ok()) {
-      session_ = std::move(parsed).value();
-    } else {
-      GOOSE_LOG(kError) << parsed.status().message();
-    }
-    std::string().swap(compact_);
-  }
-  return session_;
-}
-
-bool LiveSession::Compact() {
-  if (!compact_.empty() || session_.messages.empty()) return false;
-  std::string bytes = SerializeSession(session_);
-  // Lossless by the store's contract (and its fuzzer); checked, since a
-  // conversation that could not come back must not be dropped.
-  if (!ParseSessionFile(bytes, "compacted session").ok()) return false;
-  bytes.shrink_to_fit();
-  compact_ = std::move(bytes);
-  session_ = Session{};
-  return true;
-}
-
-void LiveSession::SetActiveReply(AgentReply* reply) {
-  MutexLock lock(reply_mu_);
-  active_reply_ = reply;
-}
-
-void LiveSession::CancelActiveReply() {
-  MutexLock lock(reply_mu_);
-  if (active_reply_ != nullptr) active_reply_->Cancel();
-}
 
 SessionLease::SessionLease(SessionRegistry* registry, std::shared_ptr<LiveSession> session)
     : registry_(registry), session_(std::move(session)) {}

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "core/agent/agent.h"
+#include "core/agent/live_session.h"
 #include "core/base/resource_ledger.h"
 #include "core/base/status.h"
 #include "core/base/thread_annotations.h"
@@ -46,56 +47,6 @@
 #include "core/model/session_store.h"
 
 namespace goose {
-
-class LiveSession {
- public:
-  LiveSession(std::string id, Session session, std::unique_ptr<Agent> agent);
-  ~LiveSession();
-  LiveSession(const LiveSession&) = delete;
-  LiveSession& operator=(const LiveSession&) = delete;
-
-  const std::string& id() const { return id_; }
-  Agent& agent() { return *agent_; }
-
-  // Held for a whole reply (or any read-modify-write of the conversation).
-  Mutex mu;
-  // The conversation; a compacted one is parsed back first.
-  Session& data() REQUIRES(mu);
-  // Replaces the conversation in memory by its session-file bytes
-  // (SerializeSession, which ParseSessionFile reads back
-  // losslessly) until data() is next called. Does nothing for a session
-  // without messages or one already compacted. Returns whether it compacted.
-  bool Compact() REQUIRES(mu);
-  bool compacted() const REQUIRES(mu) { return !compact_.empty(); }
-  // Records the conversation's size after it changed: its message count
-  // (readable without `mu`, for /metrics) and its bytes in the ledger.
-  void UpdateStats(size_t messages, int64_t bytes) REQUIRES(mu) {
-    message_count_.store(messages);
-    conversation_bytes_.Set(bytes);
-  }
-  size_t message_count() const { return message_count_.load(); }
-  // Where the session's file stood after this process last saved it
-  // (SessionStore::Save appends when it still stands there).
-  FileMark& file_mark() REQUIRES(mu) { return file_mark_; }
-
-  // The reply running now, so ending the session can cancel it. Set and
-  // cleared by the code that runs the reply.
-  void SetActiveReply(AgentReply* reply);
-  void CancelActiveReply();
-
- private:
-  // First member: counted out only after everything below is freed.
-  LedgerEntry counted_{Gauge::kSessions};
-  const std::string id_;
-  Session session_ GUARDED_BY(mu);
-  std::string compact_ GUARDED_BY(mu);  // non-empty: the conversation, serialized
-  FileMark file_mark_ GUARDED_BY(mu);
-  LedgerBytes conversation_bytes_ GUARDED_BY(mu){Gauge::kConversationBytes};
-  std::atomic<size_t> message_count_{0};
-  std::unique_ptr<Agent> agent_;
-  Mutex reply_mu_;
-  AgentReply* active_reply_ GUARDED_BY(reply_mu_) = nullptr;
-};
 
 class SessionRegistry;
 

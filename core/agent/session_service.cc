@@ -131,7 +131,8 @@ Result<ReplyOutcome> SessionService::Reply(const std::string& id, const std::str
 }
 
 Result<ReplyOutcome> SessionService::ReplyLocked(LiveSession& s, const std::string& prompt) {
-  Session& data = s.data();
+  if (Status expanded = s.Expand(); !expanded.ok()) return expanded;
+  Session& data = s.conversation();
   const Message user = Message::User(prompt);
   // The conversation is lent to the agent, not copied (a copy per reply
   // grows with the conversation), and comes back extended by the prompt and
@@ -185,7 +186,7 @@ Result<ReplyOutcome> SessionService::ReplyLocked(LiveSession& s, const std::stri
 }
 
 void SessionService::MaybeDescribe(LiveSession& s) {
-  Session& data = s.data();
+  Session& data = s.conversation();
   const size_t prompts = UserPrompts(data.messages);
   if (prompts != 1 && prompts != 3) return;
   Result<std::string, ProviderError> d = s.agent().Describe(data.messages);
@@ -199,12 +200,12 @@ void SessionService::MaybeDescribe(LiveSession& s) {
 
 Status SessionService::Persist(LiveSession& s) {
   size_t bytes = 0;
-  Status status = store_->Save(s.id(), s.data(), &s.file_mark(), &bytes);
+  Status status = store_->Save(s.id(), s.conversation(), &s.file_mark(), &bytes);
   if (!status.ok()) {
     GOOSE_LOG(kError) << "session " << s.id() << ": " << status.ToString();
     return status;
   }
-  s.UpdateStats(s.data().messages.size(), static_cast<int64_t>(bytes));
+  s.UpdateStats(s.conversation().messages.size(), static_cast<int64_t>(bytes));
   return status;
 }
 
@@ -214,11 +215,14 @@ Result<std::string> SessionService::Summarize(const std::string& id) {
   if (!lease.ok()) return lease.status();
   LiveSession& s = **lease;
   MutexLock lock(s.mu);
-  if (s.data().messages.empty())
+  if (Status expanded = s.Expand(); !expanded.ok()) return expanded;
+  Session& data = s.conversation();
+  if (data.messages.empty()) {
     return InvalidArgument("session " + id + " has no messages to summarize");
-  Result<std::string, ProviderError> summary = s.agent().Summarize(s.data().messages);
+  }
+  Result<std::string, ProviderError> summary = s.agent().Summarize(data.messages);
   if (!summary.ok()) return ProviderFailure(summary.error());
-  s.data().messages = SummarizedConversation(*summary);
+  data.messages = SummarizedConversation(*summary);
   if (Status p = Persist(s); !p.ok()) return p;
   return *summary;
 }

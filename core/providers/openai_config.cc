@@ -5,15 +5,11 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/base/setting_value.h"
 #include "core/base/strings.h"
 
 namespace goose {
 namespace {
-
-constexpr std::string_view kDefaultHost = "https://api.openai.com";
-constexpr std::string_view kDefaultBasePath = "v1/chat/completions";
-constexpr double kDefaultTotalTimeoutSecs = 600;
-constexpr double kDefaultIdleTimeoutSecs = 300;
 
 bool IsHostNameChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_';
@@ -36,17 +32,15 @@ Status BadUrl(std::string_view variable, std::string_view url, const std::string
                          " (expected e.g. https://api.openai.com or http://127.0.0.1:8080)");
 }
 
-// "600", "0.25" -> milliseconds; must be > 0.
-Result<std::chrono::milliseconds> ParseSeconds(std::string_view variable, std::string_view text) {
-  std::string_view t = Trim(text);
-  double seconds = 0;
-  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), seconds);
-  if (t.empty() || ec != std::errc() || end != t.data() + t.size() || !std::isfinite(seconds) ||
-      seconds <= 0 || seconds > 1e9) {
-    return InvalidArgument(std::string(variable) + "=\"" + std::string(text) +
-                           "\" must be a positive number of seconds");
-  }
-  return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(seconds * 1000)));
+// The variable's value in milliseconds, or `fallback` when it is unset.
+Result<std::chrono::milliseconds> TimeoutSetting(const EnvLookup& env, const char* variable,
+                                                 std::chrono::milliseconds fallback) {
+  const char* text = env(variable);
+  if (text == nullptr || Trim(text).empty()) return fallback;
+  Result<double> seconds =
+      ParseSecondsSetting(variable, text, kProviderTimeoutMinSecs, kProviderTimeoutMaxSecs);
+  if (!seconds.ok()) return seconds.status();
+  return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(*seconds * 1000)));
 }
 
 std::string Value(const EnvLookup& env, const char* name) {
@@ -156,12 +150,12 @@ Result<OpenAIConfig> OpenAIConfigFromEnv(const EnvLookup& env) {
   }
 
   std::string host = Value(env, "OPENAI_HOST");
-  if (Trim(host).empty()) host = std::string(kDefaultHost);
+  if (Trim(host).empty()) host = std::string(kOpenAIDefaultHost);
   std::string host_path;
   if (Status s = ParseBaseUrl(host, "OPENAI_HOST", &config, &host_path); !s.ok()) return s;
 
   std::string base_path = std::string(Trim(Value(env, "OPENAI_BASE_PATH")));
-  if (base_path.empty()) base_path = std::string(kDefaultBasePath);
+  if (base_path.empty()) base_path = std::string(kOpenAIDefaultBasePath);
   if (HasControlOrSpace(base_path) || base_path.find('#') != std::string::npos) {
     return InvalidArgument("OPENAI_BASE_PATH=\"" + base_path +
                            "\" must be a URL path without spaces or a fragment");
@@ -170,15 +164,9 @@ Result<OpenAIConfig> OpenAIConfigFromEnv(const EnvLookup& env) {
 
   config.api_key = std::string(Trim(Value(env, "OPENAI_API_KEY")));
 
-  auto total = ParseSeconds("GOOSE_API_PROVIDER_TIMEOUT_SECS",
-                            Value(env, "GOOSE_API_PROVIDER_TIMEOUT_SECS").empty()
-                                ? std::to_string(kDefaultTotalTimeoutSecs)
-                                : Value(env, "GOOSE_API_PROVIDER_TIMEOUT_SECS"));
+  auto total = TimeoutSetting(env, "GOOSE_API_PROVIDER_TIMEOUT_SECS", config.total_timeout);
   if (!total.ok()) return total.status();
-  auto idle = ParseSeconds("GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS",
-                           Value(env, "GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS").empty()
-                               ? std::to_string(kDefaultIdleTimeoutSecs)
-                               : Value(env, "GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS"));
+  auto idle = TimeoutSetting(env, "GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS", config.idle_timeout);
   if (!idle.ok()) return idle.status();
   config.total_timeout = *total;
   config.idle_timeout = std::min(*idle, *total);

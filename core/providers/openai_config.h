@@ -1,20 +1,18 @@
 // OpenAIConfig: where and how OpenAIProvider talks to an OpenAI-compatible
 // endpoint, and how it is read from the environment.
 //
-// Environment (the names goose uses, plus the API's own GOOSE_API_* ones):
+// Environment (the names goose uses, plus the API's own GOOSE_API_* ones;
+// the defaults are the initialisers below, listed by `goose-api --help`):
 //   GOOSE_API_PROVIDER    must be "openai" or unset for this provider
-//   GOOSE_API_MODEL       model name (default "gpt-4o", goose's default)
-//   OPENAI_HOST           scheme://host[:port][/path], default
-//                         "https://api.openai.com"; http and https only
-//   OPENAI_BASE_PATH      request path, default "v1/chat/completions";
-//                         relative paths are appended to OPENAI_HOST's path,
-//                         a leading "/" makes it absolute
+//   GOOSE_API_MODEL       model name
+//   OPENAI_HOST           scheme://host[:port][/path]; http and https only
+//   OPENAI_BASE_PATH      request path; relative paths are appended to
+//                         OPENAI_HOST's path, a leading "/" makes it absolute
 //   OPENAI_API_KEY        sent as "Authorization: Bearer <key>"; may be unset
 //                         for local servers (then no Authorization header)
-//   GOOSE_API_PROVIDER_TIMEOUT_SECS       total time for one call (default
-//                                         600, fractions allowed)
+//   GOOSE_API_PROVIDER_TIMEOUT_SECS       total time for one call
 //   GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS  longest silence inside a call
-//                                         (default 300, capped by the total)
+//                                         (capped by the total)
 //
 // The key is never logged: Describe() shows only whether one is set.
 
@@ -30,6 +28,13 @@
 #include "core/base/status.h"
 
 namespace goose {
+
+// What OPENAI_HOST and OPENAI_BASE_PATH mean when unset (as in goose).
+inline constexpr std::string_view kOpenAIDefaultHost = "https://api.openai.com";
+inline constexpr std::string_view kOpenAIDefaultBasePath = "v1/chat/completions";
+// The range of GOOSE_API_PROVIDER_TIMEOUT_SECS and _IDLE_TIMEOUT_SECS.
+inline constexpr double kProviderTimeoutMinSecs = 0.1;
+inline constexpr double kProviderTimeoutMaxSecs = 86400;
 
 struct OpenAIConfig {
   // Base URL, split. `base_path` is the whole request path, starting with "/".

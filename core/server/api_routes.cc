@@ -11,32 +11,6 @@
 namespace goose {
 namespace {
 
-enum class Access { kOpen, kKey, kOptionalKey };
-
-struct Route {
-  const char* method;
-  const char* path;
-  Access access;
-  bool json_body;
-};
-
-constexpr Route kRoutes[] = {
-    {"POST", "/session/start", Access::kKey, true},
-    {"POST", "/session/reply", Access::kKey, true},
-    {"POST", "/session/summarize", Access::kKey, true},
-    {"POST", "/session/end", Access::kKey, true},
-    {"POST", "/session/get", Access::kKey, true},
-    {"GET", "/sessions/list", Access::kKey, false},
-    {"GET", "/extensions/list", Access::kKey, false},
-    {"POST", "/extensions/add", Access::kKey, true},
-    {"POST", "/extensions/remove", Access::kKey, true},
-    {"GET", "/provider/config", Access::kKey, false},
-    {"GET", "/metrics", Access::kOptionalKey, false},
-#if defined(GOOSE_HEAP_BACKEND_TCMALLOC)
-    {"GET", "/debug/heap", Access::kKey, false},  // debug_heap.h
-#endif
-};
-
 ApiResponse FromStatus(const Status& s) {
   return ErrorResponse(HttpStatusFor(s.code()), s.message());
 }
@@ -118,6 +92,45 @@ bool ApiRoutes::Authorized(const ApiRequest& request) const {
 }
 
 ApiResponse ApiRoutes::Handle(const ApiRequest& request) const {
+  // Every route, once: method, path, who may call it, whether its body is
+  // JSON, and what answers it.
+  enum class Access { kKey, kOptionalKey };
+  struct Route {
+    const char* method;
+    const char* path;
+    Access access;
+    bool json_body;
+    ApiResponse (*answer)(const ApiRoutes& routes, const Json& body, bool key_holder);
+  };
+  static constexpr Route kRoutes[] = {
+    {"POST", "/session/start", Access::kKey, true,
+     [](const ApiRoutes& r, const Json& body, bool) { return r.Start(body); }},
+    {"POST", "/session/reply", Access::kKey, true,
+     [](const ApiRoutes& r, const Json& body, bool) { return r.Reply(body); }},
+    {"POST", "/session/summarize", Access::kKey, true,
+     [](const ApiRoutes& r, const Json& body, bool) { return r.Summarize(body); }},
+    {"POST", "/session/end", Access::kKey, true,
+     [](const ApiRoutes& r, const Json& body, bool) { return r.End(body); }},
+    {"POST", "/session/get", Access::kKey, true,
+     [](const ApiRoutes& r, const Json& body, bool) { return r.Get(body); }},
+    {"GET", "/sessions/list", Access::kKey, false,
+     [](const ApiRoutes& r, const Json&, bool) { return r.List(); }},
+    {"GET", "/extensions/list", Access::kKey, false,
+     [](const ApiRoutes& r, const Json&, bool) { return r.ExtensionsList(); }},
+    {"POST", "/extensions/add", Access::kKey, true,
+     [](const ApiRoutes& r, const Json& body, bool) { return r.ExtensionsAdd(body); }},
+    {"POST", "/extensions/remove", Access::kKey, true,
+     [](const ApiRoutes& r, const Json& body, bool) { return r.ExtensionsRemove(body); }},
+    {"GET", "/provider/config", Access::kKey, false,
+     [](const ApiRoutes& r, const Json&, bool) { return r.ProviderConfig(); }},
+    {"GET", "/metrics", Access::kOptionalKey, false,
+     [](const ApiRoutes& r, const Json&, bool key_holder) { return r.Metrics(key_holder); }},
+#if defined(GOOSE_HEAP_BACKEND_TCMALLOC)
+    {"GET", "/debug/heap", Access::kKey, false,  // debug_heap.h
+     [](const ApiRoutes& r, const Json&, bool) { return r.DebugHeap(); }},
+#endif
+  };
+
   const Route* route = nullptr;
   bool path_known = false;
   for (const Route& r : kRoutes) {
@@ -142,19 +155,7 @@ ApiResponse ApiRoutes::Handle(const ApiRequest& request) const {
     if (!parsed.ok()) return FromStatus(parsed.status());
     body = std::move(parsed).value();
   }
-  const std::string path = route->path;
-  if (path == "/session/start") return Start(body);
-  if (path == "/session/reply") return Reply(body);
-  if (path == "/session/summarize") return Summarize(body);
-  if (path == "/session/end") return End(body);
-  if (path == "/session/get") return Get(body);
-  if (path == "/sessions/list") return List();
-  if (path == "/extensions/list") return ExtensionsList();
-  if (path == "/extensions/add") return ExtensionsAdd(body);
-  if (path == "/extensions/remove") return ExtensionsRemove(body);
-  if (path == "/provider/config") return ProviderConfig();
-  if (path == "/debug/heap") return DebugHeap();
-  return Metrics(authorized && request.api_key.has_value());
+  return route->answer(*this, body, authorized && request.api_key.has_value());
 }
 
 ApiResponse ApiRoutes::Start(const Json& body) const {

@@ -26,8 +26,9 @@ ApiServer::ApiServer(const ApiRoutes* routes, ApiServerOptions options)
   // bytes and then the read timeout for the rest: a client that stalls is
   // cut off after their sum, so the keep-alive wait may not exceed the read
   // timeout the options promise.
-  server_.set_keep_alive_timeout(
-      std::min<time_t>(5, std::max<time_t>(1, static_cast<time_t>(options_.read_timeout.count()))));
+  server_.set_keep_alive_timeout(std::min<time_t>(
+      5, std::max<time_t>(
+             1, std::chrono::duration_cast<std::chrono::seconds>(options_.read_timeout).count())));
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res); };
   for (const char* pattern : {".*"}) {
     server_.Get(pattern, handler);

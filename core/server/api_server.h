@@ -29,7 +29,7 @@ struct ApiServerOptions {
   int port = 0;
   size_t max_body_bytes = 1 << 20;
   int threads = 16;
-  std::chrono::seconds read_timeout{10};
+  std::chrono::milliseconds read_timeout{10'000};
 };
 
 class ApiServer {

@@ -1,66 +1,202 @@
 #include "core/server/config.h"
 
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
-#include <fstream>
+#include <arpa/inet.h>
 
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <type_traits>
+#include <vector>
+
+#include "core/base/log.h"
+#include "core/base/setting_value.h"
 #include "core/base/strings.h"
+#include "core/providers/openai_config.h"
 
 namespace goose {
 namespace {
 
-// Every key the server reads, with its default and meaning.
-struct KeyDoc {
+// One setting: its key, what it means, its range (empty for free text),
+// how --help shows its default, and how a value sets it (null for the keys
+// another component reads from ServerConfig::values itself).
+struct Setting {
   const char* key;
-  const char* fallback;
   const char* meaning;
-};
-constexpr KeyDoc kKeys[] = {
-    {"GOOSE_API_HOST", "127.0.0.1", "address to listen on"},
-    {"GOOSE_API_PORT", "8080", "port to listen on; 0 picks a free one (printed when ready)"},
-    {"GOOSE_API_KEY", "(none)", "the x-api-key every session and extension route requires"},
-    {"GOOSE_API_OPEN", "(unset)", "set to 'loopback' to run without a key on a loopback host"},
-    {"GOOSE_API_SESSIONS_DIR", "$XDG_DATA_HOME/goose/sessions or ~/.local/share/goose/sessions",
-     "session files, shared with goose's CLI"},
-    {"GOOSE_API_FSYNC", "batch",
-     "when session files are fsynced (power-loss durability; every write is renamed into place "
-     "before its reply is answered): always (every write), batch (in the background within "
-     "~100 ms, many writes at once), never"},
-    {"GOOSE_API_SESSION_TIMEOUT_SECS", "3600",
-     "idle seconds before a live session is reaped (fractions allowed)"},
-    {"GOOSE_API_MAX_SESSIONS", "1000", "live sessions at most; more answer 503"},
-    {"GOOSE_API_MAX_BODY_BYTES", "1048576", "request bodies over this answer 413"},
-    {"GOOSE_API_THREADS", "16", "HTTP worker threads (concurrent requests)"},
-    {"GOOSE_API_READ_TIMEOUT_SECS", "10", "seconds a client may take to send its request"},
-    {"GOOSE_API_MAX_TURNS", "25", "provider calls per reply at most"},
-    {"GOOSE_API_SYSTEM_PROMPT", "(empty)", "system prompt sent with every reply"},
-    {"GOOSE_API_LOG_LEVEL", "info", "error, warn, info or debug"},
-    {"GOOSE_API_PROVIDER", "openai", "LLM provider: openai (any OpenAI-compatible endpoint)"},
-    {"GOOSE_API_MODEL", "gpt-4o", "model name sent to the provider"},
-    {"OPENAI_HOST", "https://api.openai.com", "provider base URL (scheme, host, port)"},
-    {"OPENAI_BASE_PATH", "v1/chat/completions", "path of the chat-completions endpoint"},
-    {"OPENAI_API_KEY", "(none)", "provider key (never logged)"},
-    {"GOOSE_API_PROVIDER_TIMEOUT_SECS", "600", "seconds a provider call may take"},
-    {"GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS", "300", "longest silence inside a provider call"},
-    {"GOOSE_API_GOOSE_CLI", "goose",
-     "goose's CLI, which runs builtin extensions as `goose mcp <name>`"},
-    {"GOOSE_API_FAILPOINTS", "(none)",
-     "test builds only: faults to switch on (see core/base/failpoint.h)"},
+  std::string range;
+  std::function<std::string()> show_default;
+  std::function<Status(ServerConfig&, const std::string&)> apply;
 };
 
-Status BadValue(const std::string& key, const std::string& value, const std::string& want) {
-  return InvalidArgument(key + " must be " + want + ", not \"" + value + "\"");
+// `field` picks the setting's field out of a config, e.g.
+// [](ServerConfig& c) -> auto& { return c.stack.registry.max_sessions; }.
+// A default-constructed config holds every default.
+template <typename Field>
+auto DefaultOf(Field field) {
+  ServerConfig defaults;
+  return field(defaults);
 }
 
-bool ParseInt(const std::string& text, long long lo, long long hi, long long* out) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (errno != 0 || *end != '\0' || v < lo || v > hi) return false;
-  *out = v;
-  return true;
+template <typename Field>
+Setting Integer(const char* key, const char* meaning, int64_t lo, int64_t hi, Field field) {
+  return {key, meaning, IntegerRange(lo, hi), [field] { return std::to_string(DefaultOf(field)); },
+          [key, lo, hi, field](ServerConfig& c, const std::string& value) {
+            Result<int64_t> n = ParseIntegerSetting(key, value, lo, hi);
+            if (!n.ok()) return n.status();
+            field(c) = static_cast<std::remove_reference_t<decltype(field(c))>>(*n);
+            return Status::Ok();
+          }};
+}
+
+std::string FormatNumber(double v) {
+  std::ostringstream out;
+  out.precision(12);
+  out << v;
+  return out.str();
+}
+
+template <typename Field>
+Setting Seconds(const char* key, const char* meaning, double lo, double hi, Field field) {
+  using Duration = std::remove_reference_t<decltype(field(std::declval<ServerConfig&>()))>;
+  return {key, meaning, SecondsRange(lo, hi),
+          [field] { return FormatNumber(std::chrono::duration<double>(DefaultOf(field)).count()); },
+          [key, lo, hi, field](ServerConfig& c, const std::string& value) {
+            Result<double> secs = ParseSecondsSetting(key, value, lo, hi);
+            if (!secs.ok()) return secs.status();
+            field(c) = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(*secs));
+            return Status::Ok();
+          }};
+}
+
+template <typename Field>
+Setting Text(const char* key, const char* meaning, std::string shown_when_empty, Field field) {
+  return {key, meaning, "",
+          [field, shown_when_empty] {
+            std::string d = DefaultOf(field);
+            return d.empty() ? shown_when_empty : d;
+          },
+          [field](ServerConfig& c, const std::string& value) {
+            field(c) = value;
+            return Status::Ok();
+          }};
+}
+
+// A key another component reads from ServerConfig::values.
+Setting ReadElsewhere(const char* key, const char* meaning, std::string shown,
+                      std::string range = "") {
+  return {key, meaning, std::move(range), [shown] { return shown; }, nullptr};
+}
+
+const std::vector<Setting>& Settings() {
+  static const auto* const settings = new std::vector<Setting>{
+      Text(
+          "GOOSE_API_HOST", "address to listen on", "",
+          [](ServerConfig & c) -> auto& { return c.stack.http.host; }),
+      Integer(
+          "GOOSE_API_PORT", "port to listen on; 0 picks a free one (printed when ready)", 0, 65535,
+          [](ServerConfig & c) -> auto& { return c.stack.http.port; }),
+      Text(
+          "GOOSE_API_KEY", "the x-api-key every session and extension route requires", "(none)",
+          [](ServerConfig & c) -> auto& { return c.stack.api_key; }),
+      {"GOOSE_API_OPEN", "set to 'loopback' to run without a key on a loopback host", "loopback",
+       [] { return std::string("(unset)"); },
+       [](ServerConfig& c, const std::string& value) {
+         if (value != "loopback") {
+           return InvalidArgument("GOOSE_API_OPEN must be \"loopback\" or unset, not \"" + value +
+                                  "\"");
+         }
+         c.allow_open_loopback = true;
+         return Status::Ok();
+       }},
+      ReadElsewhere("GOOSE_API_SESSIONS_DIR", "session files, shared with goose's CLI",
+                    "$XDG_DATA_HOME/goose/sessions or ~/.local/share/goose/sessions"),
+      {"GOOSE_API_FSYNC",
+       "when session files are fsynced (power-loss durability): always (every write, before "
+       "its answer), batch (in the background within ~100 ms, many writes at once), never",
+       "always, batch or never",
+       [] { return std::string(FsyncPolicyName(ServerStackOptions{}.fsync)); },
+       [](ServerConfig& c, const std::string& value) {
+         Result<FsyncPolicy> policy = ParseFsyncPolicy(value);
+         if (!policy.ok()) {
+           return InvalidArgument("GOOSE_API_FSYNC must be always, batch or never, not \"" + value +
+                                  "\"");
+         }
+         c.stack.fsync = *policy;
+         return Status::Ok();
+       }},
+      Seconds(
+          "GOOSE_API_SESSION_TIMEOUT_SECS",
+          "idle seconds before a live session is reaped (fractions allowed)", 0.01, 2592000,
+          [](ServerConfig & c) -> auto& { return c.stack.registry.ttl; }),
+      Integer(
+          "GOOSE_API_MAX_SESSIONS", "live sessions at most; more answer 503", 1, 1'000'000,
+          [](ServerConfig & c) -> auto& { return c.stack.registry.max_sessions; }),
+      Integer(
+          "GOOSE_API_MAX_BODY_BYTES", "request bodies over this answer 413", 64, 1LL << 30,
+          [](ServerConfig & c) -> auto& { return c.stack.http.max_body_bytes; }),
+      Integer(
+          "GOOSE_API_THREADS", "HTTP worker threads (requests served at once)", 1, 1024,
+          [](ServerConfig & c) -> auto& { return c.stack.http.threads; }),
+      Seconds(
+          "GOOSE_API_READ_TIMEOUT_SECS", "seconds a client may take to send its request", 1, 3600,
+          [](ServerConfig & c) -> auto& { return c.stack.http.read_timeout; }),
+      Integer(
+          "GOOSE_API_MAX_TURNS", "provider calls per reply at most", 1, 1000,
+          [](ServerConfig & c) -> auto& { return c.stack.agent.max_turns; }),
+      Text(
+          "GOOSE_API_SYSTEM_PROMPT", "system prompt sent with every reply", "(empty)",
+          [](ServerConfig & c) -> auto& { return c.stack.agent.system_prompt; }),
+      {"GOOSE_API_LOG_LEVEL", "how much the server logs", "error, warn, info or debug",
+       [] { return ServerConfig{}.log_level; },
+       [](ServerConfig& c, const std::string& value) {
+         LogLevel level;
+         if (!ParseLogLevel(value, &level)) {
+           return InvalidArgument("GOOSE_API_LOG_LEVEL must be error, warn, info or debug, not \"" +
+                                  value + "\"");
+         }
+         c.log_level = value;
+         return Status::Ok();
+       }},
+      ReadElsewhere("GOOSE_API_PROVIDER", "LLM provider: openai (any OpenAI-compatible endpoint)",
+                    "openai"),
+      ReadElsewhere("GOOSE_API_MODEL", "model name sent to the provider", OpenAIConfig{}.model),
+      ReadElsewhere("OPENAI_HOST", "provider base URL (scheme, host, port)",
+                    std::string(kOpenAIDefaultHost)),
+      ReadElsewhere("OPENAI_BASE_PATH", "path of the chat-completions endpoint",
+                    std::string(kOpenAIDefaultBasePath)),
+      ReadElsewhere("OPENAI_API_KEY", "provider key (never logged)", "(none)"),
+      ReadElsewhere(
+          "GOOSE_API_PROVIDER_TIMEOUT_SECS", "seconds a provider call may take",
+          FormatNumber(std::chrono::duration<double>(OpenAIConfig{}.total_timeout).count()),
+          SecondsRange(kProviderTimeoutMinSecs, kProviderTimeoutMaxSecs)),
+      ReadElsewhere(
+          "GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS", "longest silence inside a provider call",
+          FormatNumber(std::chrono::duration<double>(OpenAIConfig{}.idle_timeout).count()),
+          SecondsRange(kProviderTimeoutMinSecs, kProviderTimeoutMaxSecs)),
+      ReadElsewhere("GOOSE_API_GOOSE_CLI",
+                    "goose's CLI, which runs builtin extensions as `goose mcp <name>`", "goose"),
+      ReadElsewhere("GOOSE_API_FAILPOINTS",
+                    "test builds only: faults to switch on (see core/base/failpoint.h)", "(none)"),
+  };
+  return *settings;
+}
+
+// A config-file value: a quoted value loses its quotes (then anything after
+// them must be a comment); an unquoted one loses a trailing " # comment".
+Result<std::string> ConfigValue(std::string value, const std::string& where) {
+  if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
+    const size_t close = value.find(value.front(), 1);
+    if (close == std::string::npos) return InvalidArgument(where + ": unclosed quote");
+    std::string_view after = Trim(std::string_view(value).substr(close + 1));
+    if (!after.empty() && after.front() != '#') {
+      return InvalidArgument(where + ": text after the closing quote");
+    }
+    return value.substr(1, close - 1);
+  }
+  if (size_t hash = value.find(" #"); hash != std::string::npos) {
+    value = std::string(Trim(value.substr(0, hash)));
+  }
+  return value;
 }
 
 }  // namespace
@@ -71,7 +207,10 @@ const char* ServerConfig::Get(const char* key) const {
 }
 
 bool IsLoopbackHost(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  if (host == "localhost" || host == "::1") return true;
+  in_addr v4{};
+  return ::inet_pton(AF_INET, host.c_str(), &v4) == 1 &&
+         (ntohl(v4.s_addr) >> 24) == 127;  // 127.0.0.0/8
 }
 
 Result<std::map<std::string, std::string>> ParseConfigFile(const std::filesystem::path& path) {
@@ -82,26 +221,17 @@ Result<std::map<std::string, std::string>> ParseConfigFile(const std::filesystem
   int line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
+    const std::string where = path.string() + " line " + std::to_string(line_no);
     std::string t(Trim(line));
     if (t.empty() || t[0] == '#') continue;
     const size_t colon = t.find(':');
-    if (colon == std::string::npos) {
-      return InvalidArgument(path.string() + " line " + std::to_string(line_no) +
-                             ": expected KEY: value");
-    }
+    if (colon == std::string::npos) return InvalidArgument(where + ": expected KEY: value");
     std::string key(Trim(t.substr(0, colon)));
-    std::string value(Trim(t.substr(colon + 1)));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-        value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
-    } else if (size_t hash = value.find(" #"); hash != std::string::npos) {
-      value = std::string(Trim(value.substr(0, hash)));
-    }
-    if (key.empty()) {
-      return InvalidArgument(path.string() + " line " + std::to_string(line_no) + ": empty key");
-    }
-    if (value.empty()) continue;  // a nested YAML block of goose's config: not ours
-    out[key] = value;
+    if (key.empty()) return InvalidArgument(where + ": empty key");
+    Result<std::string> value = ConfigValue(std::string(Trim(t.substr(colon + 1))), where);
+    if (!value.ok()) return value.status();
+    if (value->empty()) continue;  // a nested YAML block of goose's config: not ours
+    out[key] = *std::move(value);
   }
   return out;
 }
@@ -117,80 +247,31 @@ Result<ServerConfig> LoadServerConfig(const EnvLookup& env, const std::string& c
     if (!values.ok()) return values.status();
     c.values = std::move(values).value();
   }
-  for (const KeyDoc& k : kKeys) {
-    if (const char* v = env(k.key); v != nullptr) c.values[k.key] = v;
+  for (const Setting& s : Settings()) {
+    if (const char* v = env(s.key); v != nullptr) c.values[s.key] = v;
   }
   for (const char* extra : {"XDG_DATA_HOME", "HOME"}) {
     if (const char* v = env(extra); v != nullptr) c.values[extra] = v;
   }
-  auto get = [&](const char* key) -> std::optional<std::string> {
-    const char* v = c.Get(key);
-    if (v == nullptr) return std::nullopt;
-    return std::string(v);
-  };
-  long long n = 0;
-  if (auto v = get("GOOSE_API_HOST")) c.host = *v;
-  if (auto v = get("GOOSE_API_PORT")) {
-    if (!ParseInt(*v, 0, 65535, &n)) return BadValue("GOOSE_API_PORT", *v, "an integer 0-65535");
-    c.port = static_cast<int>(n);
+  for (const Setting& s : Settings()) {
+    const char* v = c.Get(s.key);
+    if (v == nullptr || s.apply == nullptr) continue;
+    if (Status applied = s.apply(c, v); !applied.ok()) return applied;
   }
-  if (auto v = get("GOOSE_API_KEY")) c.api_key = *v;
-  if (auto v = get("GOOSE_API_OPEN")) {
-    if (*v != "loopback") return BadValue("GOOSE_API_OPEN", *v, "\"loopback\" or unset");
-    c.allow_open_loopback = true;
-  }
-  if (auto v = get("GOOSE_API_SESSION_TIMEOUT_SECS")) {
-    char* end = nullptr;
-    double secs = std::strtod(v->c_str(), &end);
-    if (v->empty() || *end != '\0' || !std::isfinite(secs) || secs <= 0) {
-      return BadValue("GOOSE_API_SESSION_TIMEOUT_SECS", *v, "a positive number of seconds");
-    }
-    c.session_ttl = std::chrono::duration<double>(secs);
-  }
-  if (auto v = get("GOOSE_API_FSYNC")) {
-    Result<FsyncPolicy> policy = ParseFsyncPolicy(*v);
-    if (!policy.ok()) return BadValue("GOOSE_API_FSYNC", *v, "always, batch or never");
-    c.fsync = *policy;
-  }
-  if (auto v = get("GOOSE_API_MAX_SESSIONS")) {
-    if (!ParseInt(*v, 1, 10'000'000, &n))
-      return BadValue("GOOSE_API_MAX_SESSIONS", *v, "a positive integer");
-    c.max_sessions = static_cast<size_t>(n);
-  }
-  if (auto v = get("GOOSE_API_MAX_BODY_BYTES")) {
-    if (!ParseInt(*v, 64, 1LL << 30, &n))
-      return BadValue("GOOSE_API_MAX_BODY_BYTES", *v, "an integer 64-1073741824");
-    c.max_body_bytes = static_cast<size_t>(n);
-  }
-  if (auto v = get("GOOSE_API_THREADS")) {
-    if (!ParseInt(*v, 1, 1024, &n)) return BadValue("GOOSE_API_THREADS", *v, "an integer 1-1024");
-    c.threads = static_cast<int>(n);
-  }
-  if (auto v = get("GOOSE_API_READ_TIMEOUT_SECS")) {
-    if (!ParseInt(*v, 1, 3600, &n))
-      return BadValue("GOOSE_API_READ_TIMEOUT_SECS", *v, "an integer 1-3600");
-    c.read_timeout = std::chrono::seconds(n);
-  }
-  if (auto v = get("GOOSE_API_MAX_TURNS")) {
-    if (!ParseInt(*v, 1, 1000, &n)) return BadValue("GOOSE_API_MAX_TURNS", *v, "an integer 1-1000");
-    c.max_turns = static_cast<int>(n);
-  }
-  if (auto v = get("GOOSE_API_SYSTEM_PROMPT")) c.system_prompt = *v;
-  if (auto v = get("GOOSE_API_LOG_LEVEL")) c.log_level = *v;
 
   Result<std::filesystem::path> dir = ResolveSessionsDir([&](const char* k) { return c.Get(k); });
   if (!dir.ok()) return dir.status();
-  c.sessions_dir = *dir;
+  c.stack.sessions_dir = *dir;
 
-  if (c.api_key.empty()) {
+  if (c.stack.api_key.empty()) {
     if (!c.allow_open_loopback) {
       return InvalidArgument(
           "no API key: set GOOSE_API_KEY (clients send it as x-api-key), or set "
           "GOOSE_API_OPEN=loopback to run without one on a loopback address");
     }
-    if (!IsLoopbackHost(c.host)) {
-      return InvalidArgument("GOOSE_API_OPEN=loopback refuses to serve without a key on " + c.host +
-                             "; set GOOSE_API_KEY or listen on 127.0.0.1");
+    if (!IsLoopbackHost(c.stack.http.host)) {
+      return InvalidArgument("GOOSE_API_OPEN=loopback refuses to serve without a key on " +
+                             c.stack.http.host + "; set GOOSE_API_KEY or listen on 127.0.0.1");
     }
   }
   return c;
@@ -198,13 +279,13 @@ Result<ServerConfig> LoadServerConfig(const EnvLookup& env, const std::string& c
 
 std::string ConfigHelp() {
   std::string out;
-  for (const KeyDoc& k : kKeys) {
+  for (const Setting& s : Settings()) {
     out += "  ";
-    out += k.key;
+    out += s.key;
     out += "\n      ";
-    out += k.meaning;
-    out += " (default: ";
-    out += k.fallback;
+    out += s.meaning;
+    out += " (default: " + s.show_default();
+    if (!s.range.empty()) out += "; " + s.range;
     out += ")\n";
   }
   return out;

@@ -64,11 +64,8 @@ int Run(int argc, char** argv) {
 
   Result<ServerConfig> config = LoadServerConfig(ProcessEnv(), config_file);
   if (!config.ok()) return Fail(config.status().message());
-  LogLevel level;
-  if (!ParseLogLevel(config->log_level, &level)) {
-    return Fail("GOOSE_API_LOG_LEVEL must be error, warn, info or debug, not \"" +
-                config->log_level + "\"");
-  }
+  LogLevel level = LogLevel::kInfo;
+  ParseLogLevel(config->log_level, &level);  // checked by LoadServerConfig
   SetLogLevel(level);
   EnvLookup settings = [&c = *config](const char* key) { return c.Get(key); };
   if (Status s = EnableFailpointsFromEnv(settings); !s.ok()) return Fail(s.message());
@@ -85,30 +82,17 @@ int Run(int argc, char** argv) {
     return ResolveBuiltinExtension(builtin, goose_cli);
   };
   StdioExtensionCatalog extensions(extension_options);
-  ServerStackOptions options;
-  options.sessions_dir = config->sessions_dir;
-  options.fsync = config->fsync;
-  options.registry.ttl =
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(config->session_ttl);
-  options.registry.max_sessions = config->max_sessions;
-  options.agent = AgentOptions{config->max_turns, config->system_prompt};
-  options.http.host = config->host;
-  options.http.port = config->port;
-  options.http.max_body_bytes = config->max_body_bytes;
-  options.http.threads = config->threads;
-  options.http.read_timeout = config->read_timeout;
-  options.api_key = config->api_key;
-  options.provider_name = "openai";
-  ServerStack stack(&provider, &extensions, options);
+  ServerStack stack(&provider, &extensions, config->stack);
   if (Status s = stack.Start(); !s.ok()) return Fail(s.message());
 
   GOOSE_LOG(kInfo) << "sessions in " << stack.store().dir().string() << ", idle timeout "
-                   << config->session_ttl.count() << " s, fsync " << FsyncPolicyName(config->fsync)
-                   << ", key "
-                   << (config->api_key.empty() ? "none (open on loopback)" : "required");
+                   << std::chrono::duration<double>(config->stack.registry.ttl).count()
+                   << " s, fsync " << FsyncPolicyName(config->stack.fsync) << ", key "
+                   << (config->stack.api_key.empty() ? "none (open on loopback)" : "required");
   // Launchers (tests, leakcheck) wait for this line; with port 0 it is the
   // only way to learn the port.
-  std::printf("goose-api listening on http://%s:%d\n", config->host.c_str(), stack.port());
+  std::printf("goose-api listening on http://%s:%d\n", config->stack.http.host.c_str(),
+              stack.port());
   std::fflush(stdout);
 
   int signal_number = 0;

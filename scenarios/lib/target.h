@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/agent/session_registry.h"
 #include "core/base/resource_ledger.h"
 #include "core/base/status.h"
 #include "harness/api_client.h"
@@ -93,8 +94,8 @@ struct TargetRequirements {
   // Real programs (ProcessTarget: goose-api and mock-llm) instead of the
   // server in this process.
   bool separate_processes = false;
-  std::chrono::steady_clock::duration session_ttl = std::chrono::hours(1);
-  size_t max_sessions = 1000;
+  std::chrono::steady_clock::duration session_ttl = RegistryOptions{}.ttl;
+  size_t max_sessions = RegistryOptions{}.max_sessions;
   // Real stdio extensions (StdioExtensionCatalog) instead of in-process
   // tools ("developer__shell", "ext__echo").
   bool stdio_extensions = false;

@@ -87,7 +87,10 @@ TEST_F(SessionRegistryTest, RehydratesStoredSessionOnce) {
       Result<SessionLease> lease = registry->Acquire("stored");
       if (lease.ok()) {
         MutexLock lock((*lease)->mu);
-        if ((*lease)->data().messages.at(0).Text() == "from disk") ++ok;
+        if ((*lease)->Expand().ok() &&
+            (*lease)->conversation().messages.at(0).Text() == "from disk") {
+          ++ok;
+        }
       }
     });
   }
@@ -177,9 +180,10 @@ TEST_F(SessionRegistryTest, IdleConversationIsCompactedAndComesBackIdentical) {
   LiveSession& s = **lease;
   MutexLock lock(s.mu);
   EXPECT_TRUE(s.compacted());
-  EXPECT_EQ(Bytes(s.data()), Bytes(TwoMessages()));
+  ASSERT_TRUE(s.Expand().ok());
+  EXPECT_EQ(Bytes(s.conversation()), Bytes(TwoMessages()));
   EXPECT_FALSE(s.compacted());
-  EXPECT_EQ(s.data().metadata.description, "kept");
+  EXPECT_EQ(s.conversation().metadata.description, "kept");
 }
 
 // The reaper thread compacts on its own, without traffic.

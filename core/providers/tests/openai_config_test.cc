@@ -120,10 +120,14 @@ TEST(OpenAIConfigTest, OtherProviderIsRefused) {
 }
 
 TEST(OpenAIConfigTest, BadTimeoutsAreRefused) {
-  for (const char* bad : {"abc", "0", "-1", "1s"}) {
-    Result<OpenAIConfig> c = FromEnv({{"GOOSE_API_PROVIDER_TIMEOUT_SECS", bad}});
-    ASSERT_FALSE(c.ok()) << bad;
-    EXPECT_THAT(c.status().message(), HasSubstr("GOOSE_API_PROVIDER_TIMEOUT_SECS")) << bad;
+  for (const char* key :
+       {"GOOSE_API_PROVIDER_TIMEOUT_SECS", "GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS"}) {
+    for (const char* bad : {"abc", "0", "-1", "1s", "1e-10", "1e12", "nan", "inf"}) {
+      Result<OpenAIConfig> c = FromEnv({{key, bad}});
+      ASSERT_FALSE(c.ok()) << key << "=" << bad;
+      EXPECT_THAT(c.status().message(), HasSubstr(key)) << bad;
+      EXPECT_THAT(c.status().message(), HasSubstr("0.1 to 86400 seconds")) << bad;
+    }
   }
 }
 

@@ -24,11 +24,11 @@ class ConfigTest : public ::testing::Test {
 TEST_F(ConfigTest, Defaults) {
   Result<ServerConfig> c = LoadServerConfig(Env(), "");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->host, "127.0.0.1");
-  EXPECT_EQ(c->port, 8080);
-  EXPECT_EQ(c->session_ttl.count(), 3600.0);
-  EXPECT_EQ(c->fsync, FsyncPolicy::kBatch);
-  EXPECT_EQ(c->sessions_dir, std::filesystem::path("/home/u/.local/share/goose/sessions"));
+  EXPECT_EQ(c->stack.http.host, "127.0.0.1");
+  EXPECT_EQ(c->stack.http.port, 8080);
+  EXPECT_EQ(c->stack.registry.ttl, std::chrono::hours(1));
+  EXPECT_EQ(c->stack.fsync, FsyncPolicy::kBatch);
+  EXPECT_EQ(c->stack.sessions_dir, std::filesystem::path("/home/u/.local/share/goose/sessions"));
 }
 
 TEST_F(ConfigTest, EnvironmentOverridesFile) {
@@ -44,8 +44,8 @@ TEST_F(ConfigTest, EnvironmentOverridesFile) {
   env_["GOOSE_API_PORT"] = "9001";
   Result<ServerConfig> c = LoadServerConfig(Env(), file.string());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->port, 9001);
-  EXPECT_DOUBLE_EQ(c->session_ttl.count(), 0.25);
+  EXPECT_EQ(c->stack.http.port, 9001);
+  EXPECT_EQ(c->stack.registry.ttl, std::chrono::milliseconds(250));
   EXPECT_STREQ(c->Get("GOOSE_API_MODEL"), "from-file");
 }
 
@@ -56,7 +56,7 @@ TEST_F(ConfigTest, ReadsTheFsyncPolicy) {
     env_["GOOSE_API_FSYNC"] = text;
     Result<ServerConfig> c = LoadServerConfig(Env(), "");
     ASSERT_TRUE(c.ok()) << c.status().ToString();
-    EXPECT_EQ(c->fsync, policy) << text;
+    EXPECT_EQ(c->stack.fsync, policy) << text;
     EXPECT_EQ(FsyncPolicyName(policy), text);
   }
 }
@@ -79,6 +79,73 @@ TEST_F(ConfigTest, BadValuesNameTheKey) {
     EXPECT_NE(c.status().message().find(bad.value), std::string::npos) << c.status().message();
     env_ = saved;
   }
+}
+
+TEST_F(ConfigTest, AbsurdNumbersAreRefusedWithTheirRange) {
+  struct Case {
+    const char* key;
+    const char* value;
+  };
+  for (const Case& bad :
+       {Case{"GOOSE_API_SESSION_TIMEOUT_SECS", "1e-10"},
+        Case{"GOOSE_API_SESSION_TIMEOUT_SECS", "1e12"},
+        Case{"GOOSE_API_SESSION_TIMEOUT_SECS", "nan"},
+        Case{"GOOSE_API_SESSION_TIMEOUT_SECS", "inf"}, Case{"GOOSE_API_READ_TIMEOUT_SECS", "0"},
+        Case{"GOOSE_API_MAX_BODY_BYTES", "99999999999999999999"}, Case{"GOOSE_API_MAX_TURNS", "-3"},
+        Case{"GOOSE_API_THREADS", "1e3"}}) {
+    auto saved = env_;
+    env_[bad.key] = bad.value;
+    Result<ServerConfig> c = LoadServerConfig(Env(), "");
+    ASSERT_FALSE(c.ok()) << bad.key << "=" << bad.value;
+    EXPECT_NE(c.status().message().find(" to "), std::string::npos)
+        << "the refusal states the range: " << c.status().message();
+    env_ = saved;
+  }
+}
+
+TEST_F(ConfigTest, HelpShowsTheLibrariesOwnDefaults) {
+  const std::string help = ConfigHelp();
+  auto default_of = [&](const std::string& key) {
+    size_t at = help.find("  " + key + "\n");
+    EXPECT_NE(at, std::string::npos) << key;
+    size_t d = help.find("(default: ", at) + 10;
+    return help.substr(d, help.find_first_of(";)", d) - d);
+  };
+  EXPECT_EQ(default_of("GOOSE_API_MAX_SESSIONS"), std::to_string(RegistryOptions{}.max_sessions));
+  EXPECT_EQ(default_of("GOOSE_API_MAX_TURNS"), std::to_string(AgentOptions{}.max_turns));
+  EXPECT_EQ(default_of("GOOSE_API_THREADS"), std::to_string(ApiServerOptions{}.threads));
+  EXPECT_EQ(default_of("GOOSE_API_SESSION_TIMEOUT_SECS"),
+            std::to_string(
+                std::chrono::duration_cast<std::chrono::seconds>(RegistryOptions{}.ttl).count()));
+  EXPECT_EQ(default_of("GOOSE_API_PORT"), std::to_string(kDefaultPort));
+}
+
+TEST_F(ConfigTest, QuotedFileValuesLoseTheirQuotesAndComments) {
+  goose::testing::ScopedTempDir dir;
+  const auto file = dir.path() / "config.yaml";
+  goose::testing::WriteWholeFile(file,
+                                 "GOOSE_API_KEY: \"s3cret\" # the key\n"
+                                 "GOOSE_API_SYSTEM_PROMPT: 'be brief'\n"
+                                 "GOOSE_API_MODEL: plain # note\n");
+  env_.erase("GOOSE_API_KEY");
+  Result<ServerConfig> c = LoadServerConfig(Env(), file.string());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->stack.api_key, "s3cret");
+  EXPECT_EQ(c->stack.agent.system_prompt, "be brief");
+  EXPECT_STREQ(c->Get("GOOSE_API_MODEL"), "plain");
+  goose::testing::WriteWholeFile(file, "GOOSE_API_KEY: \"unclosed\n");
+  EXPECT_FALSE(LoadServerConfig(Env(), file.string()).ok());
+}
+
+TEST(LoopbackHostTest, OnlyLoopbackAddressesAndNames) {
+  EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
+  EXPECT_TRUE(IsLoopbackHost("127.1.2.3"));
+  EXPECT_TRUE(IsLoopbackHost("localhost"));
+  EXPECT_TRUE(IsLoopbackHost("::1"));
+  EXPECT_FALSE(IsLoopbackHost("127.evil.example"));
+  EXPECT_FALSE(IsLoopbackHost("127.0.0.1.nip.io"));
+  EXPECT_FALSE(IsLoopbackHost("0.0.0.0"));
+  EXPECT_FALSE(IsLoopbackHost("128.0.0.1"));
 }
 
 TEST_F(ConfigTest, RefusesToRunWithoutAKeyUnlessOpenOnLoopback) {
