@@ -28,3 +28,11 @@ endif()
 if(GOOSE_FAILPOINTS)
   add_compile_definitions(GOOSE_FAILPOINTS=1)
 endif()
+
+# Test binaries' own sources (the GoogleTest cases, not the code under test,
+# which is in the libraries) compile without optimisation in sanitizer
+# builds: instrumented optimisation is most of their compile time, and a
+# test driver gains nothing from it (cmake/Testing.cmake).
+if(NOT GOOSE_SANITIZER STREQUAL "none")
+  set(GOOSE_TEST_COMPILE_OPTIONS -O0)
+endif()

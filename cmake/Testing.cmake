@@ -17,12 +17,33 @@ set(GOOSE_TEST_ENV
   "${GOOSE_TSAN_OPTIONS}"
   "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/ci/lsan.supp")
 
+# One build target per label (tests_unit, tests_gate, ...): every test
+# binary of that label and what it starts, so a preset builds only what it
+# runs (ci/test).
+set(GOOSE_TEST_LABELS unit integration gate interop fuzz bench hostile)
+foreach(label IN LISTS GOOSE_TEST_LABELS)
+  add_custom_target(tests_${label})
+endforeach()
+
+# goose_label_targets(<target> <label>...): makes <target> part of the
+# build targets of its labels.
+function(goose_label_targets target)
+  foreach(label IN LISTS ARGN)
+    if(NOT label IN_LIST GOOSE_TEST_LABELS)
+      message(FATAL_ERROR "${target}: unknown test label ${label} (cmake/Testing.cmake)")
+    endif()
+    add_dependencies(tests_${label} ${target})
+  endforeach()
+endfunction()
+
 function(goose_add_test)
   cmake_parse_arguments(T "RUN_SERIAL" "NAME;TIMEOUT" "LABELS;SOURCES;LIBS" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
   add_executable(${T_NAME} ${T_SOURCES})
+  goose_label_targets(${T_NAME} ${T_LABELS})
+  target_compile_options(${T_NAME} PRIVATE ${GOOSE_TEST_COMPILE_OPTIONS})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gmock GTest::gtest_main Threads::Threads)
   # gtest_discover_tests (CMake 3.25) flattens PROPERTIES into one list of
   # names and values, so a list value (two labels, several environment

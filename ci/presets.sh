@@ -1,0 +1,35 @@
+# What ci/test runs in each preset, and so what it builds there. Sourced by
+# ci/build, ci/test and ci/leakgate.
+#
+#   dev       every label (benchmarks at the end, alone on the machine)
+#   asan      every label but bench (benchmarks under a sanitizer measure
+#             the sanitizer)
+#   heapprof  gate, hostile and bench: the heap gates on tcmalloc
+#   tsan      unit, integration, gate and hostile under ThreadSanitizer
+#   fuzz      only the libFuzzer targets (ci/fuzz)
+
+# The labels a preset's test pass runs, as a ctest -L regex (bench apart).
+preset_labels() {
+  case $1 in
+    dev | asan) echo 'unit|integration|interop|gate|hostile' ;;
+    heapprof) echo 'gate|hostile' ;;
+    tsan) echo 'unit|integration|gate|hostile' ;;
+    *) echo '' ;;
+  esac
+}
+
+# Whether the preset also runs the benchmark gate (label bench).
+preset_runs_bench() {
+  [[ $1 == dev || $1 == heapprof ]]
+}
+
+# The build targets of a preset's test pass: one per label (tests_<label>,
+# cmake/Testing.cmake), and the programs the main job uses.
+preset_targets() {
+  local labels targets=()
+  labels=$(preset_labels "$1")
+  for label in ${labels//|/ }; do targets+=("tests_$label"); done
+  preset_runs_bench "$1" && targets+=(tests_bench)
+  targets+=(goose-api mock-llm mock-mcp leakcheck leakgate-report)
+  echo "${targets[@]}"
+}
