@@ -77,7 +77,7 @@ class Rig {
     options.stdio_extensions = tools;
     options.stack.api_key = "";  // open: the floor sends no key either
     options.stack.registry.max_sessions = 10000;
-    options.stack.http.threads = server_threads;
+    options.stack.http.limits.threads = server_threads;
     server_ = std::make_unique<testing::TestServer>(std::move(options));
     if (tools) {
       Json config = {{"type", "stdio"},
@@ -129,7 +129,7 @@ class Rig {
   }
 
   ~Rig() {
-    floor_.stop();
+    floor_.Shutdown();
     if (floor_thread_.joinable()) floor_thread_.join();
     if (server_) server_->Shutdown();
   }

@@ -22,9 +22,23 @@ foreach(file IN LISTS files)
     endif()
   endforeach()
 endforeach()
+# In the core, JSON is parsed only by JsonParse (core/base/json.cc), which
+# bounds its nesting; nlohmann's own parser elsewhere would not be.
+if(LAYER MATCHES "^core/")
+  foreach(file IN LISTS files)
+    if(file MATCHES "core/base/json\\.cc$")
+      continue()
+    endif()
+    file(STRINGS "${file}" parses REGEX "(Json|json)::(parse|sax_parse)\\(")
+    if(parses)
+      string(APPEND errors "  ${file}: parses JSON without JsonParse (core/base/json.h)\n")
+    endif()
+  endforeach()
+endif()
+
 if(errors)
   string(REPLACE ";" ", " shown "${allowed}")
-  message(FATAL_ERROR "layering: code of ${LAYER} may include only ${shown} "
-    "(cmake/Layering.cmake, docs/architecture.md):\n${errors}")
+  message(FATAL_ERROR "layering: code of ${LAYER} may include only ${shown}, and parse "
+    "JSON only with JsonParse (cmake/Layering.cmake, docs/architecture.md):\n${errors}")
 endif()
 file(TOUCH "${STAMP}")

@@ -11,7 +11,7 @@ namespace goose::hardening {
 
 testing::TestServerOptions HardeningServerOptions() {
   testing::TestServerOptions options;
-  options.stack.http.read_timeout = std::chrono::seconds(1);
+  options.stack.http.limits.request_timeout = std::chrono::seconds(1);
   return options;
 }
 

@@ -78,7 +78,7 @@ class LoadGateTest : public testing::ServerTest {
 TEST_F(LoadGateTest, ConcurrentClientsLoseNoMessageAndLeaveNothingBehind) {
   testing::TestServerOptions options;
   options.stack.registry.ttl = std::chrono::milliseconds(300);
-  options.stack.http.read_timeout = std::chrono::seconds(10);
+  options.stack.http.limits.request_timeout = std::chrono::seconds(10);
   StartServer(std::move(options));
   const int port = server().port();
   probe::ProcessProbe self;

@@ -44,8 +44,9 @@ constexpr int kRequestsPerClient = 20;
 }  // namespace
 
 int main() {
-  goose::HttpServer server;
-  server.new_task_queue = [] { return new httplib::ThreadPool(4); };  // owned by httplib
+  goose::HttpLimits limits;
+  limits.threads = 4;
+  goose::HttpServer server(limits);
   std::latch first_calls_met(kClients);
   std::atomic<int> calls{0};
   server.Get("/hit", [&](const httplib::Request&, httplib::Response& res) {
@@ -82,7 +83,7 @@ int main() {
       }
     }  // clients joined
     for (int n : ok) answered += n;
-    server.stop();
+    server.Shutdown();
   }  // listener joined
   std::printf("tsan_canary: %d of %d requests answered, %d counted; no race was reported\n",
               answered, kClients * kRequestsPerClient, g_unguarded_hits);

@@ -8,14 +8,17 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "mock_provider/hostile_llm.h"
 #include "mock_provider/mock_llm_server.h"
 #include "mock_provider/script.h"
 
@@ -37,6 +40,11 @@ constexpr char kUsage[] =
     "  --seed N            seed for scripts without their own (default 1)\n"
     "  --journal-size N    requests kept for GET /mock/requests (default 1000)\n"
     "  --threads N         connections served at once (default 64)\n"
+    "  --hostile MODE      misbehave instead (hostile_llm.h): endless_text, huge_delta,\n"
+    "                      nested_arguments, nested_content, many_tool_indexes,\n"
+    "                      max_tokens, ping_only, endless_headers, no_newline\n"
+    "  --hostile-size N    bytes, depth or count of the misbehaviour (default: the mode's)\n"
+    "  --normal-replies N  with --hostile: answer the first N chat requests properly\n"
     "  --help              this text\n"
     "\n"
     "Prints \"mock-llm listening on http://HOST:PORT\" when ready. Test routes:\n"
@@ -59,6 +67,11 @@ bool ParseUnsigned(std::string_view text, uint64_t* out) {
 int main(int argc, char** argv) {
   goose::mock::MockLlmServerOptions options;
   std::vector<std::string> script_files;
+  std::optional<goose::mock::HostileLlmOptions> hostile;
+  auto hostile_options = [&]() -> goose::mock::HostileLlmOptions& {
+    if (!hostile) hostile.emplace();
+    return *hostile;
+  };
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -88,6 +101,16 @@ int main(int argc, char** argv) {
     } else if (arg == "--journal-size") {
       if (!numeric) return not_a_number();
       options.journal_size = number;
+    } else if (arg == "--hostile") {
+      goose::Result<goose::mock::HostileMode> mode = goose::mock::ParseHostileMode(value);
+      if (!mode.ok()) return BadUsage(mode.status().message());
+      hostile_options().mode = *mode;
+    } else if (arg == "--hostile-size") {
+      if (!numeric) return not_a_number();
+      hostile_options().size = number;
+    } else if (arg == "--normal-replies") {
+      if (!numeric) return not_a_number();
+      hostile_options().normal_replies = static_cast<int>(std::min<uint64_t>(number, 1 << 30));
     } else if (arg == "--threads") {
       if (!numeric) return not_a_number();
       if (number == 0) return BadUsage("--threads must be at least 1");
@@ -113,6 +136,21 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);  // a departed client is a failed write, not a signal
+
+  if (hostile) {
+    hostile->host = options.host;
+    hostile->port = options.port;
+    auto server = goose::mock::HostileLlm::Start(*hostile);
+    if (!server.ok()) {
+      std::cerr << "mock-llm: " << server.status().message() << "\n";
+      return 1;
+    }
+    std::cout << "mock-llm listening on " << (*server)->base_url() << std::endl;
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    (*server)->Stop();
+    return 0;
+  }
 
   auto server = goose::mock::MockLlmServer::Start(std::move(options));
   if (!server.ok()) {

@@ -20,9 +20,8 @@
 namespace goose::mock {
 namespace {
 
-// How long an idle keep-alive connection is kept; also bounds how long
-// Stop() waits for such a connection's thread.
-constexpr time_t kKeepAliveSeconds = 1;
+// How long an idle keep-alive connection is kept.
+constexpr auto kIdleConnection = std::chrono::seconds(1);
 // Start() waits this long for the listener thread to come up.
 constexpr auto kStartTimeout = std::chrono::seconds(10);
 
@@ -36,6 +35,16 @@ class HttplibSink final : public FrameSink {
   httplib::DataSink& sink_;
 };
 
+// The mock's connections: its streams may last as long as a script says
+// (no bound on a whole response), its workers are the options'.
+HttpLimits MockLimits(const MockLlmServerOptions& options) {
+  HttpLimits limits;
+  limits.threads = options.worker_threads == 0 ? 1 : static_cast<int>(options.worker_threads);
+  limits.keep_alive_timeout = kIdleConnection;
+  limits.response_timeout = std::chrono::milliseconds(0);
+  return limits;
+}
+
 void Answer(const HttpAnswer& answer, httplib::Response& res) {
   res.status = answer.status;
   for (const auto& [name, value] : answer.headers) res.set_header(name, value);
@@ -46,7 +55,7 @@ void Answer(const HttpAnswer& answer, httplib::Response& res) {
 
 struct MockLlmServer::Impl {
   explicit Impl(MockLlmServerOptions opts)
-      : options(std::move(opts)), journal(options.journal_size) {}
+      : options(std::move(opts)), journal(options.journal_size), server(MockLimits(options)) {}
 
   void InstallRoutes();
   void HandleChat(const WireProtocol& protocol, const httplib::Request& req,
@@ -70,10 +79,7 @@ struct MockLlmServer::Impl {
 };
 
 void MockLlmServer::Impl::InstallRoutes() {
-  server.set_keep_alive_timeout(kKeepAliveSeconds);
   server.set_payload_max_length(options.max_request_bytes);
-  const size_t workers = options.worker_threads == 0 ? 1 : options.worker_threads;
-  server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
 
   server.Post(R"(/(v1/)?chat/completions)",
               [this](const httplib::Request& req, httplib::Response& res) {
@@ -342,7 +348,7 @@ void MockLlmServer::Stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
   impl_->stop.Stop();
-  if (impl_->server.is_running()) impl_->server.stop();
+  impl_->server.Shutdown();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/base/failpoint.h"
 #include "core/base/log.h"
+#include "core/base/saturating.h"
 
 namespace goose {
 namespace {
@@ -11,7 +12,7 @@ namespace {
 void AddUsage(TokenUsage* total, const std::optional<TokenUsage>& add) {
   if (!add) return;
   auto sum = [](std::optional<int64_t>* t, const std::optional<int64_t>& v) {
-    if (v) *t = t->value_or(0) + *v;
+    if (v) *t = SaturatingAdd(t->value_or(0), *v);
   };
   sum(&total->input_tokens, add->input_tokens);
   sum(&total->output_tokens, add->output_tokens);
@@ -95,7 +96,9 @@ void AgentReply::RunTurn() {
     TakeFirstItemAndKeepStream(std::move(stream));
     return;
   }
-  DrainResult drained = Drain(*stream);
+  ReplyLimits limits = options_.limits;
+  limits.max_reply_bytes -= std::min(limits.max_reply_bytes, reply_bytes_);  // what is left
+  DrainResult drained = Drain(*stream, limits);
   {
     MutexLock lock(stream_mu_);
     live_stream_ = nullptr;
@@ -103,6 +106,7 @@ void AgentReply::RunTurn() {
   stream.reset();  // the provider's stream, connection and buffers end here
   conversation_ = std::move(request.conversation);
   ++turns_;
+  reply_bytes_ += drained.bytes;
   AddUsage(&usage_, drained.usage);
   if (drained.error) {
     // A failed turn adds nothing: partial text of a broken stream is not a
@@ -118,7 +122,17 @@ void AgentReply::RunTurn() {
     for (const ToolRequestContent* r : m.ToolRequests()) requests.push_back(r);
   }
   Message responses;
-  if (!requests.empty()) responses = CallTools(requests);
+  if (!requests.empty()) {
+    responses = CallTools(requests);
+    for (const Content& c : responses.content) reply_bytes_ += ContentBytes(c);
+    if (reply_bytes_ > options_.limits.max_reply_bytes &&
+        !FailpointOn(Failpoint::kLiftReplyLimits)) {
+      error_ = LimitError("the reply with its tool results", options_.limits.max_reply_bytes,
+                          "GOOSE_API_MAX_REPLY_BYTES");
+      done_ = true;
+      return;
+    }
+  }
   for (Message& m : drained.messages) {
     conversation_.push_back(m);
     pending_.push_back(std::move(m));
@@ -169,6 +183,17 @@ Message AgentReply::CallTools(const std::vector<const ToolRequestContent*>& requ
       response.tool_result = ToolResult<std::vector<Json>>::Failure("the reply was cancelled");
     } else {
       response.tool_result = tools_->Call(*request->tool_call.value);
+      size_t bytes = 0;
+      if (response.tool_result.ok()) {
+        for (const Json& item : *response.tool_result.value) bytes += JsonDump(item).size();
+      }
+      if (bytes > options_.limits.max_message_bytes && !FailpointOn(Failpoint::kLiftReplyLimits)) {
+        // A tool error the model can act on, not the whole reply's failure.
+        response.tool_result = ToolResult<std::vector<Json>>::Failure(
+            "the tool's result (" + std::to_string(bytes) +
+            " bytes) is larger than GOOSE_API_MAX_MESSAGE_BYTES (" +
+            std::to_string(options_.limits.max_message_bytes) + ")");
+      }
       if (!response.tool_result.ok()) {
         GOOSE_LOG(kInfo) << "tool " << request->tool_call.value->name
                          << " failed: " << response.tool_result.error;

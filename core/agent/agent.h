@@ -31,6 +31,7 @@ namespace goose {
 struct AgentOptions {
   int max_turns = 25;         // provider calls per reply
   std::string system_prompt;  // sent with every provider call
+  ReplyLimits limits;         // bytes and tool calls one reply may hold
 };
 
 // One reply of an agent, pulled message by message: the assistant messages
@@ -83,6 +84,7 @@ class AgentReply {
   std::optional<ProviderError> error_;
   TokenUsage usage_;
   int turns_ = 0;
+  size_t reply_bytes_ = 0;  // bytes of every message of this reply so far
   bool done_ = false;
   bool hit_max_turns_ = false;
 

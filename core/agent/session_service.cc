@@ -51,6 +51,9 @@ Status ProviderFailure(const ProviderError& e) {
   if (e.kind == ProviderErrorKind::kCancelled) {
     return Status(StatusCode::kCancelled, "the reply was cancelled (the session ended)");
   }
+  if (e.kind == ProviderErrorKind::kLimitExceeded) {
+    return Status(StatusCode::kLimitExceeded, e.message);
+  }
   return Status(StatusCode::kProviderFailed, e.ToString());
 }
 

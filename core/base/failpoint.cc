@@ -21,9 +21,25 @@ std::atomic<bool> failpoints[static_cast<int>(Failpoint::kCount)];
 
 namespace {
 
-constexpr std::string_view kNames[] = {"partial_drain", "no_reap",   "leak_child",
-                                       "leak_fd",       "leak_heap", "retain_heap",
-                                       "leak_thread",   "disk_full", "rewrite_sessions"};
+constexpr std::string_view kNames[] = {"partial_drain",
+                                       "no_reap",
+                                       "leak_child",
+                                       "leak_fd",
+                                       "leak_heap",
+                                       "retain_heap",
+                                       "leak_thread",
+                                       "disk_full",
+                                       "rewrite_sessions",
+                                       "lift_body_framing",
+                                       "lift_request_deadline",
+                                       "lift_connection_cap",
+                                       "lift_head_limit",
+                                       "lift_json_depth",
+                                       "lift_reply_limits",
+                                       "lift_provider_head",
+                                       "lift_data_watchdog",
+                                       "lift_token_saturation",
+                                       "lift_mcp_line"};
 static_assert(std::size(kNames) == static_cast<size_t>(Failpoint::kCount));
 
 #if defined(GOOSE_FAILPOINTS)

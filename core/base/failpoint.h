@@ -22,6 +22,19 @@
 //   rewrite_sessions  every session save rewrites the whole file (temp file
 //                  and rename) instead of appending the new messages: the
 //                  cost a reply had before appends, for the benchmark gate
+//
+// The lift_* faults each take one limit away, so that the hostile gate that
+// proves the limit can be shown to fail without it (docs/reliability.md):
+//   lift_body_framing      chunked, compressed and length-less bodies are read
+//   lift_request_deadline  a request has a timeout per read, not a whole one
+//   lift_connection_cap    open connections are not capped
+//   lift_head_limit        request heads are not bounded
+//   lift_json_depth        JSON is parsed to any depth
+//   lift_reply_limits      replies, messages and tool calls are not bounded
+//   lift_provider_head     a provider answer's head is not bounded
+//   lift_data_watchdog     keep-alive comments keep a provider stream alive
+//   lift_token_saturation  token counts add without saturating
+//   lift_mcp_line          an extension's lines are not bounded
 
 #ifndef GOOSE_CORE_BASE_FAILPOINT_H_
 #define GOOSE_CORE_BASE_FAILPOINT_H_
@@ -44,6 +57,16 @@ enum class Failpoint : int {
   kLeakThread,
   kDiskFull,
   kRewriteSessions,
+  kLiftBodyFraming,
+  kLiftRequestDeadline,
+  kLiftConnectionCap,
+  kLiftHeadLimit,
+  kLiftJsonDepth,
+  kLiftReplyLimits,
+  kLiftProviderHead,
+  kLiftDataWatchdog,
+  kLiftTokenSaturation,
+  kLiftMcpLine,
   kCount,
 };
 

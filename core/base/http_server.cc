@@ -1,19 +1,404 @@
 #include "core/base/http_server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace goose {
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <utility>
+#include <vector>
 
-HttpServer::HttpServer() {
+#include "core/base/failpoint.h"
+
+namespace goose {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long, and for how many bytes, a refused request's body is read and
+// dropped before the close, so that the client sees the answer rather than
+// a reset.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 1 << 20;
+
+// The connection a worker thread is serving now (the pre-routing, head and
+// 100-continue callbacks run on that thread, inside process_request).
+thread_local HttpConnection* t_current = nullptr;
+
+// Runs cpp-httplib's per-connection task at once on the accept thread: our
+// process_and_close_socket only hands the socket to the waiting room.
+class InlineTaskQueue : public httplib::TaskQueue {
+ public:
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override {}
+};
+
+// Writes a short complete answer without waiting (the socket is
+// non-blocking); best effort, for connections about to be closed.
+const char* ReasonPhrase(int status) {
+  switch (status) {
+    case 408:
+      return "Request Timeout";
+    case 431:
+      return "Request Header Fields Too Large";
+    default:
+      return "Service Unavailable";
+  }
+}
+
+void SendAndForget(int fd, int status, const char* reason) {
+  std::string body = std::string("{\"message\":\"") + reason + "\",\"status\":\"error\"}";
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + ReasonPhrase(status) +
+                    "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+                    std::to_string(body.size()) + "\r\n\r\n" + body;
+  (void)::send(fd, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+}  // namespace
+
+// The waiting room, the workers and their bookkeeping.
+class HttpServer::Connections {
+ public:
+  Connections(HttpServer* server, const HttpLimits* limits)
+      : server_(server),
+        limits_(limits),
+        epoll_(::epoll_create1(EPOLL_CLOEXEC)),
+        wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = 0;  // 0 is the wake event; connection ids start at 1
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &ev);
+    room_ = std::jthread([this] { RunWaitingRoom(); });
+    for (int i = 0; i < std::max(1, limits_->threads); ++i) {
+      workers_.emplace_back([this] { RunWorker(); });
+    }
+  }
+
+  ~Connections() { Shutdown(); }
+
+  void Admit(UniqueFd fd) {
+    int yes = 1;
+    ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+    auto conn = std::make_unique<HttpConnection>(std::move(fd), *limits_);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    ++stats_.accepted;
+    if (open_ >= limits_->max_connections && !FailpointOn(Failpoint::kLiftConnectionCap) &&
+        !EvictOldestLocked()) {
+      ++stats_.refused_full;
+      SendAndForget(conn->socket(), 503, "too many connections; try again later");
+      return;
+    }
+    ++open_;
+    WaitLocked(std::move(conn), Clock::now() + limits_->request_timeout, /*draining=*/false);
+  }
+
+  void SetHeadCheck(HeadCheck check) { head_check_ = std::move(check); }
+
+  void Shutdown() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      stopping_ = true;
+      for (auto& [id, w] : waiting_) CloseLocked(std::move(w.conn));
+      waiting_.clear();
+      deadlines_.clear();
+      for (auto& conn : ready_) CloseLocked(std::move(conn));
+      ready_.clear();
+    }
+    Wake();
+    work_cv_.notify_all();
+    room_ = std::jthread();
+    workers_.clear();  // joins: the requests in flight finish first
+  }
+
+  HttpConnectionStats Stats() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    HttpConnectionStats s = stats_;
+    s.open = static_cast<int64_t>(open_);
+    s.waiting = static_cast<int64_t>(waiting_.size());
+    return s;
+  }
+
+  // Callbacks of cpp-httplib, on the worker serving t_current.
+  void OnHead(httplib::Request& req) {
+    HttpConnection* conn = t_current;
+    if (conn == nullptr) return;
+    conn->EndHead();
+    if (!head_check_) return;
+    std::optional<HttpConnection::Refusal> refusal = head_check_(req);
+    if (!refusal) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.refused_by_check;
+    }
+    conn->refusal() = std::move(refusal);
+    conn->close_after = true;
+    // cpp-httplib writes "Connection: close" when the request asks for it.
+    req.headers.erase("Connection");
+    req.headers.emplace("Connection", "close");
+  }
+
+  static bool Refuse(httplib::Response& res) {
+    HttpConnection* conn = t_current;
+    if (conn == nullptr || !conn->refusal()) return false;
+    const HttpConnection::Refusal& r = *conn->refusal();
+    res.status = r.status;
+    res.set_content(r.body, r.content_type.c_str());
+    return true;
+  }
+
+ private:
+  struct Waiting {
+    std::unique_ptr<HttpConnection> conn;
+    Clock::time_point deadline;
+    bool draining = false;  // a refused request's leftover is read and dropped
+    size_t drain_budget = 0;
+    bool fresh = true;  // no request served yet
+  };
+
+  void Wake() {
+    const uint64_t one = 1;
+    (void)::write(wake_.get(), &one, sizeof one);
+  }
+
+  // REQUIRES: mu_ held. Puts `conn` in the waiting room.
+  void WaitLocked(std::unique_ptr<HttpConnection> conn, Clock::time_point deadline, bool draining,
+                  bool fresh = true) {
+    const uint64_t id = next_id_++;
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+    ev.data.u64 = id;
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, conn->socket(), &ev) != 0) {
+      CloseLocked(std::move(conn));
+      return;
+    }
+    Waiting w;
+    w.conn = std::move(conn);
+    w.deadline = deadline;
+    w.draining = draining;
+    w.drain_budget = draining ? kLingerBytes : 0;
+    w.fresh = fresh;
+    deadlines_.emplace(deadline, id);
+    waiting_.emplace(id, std::move(w));
+    // Data may have arrived before the registration (edge-triggered): check.
+    ready_check_.push_back(id);
+    Wake();
+  }
+
+  // REQUIRES: mu_ held.
+  void CloseLocked(std::unique_ptr<HttpConnection> conn) {
+    if (conn == nullptr) return;
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, conn->socket(), nullptr);
+    conn.reset();
+    --open_;
+  }
+
+  // REQUIRES: mu_ held. Removes `id` from the room; its connection is returned.
+  std::unique_ptr<HttpConnection> TakeLocked(std::map<uint64_t, Waiting>::iterator it) {
+    std::unique_ptr<HttpConnection> conn = std::move(it->second.conn);
+    deadlines_.erase({it->second.deadline, it->first});
+    waiting_.erase(it);
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, conn->socket(), nullptr);
+    return conn;
+  }
+
+  // REQUIRES: mu_ held. Closes the connection that has waited longest
+  // (lingering ones first); false when none waits.
+  bool EvictOldestLocked() {
+    auto victim = std::find_if(waiting_.begin(), waiting_.end(),
+                               [](const auto& e) { return e.second.draining; });
+    if (victim == waiting_.end()) victim = waiting_.begin();
+    if (victim == waiting_.end()) return false;
+    if (!victim->second.draining) ++stats_.evicted;
+    CloseLocked(TakeLocked(victim));
+    return true;
+  }
+
+  // REQUIRES: mu_ held. Looks at one waiting connection after its socket
+  // became readable.
+  void CheckLocked(uint64_t id) {
+    auto it = waiting_.find(id);
+    if (it == waiting_.end()) return;
+    Waiting& w = it->second;
+    if (w.draining) {
+      if (w.conn->Drain(&w.drain_budget)) CloseLocked(TakeLocked(it));
+      return;
+    }
+    switch (w.conn->PeekHead()) {
+      case HttpConnection::Head::kComplete:
+        ready_.push_back(TakeLocked(it));
+        work_cv_.notify_one();
+        return;
+      case HttpConnection::Head::kTooLarge:
+        ++stats_.head_too_large;
+        SendAndForget(w.conn->socket(), 431, "the request head is larger than the limit");
+        CloseLocked(TakeLocked(it));
+        return;
+      case HttpConnection::Head::kClosed:
+        CloseLocked(TakeLocked(it));
+        return;
+      case HttpConnection::Head::kIncomplete:
+        if (FailpointOn(Failpoint::kLiftRequestDeadline)) {
+          // A timeout per read, as in cpp-httplib: each byte buys more time.
+          deadlines_.erase({w.deadline, id});
+          w.deadline = Clock::now() + limits_->request_timeout;
+          deadlines_.emplace(w.deadline, id);
+        }
+        return;
+    }
+  }
+
+  // REQUIRES: mu_ held. Closes what waited past its deadline; returns the
+  // next deadline.
+  std::optional<Clock::time_point> ExpireLocked(Clock::time_point now) {
+    while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+      auto it = waiting_.find(deadlines_.begin()->second);
+      if (it == waiting_.end()) {
+        deadlines_.erase(deadlines_.begin());
+        continue;
+      }
+      Waiting& w = it->second;
+      if (!w.draining) {
+        if (w.fresh || w.conn->HasBytes()) {
+          ++stats_.timed_out;
+          SendAndForget(w.conn->socket(), 408, "the request did not arrive in time");
+        }
+      }
+      CloseLocked(TakeLocked(it));
+    }
+    if (deadlines_.empty()) return std::nullopt;
+    return deadlines_.begin()->first;
+  }
+
+  void RunWaitingRoom() {
+    std::vector<epoll_event> events(64);
+    std::optional<Clock::time_point> next;
+    for (;;) {
+      int timeout = -1;
+      if (next) {
+        timeout = static_cast<int>(std::clamp<int64_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(*next - Clock::now()).count() + 1,
+            0, 60'000));
+      }
+      const int n =
+          ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()), timeout);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      for (int i = 0; i < n; ++i) {
+        if (events[static_cast<size_t>(i)].data.u64 == 0) {
+          uint64_t drained;
+          (void)::read(wake_.get(), &drained, sizeof drained);
+          continue;
+        }
+        CheckLocked(events[static_cast<size_t>(i)].data.u64);
+      }
+      std::vector<uint64_t> check;
+      check.swap(ready_check_);
+      for (uint64_t id : check) CheckLocked(id);
+      next = ExpireLocked(Clock::now());
+    }
+  }
+
+  void RunWorker() {
+    for (;;) {
+      std::unique_ptr<HttpConnection> conn;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        work_cv_.wait(lock, [&] { return stopping_ || !ready_.empty(); });
+        if (ready_.empty()) return;  // stopping
+        conn = std::move(ready_.front());
+        ready_.pop_front();
+      }
+      Serve(std::move(conn));
+    }
+  }
+
+  // Answers requests on `conn` while their heads are already here; then
+  // puts it back in the waiting room, or closes it.
+  void Serve(std::unique_ptr<HttpConnection> conn) {
+    for (;;) {
+      conn->BeginRequest(Clock::now());
+      bool stopping;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        stopping = stopping_;
+      }
+      const bool last = stopping || conn->requests() >= limits_->keep_alive_max_requests;
+      bool client_closed = false;
+      t_current = conn.get();
+      const bool answered = server_->process_request(
+          *conn, last, client_closed, [this](httplib::Request& req) { OnHead(req); });
+      t_current = nullptr;
+      std::lock_guard<std::mutex> lock(mu_);
+      if (conn->refusal() && answered) {
+        // The body was never read: linger so the client reads the answer.
+        conn->StopSending();
+        if (!stopping_) {
+          WaitLocked(std::move(conn), Clock::now() + kLingerTime, /*draining=*/true, false);
+          return;
+        }
+      }
+      if (!answered || client_closed || last || conn->close_after || stopping_ || conn->refusal()) {
+        CloseLocked(std::move(conn));
+        return;
+      }
+      if (conn->PeekHead() == HttpConnection::Head::kComplete) continue;  // pipelined
+      WaitLocked(std::move(conn), Clock::now() + limits_->keep_alive_timeout, false, false);
+      return;
+    }
+  }
+
+  HttpServer* const server_;
+  const HttpLimits* const limits_;
+  const UniqueFd epoll_;
+  const UniqueFd wake_;
+  HeadCheck head_check_;
+
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;
+  bool stopping_ = false;
+  uint64_t next_id_ = 1;
+  size_t open_ = 0;
+  std::map<uint64_t, Waiting> waiting_;  // by age: smallest id oldest
+  std::set<std::pair<Clock::time_point, uint64_t>> deadlines_;
+  std::vector<uint64_t> ready_check_;                  // look again without an event
+  std::deque<std::unique_ptr<HttpConnection>> ready_;  // heads whole, for a worker
+  HttpConnectionStats stats_;
+
+  // Last: started after, and joined before, everything above.
+  std::jthread room_;
+  std::vector<std::jthread> workers_;
+};
+
+HttpServer::HttpServer(HttpLimits limits)
+    : limits_(std::move(limits)), connections_(std::make_unique<Connections>(this, &limits_)) {
   set_tcp_nodelay(true);
   set_socket_options([](socket_t sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
+  new_task_queue = [] { return new InlineTaskQueue(); };  // owned by cpp-httplib
+  set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    return Connections::Refuse(res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
+  });
+  set_expect_100_continue_handler([](const httplib::Request&, httplib::Response& res) {
+    return Connections::Refuse(res) ? res.status : 100;
+  });
 }
 
 HttpServer::~HttpServer() {
+  Shutdown();
   const socket_t sock = svr_sock_.exchange(INVALID_SOCKET);
   if (sock != INVALID_SOCKET) ::close(sock);
 }
@@ -21,6 +406,20 @@ HttpServer::~HttpServer() {
 bool HttpServer::WidenBacklog() {
   const socket_t sock = svr_sock_;
   return sock != INVALID_SOCKET && ::listen(sock, SOMAXCONN) == 0;
+}
+
+void HttpServer::SetHeadCheck(HeadCheck check) { connections_->SetHeadCheck(std::move(check)); }
+
+void HttpServer::Shutdown() {
+  stop();
+  connections_->Shutdown();
+}
+
+HttpConnectionStats HttpServer::Stats() const { return connections_->Stats(); }
+
+bool HttpServer::process_and_close_socket(socket_t sock) {
+  connections_->Admit(UniqueFd(sock));
+  return true;
 }
 
 }  // namespace goose

@@ -1,34 +1,102 @@
-// HttpServer: cpp-httplib's server with the three fixes every server of
-// this project needs (goose-api, mock-llm, the benchmarks' floor).
+// HttpServer: cpp-httplib's server with the connection handling every server
+// of this project needs (goose-api, mock-llm, the benchmarks' floor).
 //
-// cpp-httplib 0.11.4, as Debian ships it, has:
-//  - a listen backlog of 5, compiled into the library: a burst of
-//    concurrent connects (what the gates and load tests make) overflows the
-//    accept queue and clients wait a second for SYN retransmits.
-//    WidenBacklog() re-listens on the bound socket with SOMAXCONN (Linux
-//    allows raising it that way).
+// cpp-httplib parses requests and routes them; this class owns the
+// connections, because cpp-httplib 0.11.4 (Debian 12) leaves them unbounded:
+// a worker thread per connection for its whole life, a read timeout per
+// recv() (a client trickling a byte every few seconds holds a worker
+// forever), header lines that grow without limit, chunked and compressed
+// request bodies read whole before any length check, and no cap on open
+// connections (a flood exhausts the worker pool and then the process's
+// file descriptors).
+//
+// Here every accepted connection first waits in a *waiting room*: one
+// thread with epoll that holds the connections whose next request has not
+// fully arrived, costing no worker. A connection leaves it when a whole
+// request head (line and headers, at most max_header_bytes) has arrived,
+// for a worker that parses and answers the request (HttpConnection bounds
+// its body and its response by deadlines); a kept-alive connection goes
+// back to wait for its next request. At the cap of open connections the one
+// that has waited longest is closed to make room, so a flood of idle or
+// trickling sockets cannot keep out a client that sends its request at once.
+//
+// Before a request's body is read, the head check (SetHeadCheck) may refuse
+// it with an answer; the connection then closes after the answer, lingering
+// briefly so the client reads it.
+//
+// The rest of cpp-httplib's own choices are fixed here too:
+//  - a listen backlog of 5, compiled into the library: WidenBacklog()
+//    re-listens with SOMAXCONN;
 //  - SO_REUSEPORT in its default socket options, which lets a second server
-//    bind a port already in use and silently take half its connections.
-//    The constructor keeps only SO_REUSEADDR, so a taken port is an error.
-//  - a destructor that leaves a bound but never served socket open; ours
-//    closes it.
-// TCP_NODELAY is set (without it keep-alive requests take ~60 ms each,
-// Nagle against delayed ACK).
+//    take half a port's connections: only SO_REUSEADDR is kept;
+//  - a destructor that leaves a bound but never served socket open;
+//  - TCP_NODELAY on every connection (without it keep-alive requests take
+//    ~60 ms each, Nagle against delayed ACK).
+//
+// Owners call Shutdown() (or let the destructor do it) after the thread
+// running listen_after_bind() is told to stop; they must not replace
+// new_task_queue, the pre-routing or the 100-continue handler.
 
 #ifndef GOOSE_CORE_BASE_HTTP_SERVER_H_
 #define GOOSE_CORE_BASE_HTTP_SERVER_H_
 
 #include <httplib.h>
 
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "core/base/http_connection.h"
+
 namespace goose {
+
+// What HttpServer did with its connections, for /metrics and the tests.
+struct HttpConnectionStats {
+  int64_t open = 0;              // open now
+  int64_t waiting = 0;           // in the waiting room now
+  int64_t accepted = 0;          // since start
+  int64_t evicted = 0;           // closed at the cap to make room
+  int64_t refused_full = 0;      // answered 503: every connection was busy
+  int64_t timed_out = 0;         // request not whole within request_timeout
+  int64_t head_too_large = 0;    // answered 431
+  int64_t refused_by_check = 0;  // refused by the head check
+};
 
 class HttpServer : public httplib::Server {
  public:
-  HttpServer();
+  // The head check: called with each request's line and headers before its
+  // body is read. A refusal is answered as it is and closes the connection.
+  using HeadCheck =
+      std::function<std::optional<HttpConnection::Refusal>(const httplib::Request& head)>;
+
+  explicit HttpServer(HttpLimits limits = {});
   ~HttpServer() override;
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
 
   // Call after bind_to_port / bind_to_any_port. False when not bound.
   bool WidenBacklog();
+
+  // REQUIRES: before the server listens.
+  void SetHeadCheck(HeadCheck check);
+
+  // Stops accepting (httplib's stop()), closes the connections waiting for
+  // a request, lets the requests in flight finish and joins every thread.
+  // Idempotent.
+  void Shutdown();
+
+  HttpConnectionStats Stats() const;
+  const HttpLimits& limits() const { return limits_; }
+
+ private:
+  // cpp-httplib calls this for every accepted socket (on its accept thread,
+  // through an inline task queue): the socket goes to the waiting room.
+  bool process_and_close_socket(socket_t sock) override;
+
+  class Connections;
+  const HttpLimits limits_;
+  std::unique_ptr<Connections> connections_;
 };
 
 }  // namespace goose

@@ -1,5 +1,10 @@
 #include "core/base/json.h"
 
+#include <atomic>
+#include <limits>
+
+#include "core/base/failpoint.h"
+
 namespace goose {
 
 const Json* NonNullField(const Json& object, const char* key) {
@@ -22,17 +27,95 @@ std::string JsonDump(const Json& json) {
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+namespace {
+
+std::atomic<int> depth_limit{kDefaultJsonDepthLimit};
+
+// nlohmann's DOM builder with the depth counted: its SAX parser is a loop
+// with a stack of its own, so refusing here bounds everything after.
+class DepthLimitedBuilder {
+ public:
+  using number_integer_t = Json::number_integer_t;
+  using number_unsigned_t = Json::number_unsigned_t;
+  using number_float_t = Json::number_float_t;
+  using string_t = Json::string_t;
+  using binary_t = Json::binary_t;
+
+  DepthLimitedBuilder(Json* result, int max_depth)
+      : dom_(*result, /*allow_exceptions=*/false), max_depth_(max_depth) {}
+
+  bool null() { return dom_.null(); }
+  bool boolean(bool v) { return dom_.boolean(v); }
+  bool number_integer(number_integer_t v) { return dom_.number_integer(v); }
+  bool number_unsigned(number_unsigned_t v) { return dom_.number_unsigned(v); }
+  bool number_float(number_float_t v, const string_t& s) { return dom_.number_float(v, s); }
+  bool string(string_t& v) { return dom_.string(v); }
+  bool binary(binary_t& v) { return dom_.binary(v); }
+  bool start_object(std::size_t n) { return Deeper() && dom_.start_object(n); }
+  bool key(string_t& v) { return dom_.key(v); }
+  bool end_object() {
+    --depth_;
+    return dom_.end_object();
+  }
+  bool start_array(std::size_t n) { return Deeper() && dom_.start_array(n); }
+  bool end_array() {
+    --depth_;
+    return dom_.end_array();
+  }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
+    error_at_ = position;
+    out_of_range_ = e.id >= 400 && e.id < 500;  // a number beyond a double (1e999)
+    return false;
+  }
+
+  bool too_deep() const { return too_deep_; }
+  std::size_t error_at() const { return error_at_; }
+  bool out_of_range() const { return out_of_range_; }
+
+ private:
+  bool Deeper() {
+    if (++depth_ > max_depth_) {
+      too_deep_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  nlohmann::detail::json_sax_dom_parser<Json> dom_;
+  const int max_depth_;
+  int depth_ = 0;
+  bool too_deep_ = false;
+  bool out_of_range_ = false;
+  std::size_t error_at_ = 0;
+};
+
+}  // namespace
+
+int JsonDepthLimit() { return depth_limit.load(std::memory_order_relaxed); }
+
+void SetJsonDepthLimit(int depth) { depth_limit.store(depth, std::memory_order_relaxed); }
+
 Result<Json> JsonParse(std::string_view text, std::string_view what) {
+  const int limit =
+      FailpointOn(Failpoint::kLiftJsonDepth) ? std::numeric_limits<int>::max() : JsonDepthLimit();
+  Json result;
+  DepthLimitedBuilder builder(&result, limit);
+  bool ok = false;
   try {
-    return Json::parse(text.begin(), text.end());
-  } catch (const Json::parse_error& e) {
-    return InvalidArgument(std::string(what) + " is not valid JSON (at byte " +
-                           std::to_string(e.byte) + ")");
+    ok = Json::sax_parse(text.begin(), text.end(), &builder);
   } catch (const Json::exception&) {
-    // nlohmann reports a number too large for a double (1e999) as
-    // out_of_range, not parse_error; uncaught, it ended the process.
+    ok = false;  // nlohmann reports some errors (out_of_range) by throwing
+  }
+  if (ok) return result;
+  if (builder.too_deep()) {
+    return InvalidArgument(std::string(what) + " nests deeper than " + std::to_string(limit) +
+                           " levels (GOOSE_API_MAX_JSON_DEPTH)");
+  }
+  if (builder.out_of_range()) {
     return InvalidArgument(std::string(what) + " is not valid JSON (a number is out of range)");
   }
+  return InvalidArgument(std::string(what) + " is not valid JSON (at byte " +
+                         std::to_string(builder.error_at()) + ")");
 }
 
 JsonObjectReader::JsonObjectReader(const nlohmann::json& json, std::string path)

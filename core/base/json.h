@@ -29,8 +29,21 @@ using Json = nlohmann::json;
 std::string JsonDump(const Json& json);
 
 // Parses `text`; a syntax error gives InvalidArgument naming `what` and the
-// byte offset. Never throws.
+// byte offset. Never throws. The only way JSON enters this program: nothing
+// in core calls nlohmann's parser itself (cmake/CheckLayering.cmake).
+//
+// Nesting is bounded by JsonDepthLimit(): arrays and objects deeper than it
+// are refused while parsing (the parser itself keeps no call stack), so no
+// value in memory is deeper, and every walk over one (dump, copy, compare,
+// destruction) recurses at most that deep.
 Result<Json> JsonParse(std::string_view text, std::string_view what);
+
+// The nesting JsonParse accepts (GOOSE_API_MAX_JSON_DEPTH). Process-wide:
+// set once at start, before any parse.
+inline constexpr int kDefaultJsonDepthLimit = 128;
+inline constexpr int kMaxJsonDepthLimit = 1000;
+int JsonDepthLimit();
+void SetJsonDepthLimit(int depth);
 
 // The member `key` of `object` when it is there and not null; else nullptr.
 // REQUIRES: `object` is an object.

@@ -20,6 +20,8 @@ std::string_view GaugeName(Gauge gauge) {
       return "child_processes";
     case Gauge::kExtensions:
       return "extensions";
+    case Gauge::kHttpConnections:
+      return "http_connections";
     case Gauge::kPendingRequests:
       return "pending_requests";
     case Gauge::kCount:

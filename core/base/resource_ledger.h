@@ -35,6 +35,7 @@ enum class Gauge : int {
   kChildProcesses,       // spawned, not yet reaped child processes
   kExtensions,           // running extension clients
   kPendingRequests,      // HTTP requests being handled
+  kHttpConnections,      // open client connections of every HttpServer
   kCount,                // not a gauge: the number of gauges
 };
 

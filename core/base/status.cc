@@ -30,6 +30,8 @@ const char* StatusCodeName(StatusCode code) {
       return "Cancelled";
     case StatusCode::kContextLengthExceeded:
       return "ContextLengthExceeded";
+    case StatusCode::kLimitExceeded:
+      return "LimitExceeded";
     case StatusCode::kProviderFailed:
       return "ProviderFailed";
     case StatusCode::kInternal:

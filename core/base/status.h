@@ -31,6 +31,7 @@ enum class StatusCode {
   kCancelled,              // the consumer went away
   kContextLengthExceeded,  // the provider's context window is full
   kProviderFailed,         // the LLM provider failed to answer (500)
+  kLimitExceeded,          // a provider or an extension sent more than a limit allows (502)
   kInternal,               // a bug or an unexpected peer answer (500)
 };
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <set>
 
+#include "core/base/failpoint.h"
 #include "core/base/log.h"
 #include "core/extensions/stderr_log.h"
 
@@ -43,7 +44,9 @@ McpClient::McpClient(std::unique_ptr<ChildProcess> child, McpClientOptions optio
     : name_(options.name.empty() ? child->name() : options.name),
       options_(std::move(options)),
       child_(std::move(child)),
-      splitter_(std::max<size_t>(1, options_.max_line_bytes)),
+      splitter_(FailpointOn(Failpoint::kLiftMcpLine)
+                    ? SIZE_MAX
+                    : std::max<size_t>(1, options_.max_line_bytes)),
       reader_([this](std::stop_token stop) { ReadLoop(stop); }) {}
 
 McpClient::~McpClient() {
@@ -171,6 +174,22 @@ void McpClient::HandleLine(std::string_view line, size_t dropped) {
                        << " bytes on stdout, over the limit of " << options_.max_line_bytes
                        << "; skipped (" << n << " lines skipped so far)";
     }
+    // The answer to a request in flight, when the line's start says so:
+    // that request fails now, naming the limit, not at its timeout. (Other
+    // long lines are noise, skipped.)
+    const std::optional<int64_t> id = LeadingResponseId(line);
+    if (!id) return;
+    MutexLock lock(mu_);
+    auto it = pending_.find(*id);
+    if (it == pending_.end()) return;
+    it->second->error =
+        Status(StatusCode::kLimitExceeded, "extension " + name_ + " answered with a line of " +
+                                               std::to_string(line.size() + dropped) +
+                                               " bytes, more than GOOSE_API_MAX_MCP_LINE_BYTES (" +
+                                               std::to_string(options_.max_line_bytes) + ")");
+    it->second->done = true;
+    pending_.erase(it);
+    cv_.notify_all();
     return;
   }
   McpLine parsed = ParseMcpLine(line);

@@ -64,7 +64,7 @@ struct McpClientOptions {
   // Per request (and for Initialize()).
   std::chrono::milliseconds timeout{std::chrono::seconds(300)};
   // A longer stdout line is reported and skipped. Bounds the reader's memory.
-  size_t max_line_bytes = 16 * 1024 * 1024;
+  size_t max_line_bytes = 4 * 1024 * 1024;
   // What the client calls itself in initialize.
   std::string client_name = "goose-api";
   std::string client_version = "1.0.0";

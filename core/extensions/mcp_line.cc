@@ -1,6 +1,7 @@
 #include "core/extensions/mcp_line.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace goose {
 
@@ -31,6 +32,20 @@ McpLine ParseMcpLine(std::string_view line) {
   }
   out.kind = McpLine::Kind::kNotJsonRpc;
   return out;
+}
+
+std::optional<int64_t> LeadingResponseId(std::string_view head) {
+  head = head.substr(0, 256);
+  const size_t at = head.find("\"id\":");
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view rest = head.substr(at + 5);
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), id);
+  if (ec != std::errc() || end == rest.data()) return std::nullopt;
+  // A response, not a request from the server: no "method" before the id.
+  if (head.substr(0, at).find("\"method\"") != std::string_view::npos) return std::nullopt;
+  return id;
 }
 
 }  // namespace goose

@@ -38,6 +38,11 @@ struct McpLine {
 // Classifies one line (without its "\n").
 McpLine ParseMcpLine(std::string_view line);
 
+// The integer "id" of a JSON-RPC response read from the start of a line too
+// long to parse (`head`: its first bytes), when its first member after
+// "jsonrpc" is the id, as servers write them; nullopt otherwise.
+std::optional<int64_t> LeadingResponseId(std::string_view head);
+
 }  // namespace goose
 
 #endif  // GOOSE_CORE_EXTENSIONS_MCP_LINE_H_

@@ -32,7 +32,7 @@ struct StdioExtensionOptions {
   // extension.
   SpawnOptions spawn;
   // A longer stdout line is skipped (see McpClient).
-  size_t max_line_bytes = 16 * 1024 * 1024;
+  size_t max_line_bytes = 4 * 1024 * 1024;
 };
 
 class StdioExtension {

@@ -22,6 +22,8 @@ std::string_view ProviderErrorKindName(ProviderErrorKind kind) {
       return "cancelled";
     case ProviderErrorKind::kScriptExhausted:
       return "script_exhausted";
+    case ProviderErrorKind::kLimitExceeded:
+      return "limit_exceeded";
   }
   return "unknown";
 }
@@ -50,6 +52,9 @@ Status ProviderError::ToStatus() const {
       break;
     case ProviderErrorKind::kCancelled:
       code = StatusCode::kCancelled;
+      break;
+    case ProviderErrorKind::kLimitExceeded:
+      code = StatusCode::kLimitExceeded;
       break;
     case ProviderErrorKind::kBadResponse:
     case ProviderErrorKind::kRequestRejected:

@@ -27,6 +27,7 @@ enum class ProviderErrorKind {
   kRequestRejected,        // HTTP 4xx other than the above (bad key, bad request)
   kCancelled,              // the consumer cancelled the stream
   kScriptExhausted,        // a scripted (mock) provider has no turn left
+  kLimitExceeded,          // the answer passed a limit (ReplyLimits, nesting, head size)
 };
 
 std::string_view ProviderErrorKindName(ProviderErrorKind kind);

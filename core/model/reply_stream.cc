@@ -1,9 +1,12 @@
 #include "core/model/reply_stream.h"
 
+#include "core/base/failpoint.h"
+#include "core/base/saturating.h"
+
 namespace goose {
 namespace {
 void AddOptional(std::optional<int64_t>* sum, const std::optional<int64_t>& v) {
-  if (v) *sum = sum->value_or(0) + *v;
+  if (v) *sum = SaturatingAdd(sum->value_or(0), *v);
 }
 }  // namespace
 
@@ -40,15 +43,57 @@ std::vector<Message> MessageAssembler::TakeMessages() {
   return std::exchange(messages_, {});
 }
 
-DrainResult Drain(ReplyStream& stream) {
+size_t ContentBytes(const Content& content) {
+  if (const auto* text = std::get_if<TextContent>(&content)) return text->text.size();
+  return JsonDump(ContentToJson(content)).size();
+}
+
+ProviderError LimitError(const std::string& what, size_t limit, const char* setting) {
+  ProviderError error;
+  error.kind = ProviderErrorKind::kLimitExceeded;
+  error.message = what + " is larger than " + setting + " (" + std::to_string(limit) + ")";
+  return error;
+}
+
+DrainResult Drain(ReplyStream& stream, const ReplyLimits& limits) {
+  const bool bounded = !FailpointOn(Failpoint::kLiftReplyLimits);
   MessageAssembler assembler;
   StreamItem item;
-  while (stream.Next(&item)) assembler.Add(item);
   DrainResult out;
+  size_t message_bytes = 0;
+  size_t tool_calls = 0;
+  std::optional<ProviderError> over;
+  while (stream.Next(&item)) {
+    const size_t messages_before = assembler.messages().size();
+    size_t bytes = 0;
+    for (const Content& c : item.delta.content) {
+      bytes += ContentBytes(c);
+      if (std::holds_alternative<ToolRequestContent>(c)) ++tool_calls;
+    }
+    assembler.Add(item);
+    if (assembler.messages().size() != messages_before) message_bytes = 0;  // a new message
+    message_bytes += bytes;
+    out.bytes += bytes;
+    if (!bounded) continue;
+    if (message_bytes > limits.max_message_bytes) {
+      over = LimitError("a message from the provider", limits.max_message_bytes,
+                        "GOOSE_API_MAX_MESSAGE_BYTES");
+    } else if (out.bytes > limits.max_reply_bytes) {
+      over =
+          LimitError("the provider's answer", limits.max_reply_bytes, "GOOSE_API_MAX_REPLY_BYTES");
+    } else if (tool_calls > limits.max_tool_calls) {
+      over = LimitError("the provider's number of tool calls in one turn", limits.max_tool_calls,
+                        "GOOSE_API_MAX_TOOL_CALLS");
+    }
+    if (over) {
+      stream.Cancel();
+      break;
+    }
+  }
   out.items = assembler.items();
   out.usage = assembler.usage();
   out.messages = assembler.TakeMessages();
-  out.error = stream.error();
+  out.error = over ? over : stream.error();
   return out;
 }
 

@@ -88,14 +88,33 @@ class MessageAssembler {
   size_t items_ = 0;
 };
 
+// What one reply may hold (GOOSE_API_MAX_MESSAGE_BYTES, _REPLY_BYTES,
+// _TOOL_CALLS). A provider or an extension that sends more fails the reply
+// with kLimitExceeded, naming the limit, before it can grow the process.
+struct ReplyLimits {
+  size_t max_message_bytes = 2 << 20;  // one message: its text, tool calls or one tool result
+  size_t max_reply_bytes = 4 << 20;    // every new message of one reply, over all its turns
+  size_t max_tool_calls = 64;          // tool calls in one provider turn
+};
+
+// What a piece of content weighs against the limits: the bytes of its text,
+// or of its JSON.
+size_t ContentBytes(const Content& content);
+
 // Drains `stream` to its end: every message, and the error if it failed.
+// Past a limit of `limits` it cancels the stream and fails with
+// kLimitExceeded; `bytes` are the bytes of the messages drained.
 struct DrainResult {
   std::vector<Message> messages;
   std::optional<TokenUsage> usage;
   std::optional<ProviderError> error;
   size_t items = 0;
+  size_t bytes = 0;
 };
-DrainResult Drain(ReplyStream& stream);
+DrainResult Drain(ReplyStream& stream, const ReplyLimits& limits = {});
+
+// The kLimitExceeded error for `what` ("a message", "a reply") over `limit`.
+ProviderError LimitError(const std::string& what, size_t limit, const char* setting);
 
 }  // namespace goose
 

@@ -1,12 +1,14 @@
 #include "core/model/session.h"
 
+#include "core/base/saturating.h"
+
 namespace goose {
 namespace {
 Json OptionalToJson(const std::optional<int64_t>& v) { return v ? Json(*v) : Json(nullptr); }
 
 void Accumulate(std::optional<int64_t>* total, const std::optional<int64_t>& add) {
   if (!add) return;
-  *total = total->value_or(0) + *add;
+  *total = SaturatingAdd(total->value_or(0), *add);
 }
 }  // namespace
 

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "core/base/failpoint.h"
+#include "core/base/saturating.h"
 #include "core/base/strings.h"
 #include "core/providers/openai_errors.h"
 #include "core/providers/openai_tool_call.h"
@@ -28,7 +30,7 @@ std::optional<TokenUsage> TokenUsageFromOpenAI(const Json& usage) {
   out.output_tokens = OptionalCount(usage, "completion_tokens");
   out.total_tokens = OptionalCount(usage, "total_tokens");
   if (!out.total_tokens && out.input_tokens && out.output_tokens) {
-    out.total_tokens = *out.input_tokens + *out.output_tokens;
+    out.total_tokens = SaturatingAdd(*out.input_tokens, *out.output_tokens);
   }
   return out;
 }
@@ -57,18 +59,12 @@ std::optional<ProviderError> OpenAIChunkDecoder::Decode(std::string_view data,
     done_ = true;
     return std::nullopt;
   }
-  Json chunk;
-  try {
-    chunk = Json::parse(data.begin(), data.end());
-  } catch (const Json::parse_error& e) {
+  Result<Json> parsed = JsonParse(data, "the chunk");
+  if (!parsed.ok()) {
     std::string quoted = JsonDump(Json(std::string(data.substr(0, kQuotedFrameBytes))));
-    return Malformed("not valid JSON (at byte " + std::to_string(e.byte) + "): " + quoted);
-  } catch (const Json::exception&) {
-    // A number beyond a double (1e999) is out_of_range, not parse_error;
-    // uncaught, it ended the process (found by sse_stream_fuzzer).
-    std::string quoted = JsonDump(Json(std::string(data.substr(0, kQuotedFrameBytes))));
-    return Malformed("a number out of range: " + quoted);
+    return Malformed(parsed.status().message() + ": " + quoted);
   }
+  Json chunk = std::move(parsed).value();
   if (!chunk.is_object()) return Malformed("must be a JSON object");
   if (const Json* error = NonNullField(chunk, "error")) return ErrorFromErrorObject(*error);
 
@@ -147,6 +143,11 @@ std::optional<ProviderError> OpenAIChunkDecoder::AddToolCallFragment(const Json&
     index = pending_.rbegin()->first + (has_id ? 1 : 0);
   }
 
+  if (pending_.size() + finished_.size() >= limits_.max_tool_calls &&
+      pending_.find(index) == pending_.end() && !FailpointOn(Failpoint::kLiftReplyLimits)) {
+    return LimitError("the provider's number of tool calls in one message", limits_.max_tool_calls,
+                      "GOOSE_API_MAX_TOOL_CALLS");
+  }
   PendingToolCall& call = pending_[index];
   if (has_id) {
     const std::string& new_id = id->get_ref<const std::string&>();
@@ -178,9 +179,9 @@ std::optional<ProviderError> OpenAIChunkDecoder::AddToolCallFragment(const Json&
       tool_call_bytes_ += a.size();
     }
   }
-  if (tool_call_bytes_ > limits_.max_tool_call_bytes) {
-    return Malformed("the tool calls of one message exceed " +
-                     std::to_string(limits_.max_tool_call_bytes) + " bytes");
+  if (tool_call_bytes_ > limits_.max_tool_call_bytes && !FailpointOn(Failpoint::kLiftReplyLimits)) {
+    return LimitError("the tool calls of one message from the provider",
+                      limits_.max_tool_call_bytes, "GOOSE_API_MAX_MESSAGE_BYTES");
   }
   return std::nullopt;
 }

@@ -58,7 +58,9 @@ class OpenAIChunkDecoder {
   struct Limits {
     // The accumulated arguments of the calls of one message may not exceed
     // this; a larger call is a broken stream, not a tool call.
-    size_t max_tool_call_bytes = 16 << 20;
+    size_t max_tool_call_bytes = ReplyLimits{}.max_message_bytes;
+    // Tool calls (distinct indexes) in one message.
+    size_t max_tool_calls = ReplyLimits{}.max_tool_calls;
   };
 
   OpenAIChunkDecoder() : OpenAIChunkDecoder(Limits{}) {}

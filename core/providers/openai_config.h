@@ -26,6 +26,7 @@
 
 #include "core/base/env.h"
 #include "core/base/status.h"
+#include "core/model/reply_stream.h"
 
 namespace goose {
 
@@ -66,7 +67,11 @@ struct OpenAIConfig {
   // (backpressure reaches the server through TCP).
   size_t max_buffered_bytes = 1 << 20;
   // Error bodies and non-streamed answers larger than this are refused.
-  size_t max_response_bytes = 32 << 20;
+  size_t max_response_bytes = 4 << 20;
+  // An answer's status line and headers together.
+  size_t max_head_bytes = 64 * 1024;
+  // What one answer may hold; the server sets these from its own settings.
+  ReplyLimits limits;
   // After [DONE], how long Next() waits for the rest of the HTTP body (the
   // final chunk) before ending anyway, so a drained stream does not look
   // abandoned to the server.

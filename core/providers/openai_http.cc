@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/base/strings.h"
+#include "core/providers/bounded_client.h"
 
 namespace goose {
 namespace {
@@ -35,14 +36,11 @@ std::string HostHeader(const OpenAIConfig& config) {
   return host;
 }
 
-std::unique_ptr<httplib::ClientImpl> MakeClient(const OpenAIConfig& config) {
-  std::unique_ptr<httplib::ClientImpl> client;
+std::unique_ptr<httplib::ClientImpl> MakeClient(const OpenAIConfig& config, HeadBound* bound) {
+  std::unique_ptr<httplib::ClientImpl> client =
+      MakeBoundedClient(config.scheme, config.host, config.port, bound);
   if (config.scheme == "https") {
-    auto ssl = std::make_unique<httplib::SSLClient>(config.host, config.port);
-    ssl->enable_server_certificate_verification(true);
-    client = std::move(ssl);
-  } else {
-    client = std::make_unique<httplib::ClientImpl>(config.host, config.port);
+    static_cast<httplib::SSLClient*>(client.get())->enable_server_certificate_verification(true);
   }
   client->set_tcp_nodelay(true);
   client->set_keep_alive(false);
@@ -64,7 +62,9 @@ HttpAttempt PostOnce(const OpenAIConfig& config, const std::string& body, bool s
                      InterruptibleConnection* connection, HttpResponseSink* sink) {
   HttpAttempt attempt;
   attempt.last_activity = steady_clock::now();
-  std::unique_ptr<httplib::ClientImpl> client = MakeClient(config);
+  HeadBound bound;
+  bound.max_head_bytes = config.max_head_bytes;
+  std::unique_ptr<httplib::ClientImpl> client = MakeClient(config, &bound);
   client->set_socket_options([connection](socket_t sock) { connection->Attach(sock); });
 
   httplib::Request request;
@@ -99,6 +99,7 @@ HttpAttempt PostOnce(const OpenAIConfig& config, const std::string& body, bool s
 
   httplib::Response response;
   attempt.completed = client->send(request, response, attempt.error);
+  attempt.head_too_large = bound.too_large;
   client.reset();  // closes httplib's socket (if still open) before ours
   connection->Detach();
   return attempt;
@@ -111,6 +112,12 @@ ProviderError TransportError(const OpenAIConfig& config, const HttpAttempt& atte
   error.http_status = attempt.head.status > 0 ? attempt.head.status : 0;
   const std::string origin = config.Origin();
   const std::string detail = " (" + httplib::to_string(attempt.error) + ")";
+  if (attempt.head_too_large) {
+    error.kind = ProviderErrorKind::kBadResponse;
+    error.message = origin + " sent an answer whose head is larger than " +
+                    std::to_string(config.max_head_bytes) + " bytes";
+    return error;
+  }
   switch (attempt.error) {
     case httplib::Error::Connection:
       error.message = "could not connect to " + origin + detail;

@@ -51,6 +51,8 @@ struct HttpAttempt {
   // When the last byte (or the request, before any answer) went by; tells an
   // idle timeout from a dropped connection, which httplib reports alike.
   std::chrono::steady_clock::time_point last_activity;
+  // The answer's head passed config.max_head_bytes (the call was broken off).
+  bool head_too_large = false;
 };
 
 // Which shutdown an InterruptibleConnection should use for this endpoint.

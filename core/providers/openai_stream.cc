@@ -2,6 +2,7 @@
 
 #include <variant>
 
+#include "core/base/failpoint.h"
 #include "core/base/json.h"
 #include "core/base/strings.h"
 #include "core/providers/condition_wait.h"
@@ -76,7 +77,10 @@ ProviderError ErrorFromErrorEvent(const std::string& data) {
 // Receives one POST's answer on the producer thread and turns it into items.
 class OpenAIStream::Attempt final : public HttpResponseSink {
  public:
-  explicit Attempt(OpenAIStream* stream) : stream_(stream) {}
+  explicit Attempt(OpenAIStream* stream)
+      : stream_(stream),
+        decoder_(OpenAIChunkDecoder::Limits{stream->config_.limits.max_message_bytes,
+                                            stream->config_.limits.max_tool_calls}) {}
 
   bool OnHead(const HttpHead& head) override {
     if (head.status < 200 || head.status > 299) {
@@ -88,6 +92,7 @@ class OpenAIStream::Attempt final : public HttpResponseSink {
     } else {
       mode_ = Mode::kUnexpectedBody;  // e.g. an HTML page at a wrong URL
     }
+    last_data_ = steady_clock::now();
     return !stream_->stopping();
   }
 
@@ -164,7 +169,25 @@ class OpenAIStream::Attempt final : public HttpResponseSink {
         break;
       }
     }
-    if (!error_ && !parsed.ok()) error_ = BadResponse(parsed.message());
+    if (!error_ && !parsed.ok()) {
+      error_ = BadResponse(parsed.message());
+      if (parsed.code() == StatusCode::kResourceExhausted) {
+        error_->kind = ProviderErrorKind::kLimitExceeded;  // a line or event over its bound
+      }
+    }
+    // Silence is the idle timeout's to judge (cpp-httplib's read timeout);
+    // but keep-alive comments (": ping") are bytes without data, and must
+    // not keep a stalled stream alive forever (goose's own #11679).
+    if (!events_.empty()) {
+      last_data_ = steady_clock::now();
+    } else if (!error_ && !FailpointOn(Failpoint::kLiftDataWatchdog) &&
+               steady_clock::now() - last_data_ > stream_->config_.idle_timeout) {
+      ProviderError stalled;
+      stalled.kind = ProviderErrorKind::kTimeout;
+      stalled.message = stream_->config_.Origin() + " sent no data for " +
+                        FormatSeconds(stream_->config_.idle_timeout) + ", only keep-alive comments";
+      error_ = std::move(stalled);
+    }
     // Items decoded before a failure are still delivered.
     const bool open = (items_.empty() && PendingBytes() == published_pending_bytes_) || Publish();
     if (done_) stream_->FinishReply();
@@ -209,6 +232,7 @@ class OpenAIStream::Attempt final : public HttpResponseSink {
 
   OpenAIStream* const stream_;
   Mode mode_ = Mode::kEventStream;
+  steady_clock::time_point last_data_ = steady_clock::now();  // the last event with data
   SseParser parser_;
   OpenAIChunkDecoder decoder_;
   std::vector<SseEvent> events_;

@@ -17,6 +17,14 @@ ApiResponse FromStatus(const Status& s) {
 
 ApiResponse Ok(Json body) { return ApiResponse{200, std::move(body), {}}; }
 
+// An error of the extension routes: every error's {"message", "status":
+// "error"}, and goose-api's own "error": true beside them, which its
+// clients read.
+ApiResponse ExtensionError(ApiResponse error) {
+  error.body["error"] = true;
+  return error;
+}
+
 // Reads a required non-empty string field of a JSON object body.
 Result<std::string> StringField(const Json& body, const char* field) {
   JsonObjectReader r(body, "");
@@ -68,6 +76,8 @@ int HttpStatusFor(StatusCode code) {
       return 504;
     case StatusCode::kStorageFull:
       return 507;  // Insufficient Storage
+    case StatusCode::kLimitExceeded:
+      return 502;  // Bad Gateway: a peer sent more than a limit allows
     case StatusCode::kCancelled:
       return 503;
     case StatusCode::kDataLoss:
@@ -86,22 +96,25 @@ ApiResponse ErrorResponse(int status, const std::string& message) {
 
 ApiRoutes::ApiRoutes(ApiContext context) : context_(std::move(context)) {}
 
-bool ApiRoutes::Authorized(const ApiRequest& request) const {
+bool ApiRoutes::Authorized(const std::optional<std::string>& api_key) const {
   if (context_.api_key.empty()) return true;  // open on loopback, by explicit choice
-  return request.api_key.has_value() && ApiKeyMatches(*request.api_key, context_.api_key);
+  return api_key.has_value() && ApiKeyMatches(*api_key, context_.api_key);
 }
 
-ApiResponse ApiRoutes::Handle(const ApiRequest& request) const {
-  // Every route, once: method, path, who may call it, whether its body is
-  // JSON, and what answers it.
+// Every route, once: method, path, who may call it, whether its body is
+// JSON, and what answers it.
+struct ApiRoutes::Route {
   enum class Access { kKey, kOptionalKey };
-  struct Route {
-    const char* method;
-    const char* path;
-    Access access;
-    bool json_body;
-    ApiResponse (*answer)(const ApiRoutes& routes, const Json& body, bool key_holder);
-  };
+  const char* method;
+  const char* path;
+  Access access;
+  bool json_body;
+  ApiResponse (*answer)(const ApiRoutes& routes, const Json& body, bool key_holder);
+};
+
+const ApiRoutes::Route* ApiRoutes::FindRoute(const std::string& method, const std::string& path,
+                                             bool* path_known) {
+  using Access = Route::Access;
   static constexpr Route kRoutes[] = {
     {"POST", "/session/start", Access::kKey, true,
      [](const ApiRoutes& r, const Json& body, bool) { return r.Start(body); }},
@@ -132,30 +145,43 @@ ApiResponse ApiRoutes::Handle(const ApiRequest& request) const {
   };
 
   const Route* route = nullptr;
-  bool path_known = false;
+  *path_known = false;
   for (const Route& r : kRoutes) {
-    if (request.path != r.path) continue;
-    path_known = true;
-    if (request.method == r.method) route = &r;
+    if (path != r.path) continue;
+    *path_known = true;
+    if (method == r.method) route = &r;
   }
+  return route;
+}
+
+std::optional<ApiResponse> ApiRoutes::Admit(const std::string& method, const std::string& path,
+                                            const std::optional<std::string>& api_key) const {
+  bool path_known = false;
+  const Route* route = FindRoute(method, path, &path_known);
   if (route == nullptr) {
-    if (path_known) {
-      return ErrorResponse(405, "method " + request.method + " is not allowed on " + request.path);
-    }
-    return ErrorResponse(404, "no route " + request.method + " " + request.path);
+    if (path_known) return ErrorResponse(405, "method " + method + " is not allowed on " + path);
+    return ErrorResponse(404, "no route " + method + " " + path);
   }
-  const bool authorized = Authorized(request);
-  if (route->access == Access::kKey && !authorized) {
+  if (route->access == Route::Access::kKey && !Authorized(api_key)) {
     return ErrorResponse(
-        401, request.api_key ? "the x-api-key header does not match" : "missing x-api-key header");
+        401, api_key ? "the x-api-key header does not match" : "missing x-api-key header");
   }
+  return std::nullopt;
+}
+
+ApiResponse ApiRoutes::Handle(const ApiRequest& request) const {
+  if (std::optional<ApiResponse> refused = Admit(request.method, request.path, request.api_key)) {
+    return *std::move(refused);
+  }
+  bool path_known = false;
+  const Route* route = FindRoute(request.method, request.path, &path_known);
   Json body;
   if (route->json_body) {
     Result<Json> parsed = JsonParse(request.body, "the request body");
     if (!parsed.ok()) return FromStatus(parsed.status());
     body = std::move(parsed).value();
   }
-  return route->answer(*this, body, authorized && request.api_key.has_value());
+  return route->answer(*this, body, Authorized(request.api_key) && request.api_key.has_value());
 }
 
 ApiResponse ApiRoutes::Start(const Json& body) const {
@@ -225,11 +251,7 @@ ApiResponse ApiRoutes::ExtensionsList() const {
 }
 
 ApiResponse ApiRoutes::ExtensionsAdd(const Json& body) const {
-  if (Status s = context_.extensions->Add(body); !s.ok()) {
-    ApiResponse r = FromStatus(s);
-    r.body = {{"error", true}, {"message", s.message()}};
-    return r;
-  }
+  if (Status s = context_.extensions->Add(body); !s.ok()) return ExtensionError(FromStatus(s));
   return Ok({{"error", false}, {"message", "Extension added"}});
 }
 
@@ -241,14 +263,10 @@ ApiResponse ApiRoutes::ExtensionsRemove(const Json& body) const {
   } else if (body.is_object() && body.contains("name") && body["name"].is_string()) {
     name = body["name"].get<std::string>();
   } else {
-    return ApiResponse{
-        400,
-        {{"error", true}, {"message", "the body must be the extension name as a JSON string"}},
-        {}};
+    return ExtensionError(
+        ErrorResponse(400, "the body must be the extension name as a JSON string"));
   }
-  if (Status s = context_.extensions->Remove(name); !s.ok()) {
-    return ApiResponse{HttpStatusFor(s.code()), {{"error", true}, {"message", s.message()}}, {}};
-  }
+  if (Status s = context_.extensions->Remove(name); !s.ok()) return ExtensionError(FromStatus(s));
   return Ok({{"error", false}, {"message", "Extension removed"}});
 }
 

@@ -66,8 +66,17 @@ class ApiRoutes {
 
   ApiResponse Handle(const ApiRequest& request) const;
 
+  // The answer to a request refused on its head alone (404 no route, 405
+  // wrong method, 401 key), so that its body is never read; nullopt when
+  // the head is admissible. Handle() applies the same checks.
+  std::optional<ApiResponse> Admit(const std::string& method, const std::string& path,
+                                   const std::optional<std::string>& api_key) const;
+
  private:
-  bool Authorized(const ApiRequest& request) const;
+  struct Route;
+  static const Route* FindRoute(const std::string& method, const std::string& path,
+                                bool* path_known);
+  bool Authorized(const std::optional<std::string>& api_key) const;
 
   ApiResponse Start(const Json& body) const;
   ApiResponse Reply(const Json& body) const;

@@ -7,6 +7,7 @@
 #include "core/base/failpoint.h"
 #include "core/base/log.h"
 #include "core/base/resource_ledger.h"
+#include "core/base/strings.h"
 
 namespace goose {
 namespace {
@@ -14,21 +15,9 @@ constexpr const char* kJson = "application/json";
 }  // namespace
 
 ApiServer::ApiServer(const ApiRoutes* routes, ApiServerOptions options)
-    : routes_(routes), options_(std::move(options)) {
-  const int threads = options_.threads;
-  server_.new_task_queue = [threads] {
-    return new httplib::ThreadPool(static_cast<size_t>(threads));  // owned by httplib
-  };
+    : routes_(routes), options_(std::move(options)), server_(options_.limits) {
   server_.set_payload_max_length(options_.max_body_bytes);
-  server_.set_read_timeout(options_.read_timeout);
-  server_.set_write_timeout(options_.read_timeout);
-  // cpp-httplib waits up to the keep-alive timeout for a request's first
-  // bytes and then the read timeout for the rest: a client that stalls is
-  // cut off after their sum, so the keep-alive wait may not exceed the read
-  // timeout the options promise.
-  server_.set_keep_alive_timeout(std::min<time_t>(
-      5, std::max<time_t>(
-             1, std::chrono::duration_cast<std::chrono::seconds>(options_.read_timeout).count())));
+  server_.SetHeadCheck([this](const httplib::Request& head) { return CheckHead(head); });
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res); };
   for (const char* pattern : {".*"}) {
     server_.Get(pattern, handler);
@@ -64,6 +53,46 @@ ApiServer::ApiServer(const ApiRoutes* routes, ApiServerOptions options)
 }
 
 ApiServer::~ApiServer() { Stop(); }
+
+std::optional<HttpConnection::Refusal> ApiServer::CheckHead(const httplib::Request& head) const {
+  auto refuse = [](int status, const std::string& message) {
+    return HttpConnection::Refusal{status, JsonDump(ErrorResponse(status, message).body), kJson};
+  };
+  std::optional<std::string> key;
+  if (head.has_header("x-api-key")) key = head.get_header_value("x-api-key");
+  if (std::optional<ApiResponse> refused = routes_->Admit(head.method, head.path, key)) {
+    return HttpConnection::Refusal{refused->status, JsonDump(refused->body), kJson};
+  }
+  if (FailpointOn(Failpoint::kLiftBodyFraming)) return std::nullopt;
+  if (head.has_header("Transfer-Encoding")) {
+    return refuse(411,
+                  "chunked request bodies (Transfer-Encoding) are not accepted; send the "
+                  "body with a Content-Length");
+  }
+  if (head.has_header("Content-Encoding") &&
+      Lower(Trim(head.get_header_value("Content-Encoding"))) != "identity") {
+    return refuse(415,
+                  "compressed request bodies (Content-Encoding) are not accepted; send the "
+                  "body uncompressed");
+  }
+  const bool has_length = head.has_header("Content-Length");
+  if (!has_length) {
+    if (head.method == "POST" || head.method == "PUT" || head.method == "PATCH") {
+      return refuse(411, head.method + " needs a Content-Length");
+    }
+    return std::nullopt;
+  }
+  const std::string length = head.get_header_value("Content-Length");
+  if (length.empty() || length.size() > 19 ||
+      length.find_first_not_of("0123456789") != std::string::npos) {
+    return refuse(400, "Content-Length must be a number of bytes");
+  }
+  if (std::stoull(length) > options_.max_body_bytes) {
+    return refuse(413, "the request body is larger than GOOSE_API_MAX_BODY_BYTES (" +
+                           std::to_string(options_.max_body_bytes) + " bytes)");
+  }
+  return std::nullopt;
+}
 
 void ApiServer::Serve(const httplib::Request& req, httplib::Response& res) const {
   LedgerEntry pending(Gauge::kPendingRequests);
@@ -108,7 +137,9 @@ Status ApiServer::Start() {
 
 void ApiServer::Stop() {
   if (!listener_.joinable()) return;
-  server_.stop();  // closes the socket; the pool finishes in-flight requests
+  // Stops accepting, closes idle connections, finishes the requests in
+  // flight and joins the workers; then the listener thread ends.
+  server_.Shutdown();
   listener_.join();
 }
 

@@ -5,16 +5,20 @@
 // accepts connections; Stop() (or the destructor) stops accepting, lets
 // in-flight requests finish, and joins every thread.
 //
-// Requests are bounded: bodies over max_body_bytes answer 413, a client
-// that stalls is cut off within twice read_timeout (cpp-httplib's wait for
-// a request's first bytes, kept at most read_timeout, then read_timeout for
-// the rest), and every response is JSON (cpp-httplib's own errors included).
+// Every request is bounded before its body is read (HttpServer's head
+// check): an unknown route answers 404 or 405, a missing or wrong key 401,
+// a chunked body (Transfer-Encoding) or a POST without Content-Length 411,
+// a compressed body (Content-Encoding) 415, a body over max_body_bytes 413;
+// the connection then closes. Connections, heads, request and response
+// times are bounded by `limits` (core/base/http_connection.h). Every
+// response is JSON, cpp-httplib's own errors included.
 
 #ifndef GOOSE_CORE_SERVER_API_SERVER_H_
 #define GOOSE_CORE_SERVER_API_SERVER_H_
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -25,11 +29,12 @@
 namespace goose {
 
 struct ApiServerOptions {
+  ApiServerOptions() { limits.response_timeout = std::chrono::seconds(60); }
+
   std::string host = "127.0.0.1";
   int port = 0;
   size_t max_body_bytes = 1 << 20;
-  int threads = 16;
-  std::chrono::milliseconds read_timeout{10'000};
+  HttpLimits limits;
 };
 
 class ApiServer {
@@ -50,6 +55,7 @@ class ApiServer {
 
  private:
   void Serve(const httplib::Request& req, httplib::Response& res) const;
+  std::optional<HttpConnection::Refusal> CheckHead(const httplib::Request& head) const;
 
   const ApiRoutes* routes_;
   const ApiServerOptions options_;

@@ -136,13 +136,56 @@ const std::vector<Setting>& Settings() {
           [](ServerConfig & c) -> auto& { return c.stack.http.max_body_bytes; }),
       Integer(
           "GOOSE_API_THREADS", "HTTP worker threads (requests served at once)", 1, 1024,
-          [](ServerConfig & c) -> auto& { return c.stack.http.threads; }),
+          [](ServerConfig & c) -> auto& { return c.stack.http.limits.threads; }),
       Seconds(
-          "GOOSE_API_READ_TIMEOUT_SECS", "seconds a client may take to send its request", 1, 3600,
-          [](ServerConfig & c) -> auto& { return c.stack.http.read_timeout; }),
+          "GOOSE_API_READ_TIMEOUT_SECS",
+          "seconds a client may take to send a whole request (line, headers, body)", 0.1, 3600,
+          [](ServerConfig & c) -> auto& { return c.stack.http.limits.request_timeout; }),
+      Seconds(
+          "GOOSE_API_RESPONSE_TIMEOUT_SECS",
+          "seconds a client may take to read a whole response (a write stalled longer than "
+          "GOOSE_API_READ_TIMEOUT_SECS ends it sooner)",
+          0.1, 3600,
+          [](ServerConfig & c) -> auto& { return c.stack.http.limits.response_timeout; }),
+      Seconds(
+          "GOOSE_API_KEEP_ALIVE_SECS", "seconds an idle client connection is kept open", 0.1, 3600,
+          [](ServerConfig & c) -> auto& { return c.stack.http.limits.keep_alive_timeout; }),
+      Integer(
+          "GOOSE_API_MAX_CONNECTIONS",
+          "open client connections at most; at the cap the one waiting longest is closed, "
+          "and when all are busy a newcomer answers 503",
+          1, 100'000,
+          [](ServerConfig & c) -> auto& { return c.stack.http.limits.max_connections; }),
+      Integer(
+          "GOOSE_API_MAX_HEADER_BYTES", "request line and headers together; more answer 431", 1024,
+          1 << 20, [](ServerConfig & c) -> auto& { return c.stack.http.limits.max_header_bytes; }),
       Integer(
           "GOOSE_API_MAX_TURNS", "provider calls per reply at most", 1, 1000,
           [](ServerConfig & c) -> auto& { return c.stack.agent.max_turns; }),
+      Integer(
+          "GOOSE_API_MAX_MESSAGE_BYTES",
+          "one message from the provider, or one tool result, at most; more fails the reply "
+          "with 502 (a tool result: a tool error)",
+          1024, 1LL << 30,
+          [](ServerConfig & c) -> auto& { return c.stack.agent.limits.max_message_bytes; }),
+      Integer(
+          "GOOSE_API_MAX_REPLY_BYTES",
+          "every new message of one reply together at most; more fails the reply with 502", 1024,
+          1LL << 30,
+          [](ServerConfig & c) -> auto& { return c.stack.agent.limits.max_reply_bytes; }),
+      Integer(
+          "GOOSE_API_MAX_TOOL_CALLS",
+          "tool calls in one provider turn at most; more fails the reply with 502", 1, 10'000,
+          [](ServerConfig & c) -> auto& { return c.stack.agent.limits.max_tool_calls; }),
+      Integer(
+          "GOOSE_API_MAX_MCP_LINE_BYTES",
+          "one line an extension writes at most; a longer one fails the calls in flight", 1024,
+          1LL << 30, [](ServerConfig & c) -> auto& { return c.mcp_line_bytes; }),
+      Integer(
+          "GOOSE_API_MAX_JSON_DEPTH",
+          "nesting of any JSON read (requests, provider answers, extensions, session files); "
+          "deeper is refused",
+          8, kMaxJsonDepthLimit, [](ServerConfig & c) -> auto& { return c.json_depth; }),
       Text(
           "GOOSE_API_SYSTEM_PROMPT", "system prompt sent with every reply", "(empty)",
           [](ServerConfig & c) -> auto& { return c.stack.agent.system_prompt; }),

@@ -21,7 +21,9 @@
 #include <string>
 
 #include "core/base/env.h"
+#include "core/base/json.h"
 #include "core/base/status.h"
+#include "core/extensions/stdio_extension.h"
 #include "core/server/server_stack.h"
 
 namespace goose {
@@ -42,6 +44,10 @@ struct ServerConfig {
   // GOOSE_API_OPEN=loopback: no key, on a loopback address only.
   bool allow_open_loopback = false;
   std::string log_level = "info";
+  // GOOSE_API_MAX_MCP_LINE_BYTES: an extension's stdout line at most.
+  size_t mcp_line_bytes = StdioExtensionOptions{}.max_line_bytes;
+  // GOOSE_API_MAX_JSON_DEPTH, applied process-wide (SetJsonDepthLimit).
+  int json_depth = kDefaultJsonDepthLimit;
   // Everything read (environment over file), so a component can read its
   // own keys (the provider reads OPENAI_* and GOOSE_API_PROVIDER...).
   std::map<std::string, std::string> values;

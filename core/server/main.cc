@@ -67,15 +67,18 @@ int Run(int argc, char** argv) {
   LogLevel level = LogLevel::kInfo;
   ParseLogLevel(config->log_level, &level);  // checked by LoadServerConfig
   SetLogLevel(level);
+  SetJsonDepthLimit(config->json_depth);
   EnvLookup settings = [&c = *config](const char* key) { return c.Get(key); };
   if (Status s = EnableFailpointsFromEnv(settings); !s.ok()) return Fail(s.message());
 
   Result<OpenAIConfig> provider_config = OpenAIConfigFromEnv(settings);
   if (!provider_config.ok()) return Fail(provider_config.status().message());
+  provider_config->limits = config->stack.agent.limits;  // one setting, both enforce it
   OpenAIProvider provider(*provider_config);
   GOOSE_LOG(kInfo) << "provider: " << provider_config->Describe();
 
   ExtensionSetOptions extension_options;
+  extension_options.stdio.max_line_bytes = config->mcp_line_bytes;
   const std::string goose_cli =
       config->Get("GOOSE_API_GOOSE_CLI") ? config->Get("GOOSE_API_GOOSE_CLI") : "goose";
   extension_options.resolve_builtin = [goose_cli](const ExtensionConfig& builtin) {

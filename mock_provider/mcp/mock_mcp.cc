@@ -179,6 +179,14 @@ class Server {
                              {{"text", {{"type", "string"}}}, {"repeat", {{"type", "integer"}}}},
                              {"text"}));
     tools.push_back(ToolSpec("change_tools", "Adds the tool extra and says so", Json::object()));
+    tools.push_back(ToolSpec("big_result", "Answers a text of `bytes` bytes, on one line",
+                             Json{{"bytes", {{"type", "integer"}}}}, {"bytes"}));
+    tools.push_back(ToolSpec("nested_result", "Answers with JSON nested `depth` arrays deep",
+                             Json{{"depth", {{"type", "integer"}}}}, {"depth"}));
+    tools.push_back(
+        ToolSpec("endless_line", "Writes a stdout line that never ends", Json::object()));
+    tools.push_back(ToolSpec("notify", "Sends `count` notifications, then answers",
+                             Json{{"count", {{"type", "integer"}}}}, {"count"}));
     tools.push_back(ToolSpec("stats", "Answers counters as JSON text", Json::object()));
     if (extra_tool_)
       tools.push_back(ToolSpec("extra", "Appears after change_tools", Json::object()));
@@ -215,6 +223,48 @@ class Server {
       return;
     }
     if (tool == "spawn_grandchild") return SpawnGrandchild(id, args);
+    if (tool == "big_result" || tool == "nested_result") {
+      // Written as it is made: the point is the client's memory, not ours.
+      const int64_t n =
+          std::max<int64_t>(0, args.value(tool == "big_result" ? "bytes" : "depth", int64_t{0}));
+      const std::string piece(64 * 1024, tool == "big_result" ? 'x' : '[');
+      Preamble();
+      WriteAll(STDOUT_FILENO, "{\"jsonrpc\":\"2.0\",\"id\":" + JsonDump(id) +
+                                  (tool == "big_result"
+                                       ? ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\""
+                                       : ",\"result\":{\"content\":[{\"type\":\"text\","
+                                         "\"text\":\"deep\"}],\"structuredContent\":{\"v\":"));
+      for (int64_t done = 0; done < n; done += static_cast<int64_t>(piece.size())) {
+        WriteAll(STDOUT_FILENO,
+                 piece.substr(0, static_cast<size_t>(std::min<int64_t>(
+                                     n - done, static_cast<int64_t>(piece.size())))));
+      }
+      if (tool == "nested_result") {
+        const std::string close(64 * 1024, ']');
+        for (int64_t done = 0; done < n; done += static_cast<int64_t>(close.size())) {
+          WriteAll(STDOUT_FILENO,
+                   close.substr(0, static_cast<size_t>(std::min<int64_t>(
+                                       n - done, static_cast<int64_t>(close.size())))));
+        }
+        WriteAll(STDOUT_FILENO, "}}}\n");
+      } else {
+        WriteAll(STDOUT_FILENO, "\"}]}}\n");
+      }
+      return;
+    }
+    if (tool == "endless_line") {
+      const std::string piece(64 * 1024, 'z');
+      for (;;) WriteAll(STDOUT_FILENO, piece);  // ends when the client closes stdout's pipe
+    }
+    if (tool == "notify") {
+      const int64_t count = std::max<int64_t>(0, args.value("count", int64_t{0}));
+      const std::string note = JsonDump({{"jsonrpc", "2.0"},
+                                         {"method", "notifications/message"},
+                                         {"params", {{"level", "info"}, {"data", "noise"}}}}) +
+                               "\n";
+      for (int64_t i = 0; i < count; ++i) WriteAll(STDOUT_FILENO, note);
+      return Answer(id, TextResult("sent " + std::to_string(count) + " notifications"));
+    }
     if (tool == "open_files") {
       int64_t n = args.value("n", int64_t{0});
       for (int64_t i = 0; i < n; ++i) {

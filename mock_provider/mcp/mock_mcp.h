@@ -22,6 +22,11 @@
 //   change_tools {}                  -> adds tool "extra", sends
 //                                       notifications/tools/list_changed
 //   stats {}                         -> JSON text: pid, counters
+// and the hostile ones, for the gates that bound a server's memory:
+//   big_result {bytes}               -> a text result of `bytes` bytes, one line
+//   nested_result {depth}            -> a result with JSON `depth` arrays deep
+//   endless_line {}                  -> a stdout line that never ends
+//   notify {count}                   -> `count` notifications, then an answer
 // Requests are served in order, except that sleep and hang do not hold up
 // the ones after them. A single thread and poll(): sleeps are timers.
 

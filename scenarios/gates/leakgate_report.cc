@@ -117,8 +117,27 @@ int main(int argc, char** argv) {
   // The HTML report's results: each one with what the gate expected of it.
   Json html_results = Json::array();
   bool gate_leaked = false;
+  // The hostile gates' peak-memory results, in a table of their own.
+  Json peaks = Json::array();
+  std::vector<std::vector<std::string>> peak_rows;
+  auto mib = [](const Json& v) {
+    return v.is_number() && v.get<double>() >= 0 ? Fixed(Json(v.get<double>() / (1 << 20))) : "-";
+  };
+  for (const Json& run : runs) {
+    if (run.value("kind", "") != "peak") continue;
+    for (const Json& r : run["results"]) {
+      const bool within = r.value("verdict", "") == "within";
+      if (!within) failures.push_back(run.value("test", "?") + " (" + r.value("preset", "?") + ")");
+      peaks.push_back(r);
+      peak_rows.push_back({r.value("preset", ""), r.value("scenario", ""),
+                           mib(r["heap_rise"]) + " / " + mib(r["heap_budget"]),
+                           mib(r["rss_rise"]) + " / " + mib(r["rss_budget"]),
+                           within ? "within" : "OVER", Fixed(r["seconds"]) + "s"});
+    }
+  }
   for (const Json& run : runs) {
     const std::string kind = run.value("kind", "");
+    if (kind == "peak") continue;
     const std::string expected = run.value("expected_series", "");
     for (const Json& r : run["results"]) {
       std::string slope = "-", counted;
@@ -168,6 +187,27 @@ int main(int argc, char** argv) {
   };
   print(head);
   for (const auto& row : rows) print(row);
+  if (!peak_rows.empty()) {
+    const std::vector<std::string> peak_head = {
+        "preset",  "hostile case", "heap peak MiB / budget", "rss peak MiB / budget",
+        "verdict", "time"};
+    std::vector<size_t> w(peak_head.size());
+    for (size_t c = 0; c < w.size(); ++c) {
+      w[c] = peak_head[c].size();
+      for (const auto& row : peak_rows) w[c] = std::max(w[c], row[c].size());
+    }
+    std::cout << "\n";
+    for (const auto* row : {&peak_head}) {
+      for (size_t c = 0; c < row->size(); ++c)
+        std::cout << (*row)[c] << std::string(w[c] - (*row)[c].size() + 2, ' ');
+      std::cout << "\n";
+    }
+    for (const auto& row : peak_rows) {
+      for (size_t c = 0; c < row.size(); ++c)
+        std::cout << row[c] << std::string(w[c] - row[c].size() + 2, ' ');
+      std::cout << "\n";
+    }
+  }
   for (const auto& [preset, s] : wall.items()) {
     std::cout << preset << ": gate run took " << Fixed(s, 0) << " s\n";
   }
@@ -175,6 +215,7 @@ int main(int argc, char** argv) {
   const Json report = {{"passed", failures.empty() && !rows.empty()},
                        {"failures", failures},
                        {"wall_seconds", wall},
+                       {"peaks", peaks},
                        {"runs", runs}};
   std::error_code ec;
   if (fs::path(out_path).has_parent_path())
@@ -195,6 +236,7 @@ int main(int argc, char** argv) {
                            {"created", UtcNow()},
                            {"verdict", passed ? "clean" : (gate_leaked ? "leak" : "error")},
                            {"environment", std::move(environment)},
+                           {"peaks", peaks},
                            {"results", std::move(html_results)}};
     if (!WriteFile(html_path, goose::scenarios::RenderHtmlReport(document))) {
       std::fprintf(stderr, "leakgate-report: cannot write %s\n", html_path.c_str());

@@ -6,21 +6,21 @@
 
 #include <cerrno>
 
-#include "core/extensions/child_process.h"
-
 namespace goose::scenarios {
 
-Result<std::string> RunProgram(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
-  if (argv.empty()) return InvalidArgument("RunProgram: empty argv");
+Result<ProgramRun> RunToEnd(const std::vector<std::string>& argv,
+                            const std::map<std::string, std::string>& env,
+                            std::chrono::seconds timeout) {
+  if (argv.empty()) return InvalidArgument("RunToEnd: empty argv");
   SpawnOptions options;
   options.name = argv[0];
   options.supervision = Supervision::kDirect;
-  Result<std::unique_ptr<ChildProcess>> spawned = ChildProcess::Spawn(argv, {}, options);
+  Result<std::unique_ptr<ChildProcess>> spawned = ChildProcess::Spawn(argv, env, options);
   if (!spawned.ok()) return spawned.status();
   ChildProcess& child = **spawned;
-  child.RequestStop();  // closes stdin: the tool reads nothing from it
+  child.RequestStop();  // closes stdin: the program reads nothing from it
   const Clock::time_point deadline = Clock::now() + timeout;
-  std::string out;
+  ProgramRun run;
   char buffer[16384];
   bool eof = false;
   while (!eof && Clock::now() < deadline) {
@@ -30,19 +30,28 @@ Result<std::string> RunProgram(const std::vector<std::string>& argv, std::chrono
     if (ready <= 0) continue;
     const ssize_t n = ::read(child.stdout_fd(), buffer, sizeof buffer);
     if (n > 0) {
-      out.append(buffer, static_cast<size_t>(n));
+      run.out.append(buffer, static_cast<size_t>(n));
     } else if (n == 0) {
       eof = true;
     } else if (errno != EAGAIN && errno != EINTR) {
       break;
     }
   }
-  const ExitStatus status = child.AwaitStop(std::max(deadline, Clock::now()));
-  if (!eof || status.signal != 0 || status.exit_code != 0) {
-    return IoError(argv[0] + " failed (" + (eof ? status.ToString() : "timed out") +
-                   "): " + child.StderrShortTail());
+  run.timed_out = !eof;
+  run.status = child.AwaitStop(std::max(deadline, Clock::now()));
+  run.err_tail = child.StderrShortTail(4096);
+  return run;
+}
+
+Result<std::string> RunProgram(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
+  Result<ProgramRun> run = RunToEnd(argv, {}, timeout);
+  if (!run.ok()) return run.status();
+  if (run->timed_out || run->status.signal != 0 || run->status.exit_code != 0) {
+    return IoError(argv[0] + " failed (" +
+                   (run->timed_out ? std::string("timed out") : run->status.ToString()) +
+                   "): " + run->err_tail);
   }
-  return out;
+  return std::move(run->out);
 }
 
 bool ProgramExists(const std::string& command) {

@@ -5,10 +5,12 @@
 #define GOOSE_SCENARIOS_LIB_RUN_PROGRAM_H_
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "core/base/status.h"
+#include "core/extensions/child_process.h"
 
 namespace goose::scenarios {
 
@@ -17,6 +19,21 @@ namespace goose::scenarios {
 // or outlives `timeout` (then it is killed); InvalidArgument when it
 // cannot be run at all.
 Result<std::string> RunProgram(const std::vector<std::string>& argv, std::chrono::seconds timeout);
+
+// How a program run to its end ended, and what it printed on stdout.
+struct ProgramRun {
+  ExitStatus status;
+  bool timed_out = false;  // killed at the timeout
+  std::string out;
+  std::string err_tail;  // the end of its stderr
+};
+
+// Runs `argv` (this process's environment plus `env`) with stdin closed,
+// until it ends or `timeout` passes (then it is killed), whatever its exit.
+// InvalidArgument when it cannot be run at all.
+Result<ProgramRun> RunToEnd(const std::vector<std::string>& argv,
+                            const std::map<std::string, std::string>& env,
+                            std::chrono::seconds timeout);
 
 // True when `command` is found in PATH (as execvp would find it).
 bool ProgramExists(const std::string& command);

@@ -31,7 +31,7 @@ Status InProcessTarget::Start() {
   options.stdio_extensions = requirements_.stdio_extensions;
   options.stack.registry.ttl = requirements_.session_ttl;
   options.stack.registry.max_sessions = requirements_.max_sessions;
-  options.stack.http.threads = requirements_.server_threads;
+  options.stack.http.limits.threads = requirements_.server_threads;
   options.stack.api_key = api_key_;
   parts_ = std::make_unique<Parts>();
   parts_->server = std::make_unique<testing::TestServer>(std::move(options));

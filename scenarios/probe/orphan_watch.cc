@@ -76,21 +76,25 @@ int OrphanWatch::ReapZombies(const std::set<pid_t>& keep) {
 }
 
 int OrphanWatch::KillAndReapAll(const std::set<pid_t>& keep, std::chrono::milliseconds timeout) {
-  int killed = 0;
+  // Distinct processes: one killed but not yet dead (a loaded machine) is
+  // signalled again on the next round, and must not count twice.
+  std::set<std::pair<pid_t, uint64_t>> killed;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     std::vector<ProcessRef> targets;
     for (const ProcStat& p : goose::Descendants(::getpid())) {
       if (keep.count(p.pid) == 0 && p.state != 'Z') targets.push_back({p.pid, p.start_time});
     }
-    killed += SignalProcesses(targets, SIGKILL);
+    for (const ProcessRef& t : targets) {
+      if (SignalProcesses({t}, SIGKILL) > 0) killed.insert({t.pid, t.start_time});
+    }
     ReapZombies(keep);
     bool left = false;
     for (const ProcStat& p : goose::Descendants(::getpid())) left |= keep.count(p.pid) == 0;
     if (!left || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  return killed;
+  return static_cast<int>(killed.size());
 }
 
 std::string OrphanWatch::Describe(const std::vector<ProcessInfo>& processes) {

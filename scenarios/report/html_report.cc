@@ -314,6 +314,31 @@ std::string Environment(const Json& report) {
 
 }  // namespace
 
+std::string Mib(const Json& bytes) {
+  if (!bytes.is_number() || bytes.get<double>() < 0) return "-";
+  return FormatNumber(bytes.get<double>() / (1 << 20)) + " MiB";
+}
+
+// The peak-memory results: one row per case, its peak rises against the
+// budgets and the answer the server gave.
+std::string PeakTable(const Json& peaks) {
+  std::string html =
+      "<div class=\"wrap\"><table><thead><tr><th>case</th><th>preset</th><th>limit</th>"
+      "<th>answer</th><th>heap peak rise / budget</th><th>rss peak rise / budget</th>"
+      "<th>verdict</th><th>seconds</th></tr></thead><tbody>";
+  for (const Json& p : peaks) {
+    const std::string verdict = Text(p, "verdict");
+    const bool bad = verdict != "within";
+    html += "<tr" + std::string(bad ? " class=\"leak\"" : "") + ">" + Cell(Text(p, "scenario")) +
+            Cell(Text(p, "preset")) + Cell(Text(p, "limit")) + Cell(Text(p, "answer")) +
+            Cell(Mib(Field(p, "heap_rise")) + " / " + Mib(Field(p, "heap_budget")), true) +
+            Cell(Mib(Field(p, "rss_rise")) + " / " + Mib(Field(p, "rss_budget")), true) + "<td>" +
+            Badge(bad ? "leak" : "clean") + " " + HtmlEscape(verdict) + "</td>" +
+            Cell(FormatNumber(Number(p, "seconds")), true) + "</tr>";
+  }
+  return html + "</tbody></table></div>";
+}
+
 std::string RenderHtmlReport(const Json& report) {
   const std::string title =
       Field(report, "title").is_string() ? Text(report, "title") : std::string("leak report");
@@ -329,6 +354,10 @@ std::string RenderHtmlReport(const Json& report) {
     html += "<p class=\"meta\">created " + HtmlEscape(Text(report, "created")) + "</p>";
   }
   html += Environment(report) + "</header>";
+  const Json& peaks = Field(report, "peaks");
+  if (peaks.is_array() && !peaks.empty()) {
+    html += "<h2>Peak memory under hostile peers</h2>" + PeakTable(peaks);
+  }
   if (!results.is_array() || results.empty()) {
     html += "<p class=\"note\">This report has no results.</p>";
   } else {

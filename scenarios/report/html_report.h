@@ -21,6 +21,9 @@
 //     "target": {"kind": "builtin" | "command" | "attach", "command": "...",
 //                "url": "...", "pid": 123},
 //     "results": [ <ScenarioResult::ToJson()> ... ],  (required; runner.h)
+//     "peaks": [ {"scenario", "preset", "limit", "answer", "heap_rise",
+//                 "heap_budget", "rss_rise", "rss_budget", "verdict":
+//                 "within"|"over", "seconds"} ... ]   the hostile gates'
 //   }
 // and per result, besides ScenarioResult::ToJson()'s fields:
 //     "heap_profile_svg": "heap-growth-<scenario>.svg"  a file beside the

@@ -62,7 +62,7 @@ TEST(ExtensionSetTest, OffersPrefixedToolsAndRoutesCalls) {
   EXPECT_EQ(set.Names(), (std::vector<std::string>{"Alpha", "beta"}));
 
   std::set<std::string> names = ToolNames(set);
-  EXPECT_EQ(names.size(), 24u);
+  EXPECT_EQ(names.size(), 32u);  // mock-mcp offers 16 tools
   EXPECT_TRUE(names.count("alpha__echo"));
   EXPECT_TRUE(names.count("beta__spawn_grandchild"));
   for (const ToolSpec& spec : set.Tools()) {
@@ -255,7 +255,7 @@ TEST(ExtensionSetTest, AddAllStartsEveryOneOrNone) {
   ExtensionSet set(Options());
   ASSERT_TRUE(set.AddAll({Mock("one"), Mock("two"), Mock("three")}).ok());
   EXPECT_EQ(set.Names(), (std::vector<std::string>{"one", "two", "three"}));
-  EXPECT_EQ(ToolNames(set).size(), 36u);
+  EXPECT_EQ(ToolNames(set).size(), 48u);  // 16 tools each
 
   ExtensionSet other(Options());
   Status failed = other.AddAll({Mock("fine"), Mock("quitter", {"--exit-on-initialize", "4"})});

@@ -110,13 +110,16 @@ TEST(McpClientTest, ListsEveryToolAcrossPages) {
   for (const McpTool& t : *all) names_all.push_back(t.name);
   for (const McpTool& t : *pages) names_paged.push_back(t.name);
   EXPECT_EQ(names_all, names_paged);
-  const std::set<std::string> expected = {
-      "echo", "sleep", "spawn_grandchild", "open_files",   "allocate",     "crash",
-      "hang", "fail",  "getenv",           "write_stderr", "change_tools", "stats"};
+  const std::set<std::string> expected = {"echo",          "sleep",        "spawn_grandchild",
+                                          "open_files",    "allocate",     "crash",
+                                          "hang",          "fail",         "getenv",
+                                          "write_stderr",  "change_tools", "big_result",
+                                          "nested_result", "endless_line", "notify",
+                                          "stats"};
   EXPECT_EQ(std::set<std::string>(names_all.begin(), names_all.end()), expected);
   EXPECT_EQ((*all)[0].input_schema["required"][0], "text");
-  // 12 tools in pages of 5: three tools/list requests.
-  EXPECT_EQ(Stats(*paged)["tools_list_requests"], 3);
+  // 16 tools in pages of 5: four tools/list requests.
+  EXPECT_EQ(Stats(*paged)["tools_list_requests"], 4);
   EXPECT_EQ(Stats(*whole)["tools_list_requests"], 1);
 }
 

@@ -233,7 +233,21 @@ TEST(OpenAIChunkDecoderTest, OversizedToolCallIsRefused) {
     error = decoder.Decode(ToolFragment("c", 0, "", "", "0123456789"), &items);
   }
   ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->kind, ProviderErrorKind::kBadResponse);
+  EXPECT_EQ(error->kind, ProviderErrorKind::kLimitExceeded);
+  EXPECT_NE(error->message.find("GOOSE_API_MAX_MESSAGE_BYTES"), std::string::npos)
+      << error->message;
+}
+
+TEST(OpenAIChunkDecoderTest, TooManyToolCallIndexesAreRefused) {
+  OpenAIChunkDecoder decoder(OpenAIChunkDecoder::Limits{.max_tool_calls = 3});
+  std::vector<StreamItem> items;
+  std::optional<ProviderError> error;
+  for (int i = 0; i < 10 && !error; ++i) {
+    error = decoder.Decode(ToolFragment("c", i, "call" + std::to_string(i), "t__a", "{}"), &items);
+  }
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind, ProviderErrorKind::kLimitExceeded);
+  EXPECT_NE(error->message.find("GOOSE_API_MAX_TOOL_CALLS"), std::string::npos) << error->message;
 }
 
 TEST(OpenAIChunkDecoderTest, OtherChoicesAndLaterFramesAreIgnored) {

@@ -113,7 +113,7 @@ TEST_F(ConfigTest, HelpShowsTheLibrariesOwnDefaults) {
   };
   EXPECT_EQ(default_of("GOOSE_API_MAX_SESSIONS"), std::to_string(RegistryOptions{}.max_sessions));
   EXPECT_EQ(default_of("GOOSE_API_MAX_TURNS"), std::to_string(AgentOptions{}.max_turns));
-  EXPECT_EQ(default_of("GOOSE_API_THREADS"), std::to_string(ApiServerOptions{}.threads));
+  EXPECT_EQ(default_of("GOOSE_API_THREADS"), std::to_string(ApiServerOptions{}.limits.threads));
   EXPECT_EQ(default_of("GOOSE_API_SESSION_TIMEOUT_SECS"),
             std::to_string(
                 std::chrono::duration_cast<std::chrono::seconds>(RegistryOptions{}.ttl).count()));

@@ -1,0 +1,209 @@
+#include "core/base/http_connection.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "core/base/failpoint.h"
+
+namespace goose {
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+constexpr std::string_view kHeadEnd = "\r\n\r\n";
+
+int MillisUntil(HttpConnection::Clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - HttpConnection::Clock::now());
+  return static_cast<int>(std::clamp<int64_t>(left.count(), 0, 60'000));
+}
+
+void AddressOf(const sockaddr_storage& addr, std::string& ip, int& port) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+    ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+    port = ntohs(in->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    ::inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+    port = ntohs(in6->sin6_port);
+  }
+  ip = text;
+}
+
+}  // namespace
+
+HttpConnection::HttpConnection(UniqueFd fd, const HttpLimits& limits)
+    : fd_(std::move(fd)), limits_(limits) {
+  const int flags = ::fcntl(fd_.get(), F_GETFL);
+  if (flags >= 0) ::fcntl(fd_.get(), F_SETFL, flags | O_NONBLOCK);
+  ::fcntl(fd_.get(), F_SETFD, FD_CLOEXEC);
+}
+
+bool HttpConnection::WaitFor(short events, Clock::time_point deadline) const {
+  for (;;) {
+    pollfd p{fd_.get(), events, 0};
+    const int n = ::poll(&p, 1, MillisUntil(deadline));
+    if (n > 0) return true;
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0 && Clock::now() < deadline) continue;  // poll's wait is capped at 60 s
+    return false;
+  }
+}
+
+bool HttpConnection::is_readable() const {
+  if (pending_offset_ < pending_.size()) return true;
+  return WaitFor(POLLIN, read_deadline_);
+}
+
+bool HttpConnection::is_writable() const { return WaitFor(POLLOUT, WriteDeadline()); }
+
+ssize_t HttpConnection::read(char* ptr, size_t size) {
+  if (size == 0) return 0;
+  if (pending_offset_ == pending_.size()) {
+    pending_.clear();
+    pending_offset_ = 0;
+    char buf[kReadChunk];
+    for (;;) {
+      if (FailpointOn(Failpoint::kLiftRequestDeadline)) {
+        read_deadline_ = Clock::now() + limits_.request_timeout;  // a timeout per read
+      }
+      if (Clock::now() >= read_deadline_) return -1;  // the whole request is late
+      const ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
+      if (n > 0) {
+        pending_.assign(buf, static_cast<size_t>(n));
+        break;
+      }
+      if (n == 0) return 0;  // end of stream
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+      if (!WaitFor(POLLIN, read_deadline_)) return -1;
+    }
+  }
+  const size_t n = std::min(size, pending_.size() - pending_offset_);
+  if (in_head_ && !FailpointOn(Failpoint::kLiftHeadLimit)) {
+    head_bytes_ += n;
+    if (head_bytes_ > limits_.max_header_bytes) return -1;
+  }
+  std::memcpy(ptr, pending_.data() + pending_offset_, n);
+  pending_offset_ += n;
+  return static_cast<ssize_t>(n);
+}
+
+HttpConnection::Clock::time_point HttpConnection::WriteDeadline() const {
+  const Clock::time_point stall = Clock::now() + limits_.write_stall_timeout;
+  return response_deadline_ ? std::min(stall, *response_deadline_) : stall;
+}
+
+ssize_t HttpConnection::write(const char* ptr, size_t size) {
+  if (!response_deadline_ && limits_.response_timeout.count() > 0) {
+    response_deadline_ = Clock::now() + limits_.response_timeout;
+  }
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::send(fd_.get(), ptr + done, size - done, MSG_NOSIGNAL);
+    if (n >= 0) {
+      done += static_cast<size_t>(n);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+    if (!WaitFor(POLLOUT, WriteDeadline())) return -1;
+  }
+  return static_cast<ssize_t>(done);
+}
+
+void HttpConnection::get_remote_ip_and_port(std::string& ip, int& port) const {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (::getpeername(fd_.get(), reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    AddressOf(addr, ip, port);
+  }
+}
+
+void HttpConnection::get_local_ip_and_port(std::string& ip, int& port) const {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    AddressOf(addr, ip, port);
+  }
+}
+
+HttpConnection::Head HttpConnection::PeekHead() {
+  if (FailpointOn(Failpoint::kLiftHeadLimit)) {
+    // Any byte goes to a worker at once, as in cpp-httplib itself.
+    if (HasBytes()) return Head::kComplete;
+    char byte;
+    return ::recv(fd_.get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0 ? Head::kClosed
+                                                                     : Head::kIncomplete;
+  }
+  const std::string_view have = std::string_view(pending_).substr(pending_offset_);
+  if (have.find(kHeadEnd) != std::string_view::npos) return Head::kComplete;
+  // What the kernel holds beyond `have`, without taking it: the head is
+  // judged whole before any worker reads it.
+  const size_t want = limits_.max_header_bytes + kHeadEnd.size();
+  std::string peeked(have);
+  if (peeked.size() < want) {
+    const size_t had = peeked.size();
+    peeked.resize(want);
+    ssize_t n;
+    do {
+      n = ::recv(fd_.get(), peeked.data() + had, want - had, MSG_PEEK);
+    } while (n < 0 && errno == EINTR);
+    if (n == 0) return had == 0 ? Head::kClosed : Head::kIncomplete;
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return Head::kClosed;
+      n = 0;
+    }
+    peeked.resize(had + static_cast<size_t>(n));
+  }
+  const size_t end = peeked.find(kHeadEnd);
+  if (end != std::string::npos) {
+    return end + kHeadEnd.size() > limits_.max_header_bytes + kHeadEnd.size() ? Head::kTooLarge
+                                                                              : Head::kComplete;
+  }
+  return peeked.size() >= limits_.max_header_bytes ? Head::kTooLarge : Head::kIncomplete;
+}
+
+bool HttpConnection::HasBytes() const {
+  if (pending_offset_ < pending_.size()) return true;
+  char byte;
+  return ::recv(fd_.get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+void HttpConnection::BeginRequest(Clock::time_point now) {
+  read_deadline_ = now + limits_.request_timeout;
+  response_deadline_.reset();
+  in_head_ = true;
+  head_bytes_ = 0;
+  refusal_.reset();
+  close_after = false;
+  ++requests_;
+}
+
+void HttpConnection::StopSending() { ::shutdown(fd_.get(), SHUT_WR); }
+
+bool HttpConnection::Drain(size_t* budget) {
+  pending_.clear();
+  pending_offset_ = 0;
+  char buf[kReadChunk];
+  while (*budget > 0) {
+    const ssize_t n = ::recv(fd_.get(), buf, std::min(sizeof buf, *budget), 0);
+    if (n == 0) return true;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno != EAGAIN && errno != EWOULDBLOCK;  // an error ends it too
+    }
+    *budget -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace goose

@@ -1,0 +1,108 @@
+// Hostile clients: the HTTP requests a server must survive, each as one
+// function that drives a real socket against 127.0.0.1:<port> and reports
+// what the server did.
+//
+// Every attack generates its bytes as it sends them (nothing the size of
+// the attack is held in memory), so that a peak-memory gate running the
+// server in the same process measures the server, not the attacker. Each
+// one stops as soon as the server answers or closes the connection, or at
+// its own bound (bytes or time), whichever comes first.
+//
+//   ChunkedBodyWithoutEnd   Transfer-Encoding: chunked, chunks forever
+//   CompressionBomb         a small gzip / deflate / br body that inflates
+//                           to gigabytes
+//   PostWithoutLength       a POST body with neither length nor chunking
+//   RequestLineWithoutEnd   a request line that never ends
+//   HeaderWithoutEnd        one header line that never ends
+//   ManyHeaders             a head of many small header lines
+//   SlowTrickle             a valid request, one byte at a time
+//   ConnectionFlood         many connections opened and left idle
+//   DeepJson                a valid-length body nested thousands deep
+//   WideJson                valid JSON of many small values up to a size
+//
+// Thread-compatible: each call owns its sockets.
+
+#ifndef GOOSE_HOSTILE_CLIENT_H_
+#define GOOSE_HOSTILE_CLIENT_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/base/unique_fd.h"
+
+namespace goose::hostile {
+
+using std::chrono::milliseconds;
+
+// The server under attack.
+struct Victim {
+  int port = 0;
+  std::string api_key;  // sent as x-api-key when an attack is "keyed"
+};
+
+// What the server did with one attack.
+struct Outcome {
+  int status = -1;          // the answer's status; -1 when none came
+  std::string body;         // the answer's body (its first 64 KiB)
+  bool closed = false;      // the server closed the connection
+  uint64_t bytes_sent = 0;  // of the attack, before the server stopped it
+  milliseconds took{0};
+
+  // "answered 413 after 1.2 MB in 15 ms", for failure messages.
+  std::string ToString() const;
+};
+
+Outcome ChunkedBodyWithoutEnd(const Victim& victim, bool keyed, uint64_t max_bytes,
+                              milliseconds max_time);
+
+enum class Encoding { kGzip, kDeflate, kBrotli };
+const char* EncodingName(Encoding encoding);
+// The compressed body of `inflated_bytes` zero bytes. Build it before a
+// measurement starts: it is the one buffer an attack holds (about a
+// thousandth of the inflated size).
+std::string BombBody(Encoding encoding, uint64_t inflated_bytes);
+// POST /session/start with `body` sent as Content-Encoding `encoding`.
+Outcome CompressionBomb(const Victim& victim, Encoding encoding, const std::string& body);
+
+Outcome PostWithoutLength(const Victim& victim, uint64_t max_bytes, milliseconds max_time);
+Outcome RequestLineWithoutEnd(const Victim& victim, uint64_t max_bytes, milliseconds max_time);
+Outcome HeaderWithoutEnd(const Victim& victim, uint64_t max_bytes, milliseconds max_time);
+Outcome ManyHeaders(const Victim& victim, uint64_t count, milliseconds max_time);
+// A whole keyed GET /metrics, one byte every `interval`.
+Outcome SlowTrickle(const Victim& victim, milliseconds interval, milliseconds max_time);
+// POST /session/start whose body is a JSON array nested `depth` deep.
+Outcome DeepJson(const Victim& victim, uint64_t depth);
+// POST /session/start with {"prompt": ..., "pad": {...}}: `bytes` of small
+// distinct members, valid JSON.
+Outcome WideJson(const Victim& victim, uint64_t bytes);
+
+// Opens `connections` connections to the victim and holds them until
+// destroyed: idle, or trickling a request line a byte at a time
+// (TrickleOnce).
+class ConnectionFlood {
+ public:
+  ConnectionFlood(const Victim& victim, size_t connections);
+  ~ConnectionFlood();
+  ConnectionFlood(const ConnectionFlood&) = delete;
+  ConnectionFlood& operator=(const ConnectionFlood&) = delete;
+
+  size_t opened() const { return opened_; }
+  // Connections the server has closed so far (read end of stream or error).
+  size_t ClosedByServer();
+  // Sends one more byte on every open connection (for trickling floods).
+  void TrickleOnce();
+
+ private:
+  std::vector<UniqueFd> sockets_;
+  size_t opened_ = 0;
+};
+
+// Raises this process's open-file limit to its hard limit (a flood needs
+// two descriptors per connection when the server runs in the process).
+void RaiseOpenFileLimit();
+
+}  // namespace goose::hostile
+
+#endif  // GOOSE_HOSTILE_CLIENT_H_

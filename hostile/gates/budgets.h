@@ -1,0 +1,60 @@
+// The budgets of the hostile gates: how far above where it began a case
+// may take the server's heap and resident memory, per build, with why.
+
+#ifndef GOOSE_HOSTILE_GATES_BUDGETS_H_
+#define GOOSE_HOSTILE_GATES_BUDGETS_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace goose::hostile {
+
+// /metrics must answer within this on a fresh connection, whatever a peer
+// does (a bound on the server being held up, not a speed target).
+inline constexpr std::chrono::milliseconds kAliveBound{1'000};
+
+struct Budget {
+  int64_t heap_bytes = 0;
+  int64_t rss_bytes = 0;
+  std::string reason;
+};
+
+// The budget of this build.
+//  - Heap: 32 MiB above the start of the case, in every build: the aim of
+//    the limits at their defaults (a message of 2 MiB, a reply of 4 MiB, a
+//    request body of 1 MiB, an SSE event of 4 MiB, an MCP line of 4 MiB,
+//    with the copies a reply makes of them) with room to spare; a lifted
+//    limit goes far past it (hundreds of MiB).
+//  - Resident memory: the same 32 MiB for glibc and tcmalloc. ASan keeps
+//    freed memory in its quarantine (capped at 16 MiB by the gates' main)
+//    and adds shadow memory (an eighth of what is touched): 64 MiB.
+//    ThreadSanitizer's shadow is larger still, and its heap is invisible to
+//    mallinfo2: 128 MiB, and the heap is not judged.
+inline Budget CurrentBudget() {
+  constexpr int64_t kMiB = 1 << 20;
+#if defined(GOOSE_HEAP_BACKEND_SANITIZER)
+  return {32 * kMiB, 64 * kMiB, "asan: rss includes a 16 MiB quarantine and shadow memory"};
+#elif defined(GOOSE_TSAN)
+  return {32 * kMiB, 128 * kMiB, "tsan: heap not observable; rss includes tsan's shadow"};
+#else
+  return {32 * kMiB, 32 * kMiB, "32 MiB above the start of the case"};
+#endif
+}
+
+// The preset this binary was built in, as ci/test names it.
+inline std::string PresetName() {
+#if defined(GOOSE_HEAP_BACKEND_SANITIZER)
+  return "asan";
+#elif defined(GOOSE_TSAN)
+  return "tsan";
+#elif defined(GOOSE_HEAP_BACKEND_TCMALLOC)
+  return "heapprof";
+#else
+  return "dev";
+#endif
+}
+
+}  // namespace goose::hostile
+
+#endif  // GOOSE_HOSTILE_GATES_BUDGETS_H_

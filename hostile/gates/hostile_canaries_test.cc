@@ -1,0 +1,65 @@
+// The hostile gates' canaries (label hostile): each lifts one limit with its
+// failpoint (core/base/failpoint.h) and runs the one gate that proves that
+// limit, as a child process; the gate must then fail, for the reason the
+// limit exists. A limit whose gate still passed without it would be a
+// limit no test stands behind.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "scenarios/lib/run_program.h"
+
+namespace goose::hostile {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Canary {
+  const char* failpoint;
+  const char* gate;   // HostileGate.<gate>
+  const char* shows;  // in the failed gate's output ("" for a crash)
+};
+
+void PrintTo(const Canary& c, std::ostream* os) { *os << c.failpoint; }
+
+class HostileCanary : public ::testing::TestWithParam<Canary> {};
+
+TEST_P(HostileCanary, TheGateFailsWithoutItsLimit) {
+  const Canary& c = GetParam();
+  Result<scenarios::ProgramRun> run = scenarios::RunToEnd(
+      {GOOSE_HOSTILE_GATES_PATH, std::string("--gtest_filter=HostileGate.") + c.gate},
+      {{"GOOSE_API_FAILPOINTS", c.failpoint}, {"GOOSE_GATE_REPORT_DIR", ""}}, 300s);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  const std::string tail =
+      run->out.size() > 3000 ? run->out.substr(run->out.size() - 3000) : run->out;
+  EXPECT_FALSE(run->timed_out) << tail;
+  const bool failed = run->status.signal != 0 || run->status.exit_code != 0;
+  EXPECT_TRUE(failed) << c.gate << " passed with " << c.failpoint << " on:\n" << tail;
+  if (run->status.signal == 0 && *c.shows != '\0') {
+    EXPECT_NE(run->out.find(c.shows), std::string::npos)
+        << c.gate << " failed, but not for its limit (expected \"" << c.shows << "\"):\n"
+        << tail;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Limits, HostileCanary,
+    ::testing::Values(
+        Canary{"lift_body_framing", "ChunkedBodyIsRefused", "peak over budget"},
+        Canary{"lift_request_deadline", "TricklingClientsAreCutOffAndHoldNoWorker",
+               "were not cut off"},
+        Canary{"lift_connection_cap", "ConnectionFloodIsCappedAndKeyedRequestsStillServed",
+               "over the cap"},
+        Canary{"lift_head_limit", "HeaderWithoutEndIsCutAtTheHeadLimit", "peak over budget"},
+        Canary{"lift_json_depth", "DeeplyNestedToolArgumentsAreAToolError", ""},
+        Canary{"lift_reply_limits", "EndlessTextFromTheProviderFailsTheReply", "peak over budget"},
+        Canary{"lift_provider_head", "EndlessResponseHeadersFailTheReply", "peak over budget"},
+        Canary{"lift_data_watchdog", "KeepAliveCommentsAloneTimeOut",
+               "expected an answer naming \"only keep-alive comments\""},
+        Canary{"lift_token_saturation", "TokenCountsAtInt64MaxSaturate", "did not saturate"},
+        Canary{"lift_mcp_line", "HugeToolResultIsAToolError", "peak over budget"}),
+    [](const ::testing::TestParamInfo<Canary>& info) { return std::string(info.param.failpoint); });
+
+}  // namespace
+}  // namespace goose::hostile

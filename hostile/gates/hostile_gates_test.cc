@@ -1,0 +1,618 @@
+// The hostile gates (label hostile): the whole server, at its default
+// settings, against every hostile peer of the kit (hostile/client.h,
+// mock_provider/hostile_llm.h, mock-mcp's hostile tools). For every case:
+//  - the server is alive afterwards and answers /metrics within a second;
+//  - the answer is the documented one (docs/reliability.md, "Hostile peers");
+//  - no stored message is lost: a session stored before the case is whole;
+//  - the peak heap and the peak resident memory over the case stay within
+//    their budget above where they were when it began.
+// Each case is one test, so a canary can run it alone with one limit
+// lifted and show that it fails (hostile_canaries_test.cc).
+//
+//   GOOSE_GATE_REPORT_DIR   write every case's figures as <dir>/<test>.json
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "core/base/http_connection.h"
+#include "core/base/json.h"
+#include "core/base/process_stats.h"
+#include "core/base/resource_ledger.h"
+#include "core/providers/openai_provider.h"
+#include "harness/api_client.h"
+#include "harness/test_server.h"
+#include "harness/test_util.h"
+#include "hostile/client.h"
+#include "hostile/gates/budgets.h"
+#include "mock_provider/hostile_llm.h"
+#include "mock_provider/script.h"
+#include "scenarios/probe/peak_meter.h"
+
+namespace goose::hostile {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::HttpAnswer;
+using testing::TestServer;
+using testing::TestServerOptions;
+
+std::string TestName() {
+  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return std::string(info->test_suite_name()) + "." + info->name();
+}
+
+// A session stored before the case, and what its file held.
+struct Seed {
+  std::string id;
+  size_t messages = 0;
+};
+
+class HostileGate : public ::testing::Test {
+ protected:
+  // The server with the scripted mock provider and in-process tools.
+  void StartServer(TestServerOptions options = {}) {
+    server_ = std::make_unique<TestServer>(std::move(options));
+    Status started = server_->Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+    victim_ = Victim{server_->port(), server_->api_key()};
+  }
+
+  // The server with an OpenAIProvider that talks to a hostile endpoint,
+  // which answers the seed's two requests (reply, description) normally.
+  void StartWithHostileProvider(mock::HostileLlmOptions llm) {
+    llm.normal_replies = 2;
+    Result<std::unique_ptr<mock::HostileLlm>> started = mock::HostileLlm::Start(llm);
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    llm_ = std::move(started).value();
+    OpenAIConfig config;
+    config.scheme = "http";
+    config.host = "127.0.0.1";
+    config.port = llm_->port();
+    config.model = "hostile";
+    config.idle_timeout = 2s;  // the ping-only case proves the watchdog in seconds
+    config.total_timeout = 10s;
+    config.max_retries = 0;
+    provider_ = std::make_unique<OpenAIProvider>(config);
+    TestServerOptions options;
+    options.provider = provider_.get();
+    StartServer(std::move(options));
+  }
+
+  // The server with real stdio extensions: mock-mcp as "mcp", and a script
+  // that calls `tool` with `arguments` once, then answers.
+  void StartWithHostileExtension(const std::string& tool, const Json& arguments,
+                                 std::vector<std::string> flags = {}) {
+    Json call = {{"name", "mcp__" + tool}, {"arguments", arguments}};
+    Json script = Json::parse(R"({"turns": [
+        {"messages": [{"text": "Seeded."}]},
+        {"messages": [{"text": "Calling.", "tool_calls": []}]},
+        {"messages": [{"text": "After the tool."}]}]})");
+    script["turns"][1]["messages"][0]["tool_calls"].push_back(call);
+    Result<mock::Script> parsed = mock::ParseScript(script, "hostile_extension");
+    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+    TestServerOptions options;
+    options.script = *parsed;
+    options.stdio_extensions = true;
+    StartServer(std::move(options));
+    Json args = Json::array();
+    for (const std::string& f : flags) args.push_back(f);
+    HttpAnswer added = server_->Post("/extensions/add", {{"type", "stdio"},
+                                                         {"name", "mcp"},
+                                                         {"cmd", GOOSE_MOCK_MCP_PATH},
+                                                         {"args", args},
+                                                         {"timeout", 2}});
+    ASSERT_EQ(added.status, 200) << JsonDump(added.body);
+  }
+
+  // Stores a session of one exchange.
+  Seed MakeSeed() {
+    HttpAnswer started = server_->Post("/session/start", {{"prompt", "before the attack"}});
+    EXPECT_EQ(started.status, 200) << JsonDump(started.body);
+    Seed seed;
+    seed.id = started.body.value("session_id", "");
+    Result<Session> stored = server_->store().Read(seed.id);
+    EXPECT_TRUE(stored.ok()) << stored.status().ToString();
+    if (stored.ok()) seed.messages = stored->messages.size();
+    return seed;
+  }
+
+  // The seed's file still holds every message it held.
+  void ExpectSeedWhole(const Seed& seed) {
+    Result<Session> stored = server_->store().Read(seed.id);
+    ASSERT_TRUE(stored.ok()) << "the stored session is lost: " << stored.status().ToString();
+    EXPECT_GE(stored->messages.size(), seed.messages) << "stored messages were lost";
+    if (!stored->messages.empty()) {
+      EXPECT_EQ(stored->messages.front().Text(), "before the attack");
+    }
+  }
+
+  // /metrics on a fresh connection answers within a second.
+  void ExpectAlive() {
+    testing::ApiClient fresh("127.0.0.1", server_->port(), server_->api_key(), 5s);
+    const auto start = std::chrono::steady_clock::now();
+    HttpAnswer metrics = fresh.Get("/metrics");
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(metrics.status, 200) << "the server does not answer /metrics";
+    EXPECT_LT(took, kAliveBound)
+        << "/metrics took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+        << " ms";
+  }
+
+  // Runs `attack` between the meter's start and stop, then judges the peak
+  // against the budget and reports it.
+  template <typename Attack>
+  void Measure(const std::string& limit, Attack attack) {
+    probe::PeakMeter meter;
+    meter.Start();
+    const auto start = std::chrono::steady_clock::now();
+    attack();
+    peak_ = meter.Stop();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const Budget budget = CurrentBudget();
+    const bool heap_ok = peak_.heap_peak < 0 || peak_.heap_rise() <= budget.heap_bytes;
+    const bool rss_ok = peak_.rss_peak < 0 || peak_.rss_rise() <= budget.rss_bytes;
+    EXPECT_TRUE(heap_ok && rss_ok)
+        << "peak over budget (" << limit << "): " << peak_.ToString() << "; budget heap +"
+        << budget.heap_bytes << " B, rss +" << budget.rss_bytes << " B (" << budget.reason << ")";
+    measured_ = Json{{"limit", limit},
+                     {"heap_rise", peak_.heap_rise()},
+                     {"heap_peak", peak_.heap_peak},
+                     {"heap_budget", budget.heap_bytes},
+                     {"rss_rise", peak_.rss_rise()},
+                     {"rss_peak", peak_.rss_peak},
+                     {"rss_budget", budget.rss_bytes},
+                     {"budget_reason", budget.reason},
+                     {"samples", peak_.samples},
+                     {"within_budget", heap_ok && rss_ok},
+                     {"seconds", seconds}};
+  }
+
+  // Writes the case's figures, its answer and its verdict (any failure of
+  // the case, not only the peak's) to GOOSE_GATE_REPORT_DIR.
+  void TearDown() override {
+    const char* dir = std::getenv("GOOSE_GATE_REPORT_DIR");
+    if (dir == nullptr || *dir == '\0' || measured_.is_null()) return;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    Json result = measured_;
+    result["scenario"] = TestName();
+    result["answer"] = answer_;
+    result["preset"] = PresetName();
+    result["heap_backend"] = std::string(HeapBackendName());
+    result["verdict"] =
+        HasFailure() ? (result["within_budget"] == true ? "failed" : "over") : "within";
+    Json out = {{"test", TestName()}, {"kind", "peak"}, {"results", Json::array({result})}};
+    std::string file = TestName();
+    for (char& c : file) c = c == '/' ? '_' : c;
+    std::ofstream(std::filesystem::path(dir) / (file + ".json")) << JsonDump(out) << "\n";
+  }
+
+  // Records the answer for the report and checks it: `status`, and a
+  // message naming `names`.
+  void ExpectAnswer(const Outcome& outcome, int status, const std::string& names = "") {
+    answer_ = std::to_string(outcome.status) + " " + outcome.body.substr(0, 160);
+    EXPECT_EQ(outcome.status, status) << outcome.ToString();
+    if (!names.empty()) {
+      EXPECT_NE(outcome.body.find(names), std::string::npos)
+          << "expected an answer naming \"" << names << "\": " << outcome.ToString();
+    }
+  }
+  void ExpectAnswer(const HttpAnswer& answer, int status, const std::string& names = "") {
+    const std::string body = JsonDump(answer.body);
+    answer_ = std::to_string(answer.status) + " " + body.substr(0, 160);
+    EXPECT_EQ(answer.status, status) << body;
+    if (!names.empty()) {
+      EXPECT_NE(body.find(names), std::string::npos)
+          << "expected an answer naming \"" << names << "\": " << body;
+    }
+  }
+
+  std::unique_ptr<mock::HostileLlm> llm_;
+  std::unique_ptr<OpenAIProvider> provider_;
+  std::unique_ptr<TestServer> server_;
+  Victim victim_;
+  probe::PeakFigures peak_;
+  Json measured_;
+  std::string answer_;
+};
+
+// --- Clients --------------------------------------------------------------
+
+TEST_F(HostileGate, ChunkedBodyWithoutKeyIsRefusedBeforeItsBody) {
+  StartServer();
+  Seed seed = MakeSeed();
+  Outcome out;
+  Measure("key checked before any body is read",
+          [&] { out = ChunkedBodyWithoutEnd(victim_, /*keyed=*/false, 256 << 20, 30s); });
+  ExpectAnswer(out, 401, "x-api-key");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+TEST_F(HostileGate, ChunkedBodyIsRefused) {
+  StartServer();
+  Seed seed = MakeSeed();
+  Outcome out;
+  Measure("no chunked request bodies",
+          [&] { out = ChunkedBodyWithoutEnd(victim_, /*keyed=*/true, 256 << 20, 30s); });
+  ExpectAnswer(out, 411, "Transfer-Encoding");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+class CompressionBombGate : public HostileGate, public ::testing::WithParamInterface<Encoding> {};
+
+TEST_P(CompressionBombGate, IsRefusedBeforeInflating) {
+  StartServer();
+  Seed seed = MakeSeed();
+  const std::string body = BombBody(GetParam(), 1ull << 30);  // 1 GiB inflated
+  Outcome out;
+  Measure("no compressed request bodies",
+          [&] { out = CompressionBomb(victim_, GetParam(), body); });
+  ExpectAnswer(out, 415, "Content-Encoding");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+INSTANTIATE_TEST_SUITE_P(Encodings, CompressionBombGate,
+                         ::testing::Values(Encoding::kGzip, Encoding::kDeflate, Encoding::kBrotli),
+                         [](const ::testing::TestParamInfo<Encoding>& info) {
+                           return std::string(EncodingName(info.param)) == "br"
+                                      ? std::string("brotli")
+                                      : std::string(EncodingName(info.param));
+                         });
+
+TEST_F(HostileGate, PostWithoutLengthIsRefused) {
+  StartServer();
+  Outcome out;
+  Measure("POST needs a Content-Length", [&] { out = PostWithoutLength(victim_, 64 << 20, 15s); });
+  ExpectAnswer(out, 411, "Content-Length");
+  ExpectAlive();
+}
+
+TEST_F(HostileGate, RequestLineWithoutEndIsCutAtTheHeadLimit) {
+  StartServer();
+  Outcome out;
+  Measure("GOOSE_API_MAX_HEADER_BYTES",
+          [&] { out = RequestLineWithoutEnd(victim_, 256 << 20, 30s); });
+  ExpectAnswer(out, 431);
+  EXPECT_LT(out.bytes_sent, 16u << 20) << out.ToString();
+  ExpectAlive();
+}
+
+TEST_F(HostileGate, HeaderWithoutEndIsCutAtTheHeadLimit) {
+  StartServer();
+  Outcome out;
+  Measure("GOOSE_API_MAX_HEADER_BYTES", [&] { out = HeaderWithoutEnd(victim_, 256 << 20, 30s); });
+  ExpectAnswer(out, 431);
+  EXPECT_LT(out.bytes_sent, 16u << 20) << out.ToString();
+  ExpectAlive();
+}
+
+TEST_F(HostileGate, ManyHeadersAreCutAtTheHeadLimit) {
+  StartServer();
+  Outcome out;
+  Measure("GOOSE_API_MAX_HEADER_BYTES", [&] { out = ManyHeaders(victim_, 10'000'000, 30s); });
+  ExpectAnswer(out, 431);
+  ExpectAlive();
+}
+
+TEST_F(HostileGate, DeepJsonBodyIsRefused) {
+  StartServer();
+  Seed seed = MakeSeed();
+  Outcome out;
+  Measure("GOOSE_API_MAX_JSON_DEPTH", [&] { out = DeepJson(victim_, 500'000); });
+  ExpectAnswer(out, 400, "GOOSE_API_MAX_JSON_DEPTH");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+TEST_F(HostileGate, WideValidJsonAtTheBodyLimitIsServed) {
+  StartServer();
+  Outcome out;
+  Measure("GOOSE_API_MAX_BODY_BYTES (a body that large, parsed)",
+          [&] { out = WideJson(victim_, (1 << 20) - 1024); });
+  ExpectAnswer(out, 200);
+  ExpectAlive();
+}
+
+TEST_F(HostileGate, TricklingClientsAreCutOffAndHoldNoWorker) {
+  StartServer();
+  Seed seed = MakeSeed();
+  Measure("GOOSE_API_READ_TIMEOUT_SECS (a whole request)", [&] {
+    // 40 connections each trickling a byte of a request line every 2 s: the
+    // server still answers at once, and closes them all within the read
+    // timeout (10 s) and a few seconds of slack.
+    ConnectionFlood flood(victim_, 40);
+    for (int tick = 0; tick < 8; ++tick) {
+      flood.TrickleOnce();
+      ExpectAlive();
+      std::this_thread::sleep_for(2s);
+      if (flood.ClosedByServer() == flood.opened()) break;
+    }
+    EXPECT_EQ(flood.ClosedByServer(), flood.opened())
+        << "trickling clients were not cut off within 16 s";
+  });
+  answer_ = "closed (408) within the read timeout";
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+TEST_F(HostileGate, ConnectionFloodIsCappedAndKeyedRequestsStillServed) {
+  RaiseOpenFileLimit();
+  StartServer();
+  Seed seed = MakeSeed();
+  const size_t cap = HttpLimits{}.max_connections;  // the default
+  Measure("GOOSE_API_MAX_CONNECTIONS", [&] {
+    ConnectionFlood flood(victim_, 4 * cap);
+    // The oldest idle ones are closed to make room; keyed requests go on.
+    ExpectAlive();
+    HttpAnswer reply =
+        server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "during a flood"}});
+    EXPECT_EQ(reply.status, 200) << JsonDump(reply.body);
+    EXPECT_LE(ResourceLedger::Global().Get(Gauge::kHttpConnections), static_cast<int64_t>(cap))
+        << "open connections over the cap";
+  });
+  answer_ = "oldest idle connections closed at the cap; requests answered";
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+// --- Providers ------------------------------------------------------------
+
+mock::HostileLlmOptions Mode(mock::HostileMode mode, uint64_t size = 0) {
+  mock::HostileLlmOptions o;
+  o.mode = mode;
+  o.size = size;
+  o.hostile_replies = 1;
+  o.max_bytes = 512ull << 20;  // a canary (limit lifted) must end too
+  return o;
+}
+
+TEST_F(HostileGate, EndlessTextFromTheProviderFailsTheReply) {
+  StartWithHostileProvider(Mode(mock::HostileMode::kEndlessText));
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("GOOSE_API_MAX_MESSAGE_BYTES", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+  });
+  ExpectAnswer(reply, 502, "GOOSE_API_MAX_MESSAGE_BYTES");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+TEST_F(HostileGate, OneHugeDeltaFailsTheReply) {
+  StartWithHostileProvider(Mode(mock::HostileMode::kHugeDelta, 256ull << 20));
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("an SSE line at most 1 MiB", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+  });
+  ExpectAnswer(reply, 502, "line");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+TEST_F(HostileGate, DeeplyNestedToolArgumentsAreAToolError) {
+  StartWithHostileProvider(Mode(mock::HostileMode::kNestedArguments, 300'000));
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("GOOSE_API_MAX_JSON_DEPTH", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+  });
+  ExpectAnswer(reply, 200);
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+  Result<Session> stored = server_->store().Read(seed.id);
+  ASSERT_TRUE(stored.ok());
+  bool refused = false;
+  for (const Message& m : stored->messages) {
+    for (const ToolRequestContent* r : m.ToolRequests()) {
+      refused =
+          refused || (!r->tool_call.ok() &&
+                      r->tool_call.error.find("GOOSE_API_MAX_JSON_DEPTH") != std::string::npos);
+    }
+  }
+  EXPECT_TRUE(refused) << "the nested arguments were not refused as a tool error";
+}
+
+TEST_F(HostileGate, DeeplyNestedChunkFailsTheReply) {
+  StartWithHostileProvider(Mode(mock::HostileMode::kNestedContent, 300'000));
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("GOOSE_API_MAX_JSON_DEPTH", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+  });
+  ExpectAnswer(reply, 500, "GOOSE_API_MAX_JSON_DEPTH");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+TEST_F(HostileGate, UnboundedToolCallIndexesFailTheReply) {
+  StartWithHostileProvider(Mode(mock::HostileMode::kManyToolIndexes, 200'000));
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("GOOSE_API_MAX_TOOL_CALLS", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+  });
+  ExpectAnswer(reply, 502, "GOOSE_API_MAX_TOOL_CALLS");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+TEST_F(HostileGate, TokenCountsAtInt64MaxSaturate) {
+  StartWithHostileProvider(Mode(mock::HostileMode::kMaxTokens));
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("token arithmetic saturates", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "count"}});
+  });
+  ExpectAnswer(reply, 200);
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+  Result<Session> stored = server_->store().Read(seed.id);
+  ASSERT_TRUE(stored.ok());
+  const int64_t max = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(stored->metadata.accumulated_total_tokens.value_or(0), max)
+      << "accumulated token counts did not saturate";
+  EXPECT_EQ(stored->metadata.accumulated_input_tokens.value_or(0), max)
+      << "accumulated token counts did not saturate";
+}
+
+TEST_F(HostileGate, KeepAliveCommentsAloneTimeOut) {
+  StartWithHostileProvider(Mode(mock::HostileMode::kPingOnly));
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS counts data, not comments", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+  });
+  ExpectAnswer(reply, 500, "only keep-alive comments");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+TEST_F(HostileGate, EndlessResponseHeadersFailTheReply) {
+  StartWithHostileProvider(Mode(mock::HostileMode::kEndlessHeaders));
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("a provider answer's head at most 64 KiB", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+  });
+  ExpectAnswer(reply, 500, "head is larger than");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+TEST_F(HostileGate, ALineWithoutNewlineFailsTheReply) {
+  StartWithHostileProvider(Mode(mock::HostileMode::kNoNewline));
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("an SSE line at most 1 MiB", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+  });
+  ExpectAnswer(reply, 502, "line");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+// --- Extensions -----------------------------------------------------------
+
+// The seeded session, then a reply whose tool call meets the extension's
+// misbehaviour: the reply is answered, the tool's failure stored.
+void ExpectToolFailure(HostileGate* gate, TestServer& server, const Seed& seed,
+                       const std::string& why) {
+  Result<Session> stored = server.store().Read(seed.id);
+  ASSERT_TRUE(stored.ok());
+  bool failed = false;
+  for (const Message& m : stored->messages) {
+    if (!m.HasToolResponses()) continue;
+    const auto& r = std::get<ToolResponseContent>(m.content[0]);
+    failed = failed || (!r.tool_result.ok() && r.tool_result.error.find(why) != std::string::npos);
+  }
+  (void)gate;
+  EXPECT_TRUE(failed) << "no tool failure naming \"" << why << "\" was stored";
+}
+
+TEST_F(HostileGate, HugeToolResultIsAToolError) {
+  StartWithHostileExtension("big_result", {{"bytes", 300'000'000}});
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("GOOSE_API_MAX_MCP_LINE_BYTES", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "use it"}});
+  });
+  ExpectAnswer(reply, 200);
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+  ExpectToolFailure(this, *server_, seed, "GOOSE_API_MAX_MCP_LINE_BYTES");
+}
+
+TEST_F(HostileGate, DeeplyNestedToolResultIsAToolError) {
+  StartWithHostileExtension("nested_result", {{"depth", 300'000}});
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("GOOSE_API_MAX_JSON_DEPTH", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "use it"}});
+  });
+  ExpectAnswer(reply, 200);
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+  ExpectToolFailure(this, *server_, seed, "");
+}
+
+TEST_F(HostileGate, ExtensionLineWithoutEndIsAToolError) {
+  StartWithHostileExtension("endless_line", Json::object());
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("GOOSE_API_MAX_MCP_LINE_BYTES", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "use it"}});
+  });
+  ExpectAnswer(reply, 200);
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+  ExpectToolFailure(this, *server_, seed, "");
+}
+
+TEST_F(HostileGate, NotificationFloodIsAbsorbed) {
+  StartWithHostileExtension("notify", {{"count", 100'000}});
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("notifications are not kept", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "use it"}});
+  });
+  ExpectAnswer(reply, 200, "After the tool.");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+  Result<Session> stored = server_->store().Read(seed.id);
+  ASSERT_TRUE(stored.ok());
+  bool answered = false;
+  for (const Message& m : stored->messages) {
+    if (!m.HasToolResponses()) continue;
+    answered = answered || std::get<ToolResponseContent>(m.content[0]).tool_result.ok();
+  }
+  EXPECT_TRUE(answered) << "the tool's answer after the flood was lost";
+}
+
+TEST_F(HostileGate, ExtensionThatNeverAnswersACallIsAToolError) {
+  StartWithHostileExtension("hang", Json::object());
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("the extension's timeout", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "use it"}});
+  });
+  ExpectAnswer(reply, 200);
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+  ExpectToolFailure(this, *server_, seed, "");
+}
+
+TEST_F(HostileGate, ExtensionThatNeverInitializesIsRefusedAtAdd) {
+  StartServer([] {
+    TestServerOptions o;
+    o.stdio_extensions = true;
+    return o;
+  }());
+  HttpAnswer added;
+  Measure("the extension's timeout", [&] {
+    added = server_->Post("/extensions/add", {{"type", "stdio"},
+                                              {"name", "silent"},
+                                              {"cmd", GOOSE_MOCK_MCP_PATH},
+                                              {"args", Json::array({"--ignore-initialize"})},
+                                              {"timeout", 2}});
+  });
+  answer_ = std::to_string(added.status) + " " + JsonDump(added.body).substr(0, 160);
+  EXPECT_NE(added.status, 200) << JsonDump(added.body);
+  EXPECT_EQ(added.body.value("status", ""), "error") << JsonDump(added.body);
+  ExpectAlive();
+}
+
+}  // namespace
+}  // namespace goose::hostile

@@ -1,0 +1,111 @@
+#include "scenarios/probe/peak_meter.h"
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "scenarios/probe/heap_gauge.h"
+
+namespace goose::probe {
+namespace {
+
+std::string ProcPath(pid_t pid, const char* file) {
+  return pid == 0 ? std::string("/proc/self/") + file : "/proc/" + std::to_string(pid) + "/" + file;
+}
+
+// A "Name:   123 kB" line of /proc/<pid>/status, in bytes.
+int64_t StatusKb(pid_t pid, const char* name) {
+  std::ifstream in(ProcPath(pid, "status"));
+  std::string line;
+  const size_t len = std::strlen(name);
+  while (std::getline(in, line)) {
+    if (line.compare(0, len, name) == 0 && line.size() > len && line[len] == ':') {
+      return std::strtoll(line.c_str() + len + 1, nullptr, 10) * 1024;
+    }
+  }
+  return -1;
+}
+
+std::string Mib(int64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+  return buf;
+}
+
+}  // namespace
+
+int64_t ReadPeakRss(pid_t pid) { return StatusKb(pid, "VmHWM"); }
+int64_t ReadRss(pid_t pid) { return StatusKb(pid, "VmRSS"); }
+
+bool ResetPeakRss(pid_t pid) {
+  std::ofstream out(ProcPath(pid, "clear_refs"));
+  if (!out) return false;
+  out << "5";
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+std::string PeakFigures::ToString() const {
+  std::string s;
+  if (heap_peak >= 0) {
+    s += "heap +" + Mib(heap_rise()) + " (peak " + Mib(heap_peak) + ")";
+  } else {
+    s += "heap not observable";
+  }
+  s += ", rss ";
+  s += rss_peak >= 0 ? "+" + Mib(rss_rise()) + " (peak " + Mib(rss_peak) + ")" : "unreadable";
+  return s;
+}
+
+PeakMeter::PeakMeter(pid_t pid, std::chrono::microseconds period) : pid_(pid), period_(period) {}
+
+PeakMeter::~PeakMeter() = default;
+
+bool PeakMeter::heap_observable() const {
+#if defined(GOOSE_TSAN)
+  return false;  // mallinfo2 does not see TSan's allocator
+#else
+  return pid_ == 0;
+#endif
+}
+
+void PeakMeter::Sample() {
+  const int64_t now = HeapGauge::AllocatedBytes();
+  int64_t peak = heap_peak_.load(std::memory_order_relaxed);
+  while (now > peak && !heap_peak_.compare_exchange_weak(peak, now)) {
+  }
+  samples_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void PeakMeter::Start() {
+  sampler_ = std::jthread();
+  figures_ = PeakFigures{};
+  ResetPeakRss(pid_);
+  figures_.rss_before = ReadRss(pid_);
+  if (heap_observable()) {
+    figures_.heap_before = HeapGauge::AllocatedBytes();
+    heap_peak_.store(figures_.heap_before);
+    samples_.store(0);
+    sampler_ = std::jthread([this](std::stop_token stop) {
+      while (!stop.stop_requested()) {
+        Sample();
+        std::this_thread::sleep_for(period_);
+      }
+    });
+  }
+}
+
+PeakFigures PeakMeter::Stop() {
+  if (sampler_.joinable()) {
+    sampler_ = std::jthread();  // requests stop and joins
+    Sample();
+    figures_.heap_peak = heap_peak_.load();
+    figures_.samples = samples_.load();
+  }
+  figures_.rss_peak = ReadPeakRss(pid_);
+  return figures_;
+}
+
+}  // namespace goose::probe

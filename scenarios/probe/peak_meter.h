@@ -1,0 +1,81 @@
+// PeakMeter: the highest heap and resident memory of a process over one
+// stretch of work, for the peak-memory gates (the leak gates measure growth
+// across many repetitions; these measure how high one piece of work goes).
+//
+// Resident memory: the kernel's own high-water mark, VmHWM in
+// /proc/<pid>/status, reset at Start() by writing 5 to
+// /proc/<pid>/clear_refs. Exact, for this process or another one.
+//
+// Heap (this process only): the allocator's own count of bytes in use
+// (HeapGauge: glibc mallinfo2, tcmalloc, the sanitizer allocator), sampled
+// on a thread every `period` between Start() and Stop(). A spike shorter
+// than the period can be missed; anything large enough to matter (an
+// inflated body, a reply of megabytes) takes longer than that to build.
+// Under ThreadSanitizer mallinfo2 does not see the heap: heap_observable()
+// is false and the heap figures are -1.
+//
+// One meter measures one stretch at a time; not thread-safe.
+
+#ifndef GOOSE_SCENARIOS_PROBE_PEAK_METER_H_
+#define GOOSE_SCENARIOS_PROBE_PEAK_METER_H_
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <thread>
+
+namespace goose::probe {
+
+struct PeakFigures {
+  int64_t heap_before = -1;  // heap in use at Start()
+  int64_t heap_peak = -1;    // the highest heap sample
+  int64_t rss_before = -1;   // resident at Start()
+  int64_t rss_peak = -1;     // VmHWM at Stop()
+  int64_t samples = 0;       // heap samples taken
+
+  // Peak over the start, in bytes (-1 when not observed).
+  int64_t heap_rise() const { return heap_peak < 0 ? -1 : heap_peak - heap_before; }
+  int64_t rss_rise() const { return rss_peak < 0 ? -1 : rss_peak - rss_before; }
+  // "heap +1.2 MiB (peak 14.0 MiB), rss +3.4 MiB (peak 40.1 MiB)".
+  std::string ToString() const;
+};
+
+class PeakMeter {
+ public:
+  // `pid` 0: this process (heap and RSS); another pid: its RSS only.
+  explicit PeakMeter(pid_t pid = 0,
+                     std::chrono::microseconds period = std::chrono::microseconds(500));
+  ~PeakMeter();
+  PeakMeter(const PeakMeter&) = delete;
+  PeakMeter& operator=(const PeakMeter&) = delete;
+
+  // Whether the heap of the measured process can be sampled here.
+  bool heap_observable() const;
+
+  void Start();
+  PeakFigures Stop();
+
+ private:
+  void Sample();
+
+  const pid_t pid_;
+  const std::chrono::microseconds period_;
+  PeakFigures figures_;
+  std::atomic<int64_t> heap_peak_{-1};
+  std::atomic<int64_t> samples_{0};
+  std::jthread sampler_;
+};
+
+// VmHWM and VmRSS of `pid` (0: this process) in bytes; -1 when unreadable.
+int64_t ReadPeakRss(pid_t pid);
+int64_t ReadRss(pid_t pid);
+// Resets the kernel's VmHWM of `pid` to its current RSS. False when not
+// allowed (another user's process without the capability).
+bool ResetPeakRss(pid_t pid);
+
+}  // namespace goose::probe
+
+#endif  // GOOSE_SCENARIOS_PROBE_PEAK_METER_H_
