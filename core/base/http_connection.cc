@@ -147,29 +147,41 @@ HttpConnection::Head HttpConnection::PeekHead() {
   const std::string_view have = std::string_view(pending_).substr(pending_offset_);
   if (have.find(kHeadEnd) != std::string_view::npos) return Head::kComplete;
   // What the kernel holds beyond `have`, without taking it: the head is
-  // judged whole before any worker reads it.
+  // judged whole before any worker reads it. A small look first (heads are
+  // small), the whole allowance only for a large one.
   const size_t want = limits_.max_header_bytes + kHeadEnd.size();
-  std::string peeked(have);
-  if (peeked.size() < want) {
-    const size_t had = peeked.size();
-    peeked.resize(want);
-    ssize_t n;
-    do {
-      n = ::recv(fd_.get(), peeked.data() + had, want - had, MSG_PEEK);
-    } while (n < 0 && errno == EINTR);
-    if (n == 0) return had == 0 ? Head::kClosed : Head::kIncomplete;
-    if (n < 0) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK) return Head::kClosed;
-      n = 0;
+  char small[8 * 1024];
+  std::string large;
+  for (int pass = 0; pass < 2; ++pass) {
+    char* buf = small;
+    size_t room = std::min(sizeof small, want);
+    if (pass == 1) {
+      large.resize(want);
+      buf = large.data();
+      room = want;
     }
-    peeked.resize(had + static_cast<size_t>(n));
+    const size_t had = std::min(have.size(), room);
+    std::memcpy(buf, have.data(), had);
+    ssize_t n = 0;
+    if (had < room) {
+      do {
+        n = ::recv(fd_.get(), buf + had, room - had, MSG_PEEK);
+      } while (n < 0 && errno == EINTR);
+      if (n == 0) return had == 0 ? Head::kClosed : Head::kIncomplete;
+      if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return Head::kClosed;
+        n = 0;
+      }
+    }
+    const std::string_view seen(buf, had + static_cast<size_t>(n));
+    const size_t end = seen.find(kHeadEnd);
+    if (end != std::string_view::npos) {
+      return end > limits_.max_header_bytes ? Head::kTooLarge : Head::kComplete;
+    }
+    if (seen.size() < room) return Head::kIncomplete;  // all there is, and no end yet
+    if (room >= want) return Head::kTooLarge;
   }
-  const size_t end = peeked.find(kHeadEnd);
-  if (end != std::string::npos) {
-    return end + kHeadEnd.size() > limits_.max_header_bytes + kHeadEnd.size() ? Head::kTooLarge
-                                                                              : Head::kComplete;
-  }
-  return peeked.size() >= limits_.max_header_bytes ? Head::kTooLarge : Head::kIncomplete;
+  return Head::kIncomplete;
 }
 
 bool HttpConnection::HasBytes() const {

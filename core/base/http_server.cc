@@ -68,6 +68,8 @@ void SendAndForget(int fd, int status, const char* reason) {
 
 // The waiting room, the workers and their bookkeeping.
 class HttpServer::Connections {
+  struct Idler;  // a worker waiting for a connection (below)
+
  public:
   Connections(HttpServer* server, const HttpLimits* limits)
       : server_(server),
@@ -79,8 +81,10 @@ class HttpServer::Connections {
     ev.data.u64 = 0;  // 0 is the wake event; connection ids start at 1
     ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &ev);
     room_ = std::jthread([this] { RunWaitingRoom(); });
-    for (int i = 0; i < std::max(1, limits_->threads); ++i) {
-      workers_.emplace_back([this] { RunWorker(); });
+    const int threads = std::max(1, limits_->threads);
+    for (int i = 0; i < threads; ++i) idlers_.emplace_back();
+    for (Idler& idler : idlers_) {
+      workers_.emplace_back([this, &idler] { RunWorker(&idler); });
     }
   }
 
@@ -117,7 +121,10 @@ class HttpServer::Connections {
       ready_.clear();
     }
     Wake();
-    work_cv_.notify_all();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (Idler& idler : idlers_) idler.cv.notify_all();
+    }
     room_ = std::jthread();
     workers_.clear();  // joins: the requests in flight finish first
   }
@@ -164,7 +171,8 @@ class HttpServer::Connections {
     Clock::time_point deadline;
     bool draining = false;  // a refused request's leftover is read and dropped
     size_t drain_budget = 0;
-    bool fresh = true;  // no request served yet
+    bool fresh = true;      // no request served yet
+    Idler* last = nullptr;  // the worker that served its last request
   };
 
   void Wake() {
@@ -174,7 +182,7 @@ class HttpServer::Connections {
 
   // REQUIRES: mu_ held. Puts `conn` in the waiting room.
   void WaitLocked(std::unique_ptr<HttpConnection> conn, Clock::time_point deadline, bool draining,
-                  bool fresh = true) {
+                  bool fresh = true, Idler* last = nullptr) {
     const uint64_t id = next_id_++;
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
@@ -189,6 +197,7 @@ class HttpServer::Connections {
     w.draining = draining;
     w.drain_budget = draining ? kLingerBytes : 0;
     w.fresh = fresh;
+    w.last = last;
     deadlines_.emplace(deadline, id);
     waiting_.emplace(id, std::move(w));
     // Data may have arrived before the registration (edge-triggered): check.
@@ -236,10 +245,11 @@ class HttpServer::Connections {
       return;
     }
     switch (w.conn->PeekHead()) {
-      case HttpConnection::Head::kComplete:
-        ready_.push_back(TakeLocked(it));
-        work_cv_.notify_one();
+      case HttpConnection::Head::kComplete: {
+        Idler* last = w.last;
+        DispatchLocked(TakeLocked(it), last);
         return;
+      }
       case HttpConnection::Head::kTooLarge:
         ++stats_.head_too_large;
         SendAndForget(w.conn->socket(), 431, "the request head is larger than the limit");
@@ -310,23 +320,67 @@ class HttpServer::Connections {
     }
   }
 
-  void RunWorker() {
+  // REQUIRES: mu_ held. Hands a connection whose request head is whole to
+  // the worker that went idle last (a stack, not a queue): with few clients
+  // the same workers serve every request, so per-thread state (allocator
+  // caches, OpenSSL's per-thread random generator) is made by a few threads,
+  // not by every one in turn. Queued when every worker is busy.
+  // A kept-alive connection goes back to the worker that served it when
+  // that one is idle (it made itself idle as it handed the connection
+  // back), so one client's requests stay on one thread, as they did when
+  // cpp-httplib gave every connection a thread of its own.
+  void DispatchLocked(std::unique_ptr<HttpConnection> conn, Idler* last = nullptr) {
+    if (idle_.empty()) {
+      ready_.push_back(std::move(conn));
+      return;
+    }
+    Idler* idler = idle_.back();
+    if (last != nullptr && last->idle) {
+      idler = last;
+      std::erase(idle_, last);
+    } else {
+      idle_.pop_back();
+    }
+    idler->idle = false;
+    idler->assigned = std::move(conn);
+    idler->cv.notify_one();
+  }
+
+  void RunWorker(Idler* self) {
     for (;;) {
       std::unique_ptr<HttpConnection> conn;
       {
         std::unique_lock<std::mutex> lock(mu_);
-        work_cv_.wait(lock, [&] { return stopping_ || !ready_.empty(); });
-        if (ready_.empty()) return;  // stopping
-        conn = std::move(ready_.front());
-        ready_.pop_front();
+        if (self->assigned == nullptr && !ready_.empty()) {
+          if (self->idle) std::erase(idle_, self);
+          self->idle = false;
+          conn = std::move(ready_.front());
+          ready_.pop_front();
+        } else {
+          MakeIdleLocked(self);
+          self->cv.wait(lock, [&] { return stopping_ || self->assigned != nullptr; });
+          if (self->assigned == nullptr) {
+            std::erase(idle_, self);
+            self->idle = false;
+            return;  // stopping
+          }
+          conn = std::move(self->assigned);
+        }
       }
-      Serve(std::move(conn));
+      Serve(std::move(conn), self);
     }
+  }
+
+  // REQUIRES: mu_ held.
+  void MakeIdleLocked(Idler* self) {
+    if (self->idle || self->assigned != nullptr) return;
+    self->idle = true;
+    idle_.push_back(self);
   }
 
   // Answers requests on `conn` while their heads are already here; then
   // puts it back in the waiting room, or closes it.
-  void Serve(std::unique_ptr<HttpConnection> conn) {
+  void Serve(std::unique_ptr<HttpConnection> conn, Idler* self) {
     for (;;) {
       conn->BeginRequest(Clock::now());
       bool stopping;
@@ -354,7 +408,9 @@ class HttpServer::Connections {
         return;
       }
       if (conn->PeekHead() == HttpConnection::Head::kComplete) continue;  // pipelined
-      WaitLocked(std::move(conn), Clock::now() + limits_->keep_alive_timeout, false, false);
+      // Idle before the connection can come back, so that it comes back here.
+      MakeIdleLocked(self);
+      WaitLocked(std::move(conn), Clock::now() + limits_->keep_alive_timeout, false, false, self);
       return;
     }
   }
@@ -366,7 +422,14 @@ class HttpServer::Connections {
   HeadCheck head_check_;
 
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;
+  // A worker waiting for a connection.
+  struct Idler {
+    std::condition_variable cv;
+    std::unique_ptr<HttpConnection> assigned;
+    bool idle = false;  // in idle_
+  };
+  std::deque<Idler> idlers_;  // one per worker, made before they start
+  std::vector<Idler*> idle_;  // waiting now, the last to go idle at the back
   bool stopping_ = false;
   uint64_t next_id_ = 1;
   size_t open_ = 0;

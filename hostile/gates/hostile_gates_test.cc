@@ -89,7 +89,7 @@ class HostileGate : public ::testing::Test {
   // The server with real stdio extensions: mock-mcp as "mcp", and a script
   // that calls `tool` with `arguments` once, then answers.
   void StartWithHostileExtension(const std::string& tool, const Json& arguments,
-                                 std::vector<std::string> flags = {}) {
+                                 int timeout_seconds = 2) {
     Json call = {{"name", "mcp__" + tool}, {"arguments", arguments}};
     Json script = Json::parse(R"({"turns": [
         {"messages": [{"text": "Seeded."}]},
@@ -102,13 +102,11 @@ class HostileGate : public ::testing::Test {
     options.script = *parsed;
     options.stdio_extensions = true;
     StartServer(std::move(options));
-    Json args = Json::array();
-    for (const std::string& f : flags) args.push_back(f);
     HttpAnswer added = server_->Post("/extensions/add", {{"type", "stdio"},
                                                          {"name", "mcp"},
                                                          {"cmd", GOOSE_MOCK_MCP_PATH},
-                                                         {"args", args},
-                                                         {"timeout", 2}});
+                                                         {"args", Json::array()},
+                                                         {"timeout", timeout_seconds}});
     ASSERT_EQ(added.status, 200) << JsonDump(added.body);
   }
 
@@ -562,7 +560,9 @@ TEST_F(HostileGate, ExtensionLineWithoutEndIsAToolError) {
 }
 
 TEST_F(HostileGate, NotificationFloodIsAbsorbed) {
-  StartWithHostileExtension("notify", {{"count", 100'000}});
+  // 100,000 notifications (10 MB) before the answer; a timeout that is not
+  // the point here (parsing them takes seconds under a sanitizer).
+  StartWithHostileExtension("notify", {{"count", 100'000}}, /*timeout_seconds=*/120);
   Seed seed = MakeSeed();
   HttpAnswer reply;
   Measure("notifications are not kept", [&] {

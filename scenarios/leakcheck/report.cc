@@ -130,8 +130,8 @@ Status WriteReport(const std::filesystem::path& dir, const Json& report) {
 
 std::string VerdictTable(const Json& report) {
   const std::vector<std::string> head = {
-      "scenario", "verdict",    "heap series", "heap slope /iter [99% bound] vs threshold",
-      "leaking",  "iterations", "time"};
+      "scenario", "verdict",       "heap series", "heap slope /iter [99% bound] vs threshold",
+      "leaking",  "peak rss rise", "iterations",  "time"};
   std::vector<std::vector<std::string>> rows;
   for (const Json& r : report.value("results", Json::array())) {
     std::string slope = "-";
@@ -147,8 +147,12 @@ std::string VerdictTable(const Json& report) {
     for (const Json& name : r.value("leaking_series", Json::array())) {
       if (name.is_string()) leaking += (leaking.empty() ? "" : ",") + name.get<std::string>();
     }
+    std::string peak = "-";
+    if (r.contains("peak") && r["peak"].value("rss_rise", -1.0) >= 0) {
+      peak = Fixed(Json(r["peak"]["rss_rise"].get<double>() / (1 << 20)), 1) + " MiB";
+    }
     rows.push_back({r.value("scenario", "?"), r.value("verdict", "?"), r.value("heap_series", "-"),
-                    slope, leaking.empty() ? "-" : leaking,
+                    slope, leaking.empty() ? "-" : leaking, peak,
                     std::to_string(r.value("iterations", 0)),
                     Fixed(r.value("seconds", Json(0.0)), 1) + "s"});
   }

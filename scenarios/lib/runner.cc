@@ -209,6 +209,10 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
       std::chrono::milliseconds(1000));
 
   if (error.empty()) report(RunProgress::Phase::kMeasuring, 0, iterations);
+  // The peaks of the measured iterations: a thread samples the heap (in
+  // this process) and the kernel keeps the resident high-water mark.
+  probe::PeakMeter peaks(target.pid(), std::chrono::milliseconds(1));
+  peaks.Start();
   for (int i = 0; error.empty() && i < iterations; ++i) {
     status = scenario.Iterate(target, warmup + i);
     if (!status.ok()) {
@@ -220,6 +224,8 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
     for (int k = 0; k < kSeriesCount; ++k) result.series[k].samples.push_back(now[k]);
     report(RunProgress::Phase::kMeasured, i + 1, iterations);
   }
+  result.peak = peaks.Stop();
+  result.peak_budget = PeakBudgetFor(info.name, heap_kind, target.pid() == 0);
   if (error.empty()) report(RunProgress::Phase::kSettling, iterations, iterations);
 
   // Counted series: bounded settle wait for everything to come back.
@@ -294,12 +300,20 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
 
 bool ScenarioResult::Passed() const { return Verdict() == "clean"; }
 
+bool ScenarioResult::PeakWithinBudget() const {
+  if (!peak_budget.judged) return true;
+  const bool heap_ok = peak.heap_peak < 0 || peak.heap_rise() <= peak_budget.heap_bytes;
+  const bool rss_ok = peak.rss_peak < 0 || peak.rss_rise() <= peak_budget.rss_bytes;
+  return heap_ok && rss_ok;
+}
+
 std::string ScenarioResult::Verdict() const {
   if (!error.empty()) return "error";
   if (lsan_leaks != 0) return "leak";
   for (const SeriesResult& s : series) {
     if (s.leak) return "leak";
   }
+  if (!PeakWithinBudget()) return "over_budget";
   return "clean";
 }
 
@@ -333,7 +347,17 @@ Json ScenarioResult::ToJson() const {
               {"lsan_leaks", lsan_leaks},
               {"slope_confidence", kSlopeConfidence},
               {"heap_threshold_reason", heap_threshold_reason},
-              {"heap_profile_diff", heap_profile_diff}};
+              {"heap_profile_diff", heap_profile_diff},
+              {"peak",
+               {{"heap_rise", peak.heap_rise()},
+                {"heap_peak", peak.heap_peak},
+                {"rss_rise", peak.rss_rise()},
+                {"rss_peak", peak.rss_peak},
+                {"heap_budget", peak_budget.heap_bytes},
+                {"rss_budget", peak_budget.rss_bytes},
+                {"judged", peak_budget.judged},
+                {"within_budget", PeakWithinBudget()},
+                {"reason", std::string(peak_budget.reason)}}}};
   Json list = Json::array();
   for (const SeriesResult& s : series) {
     Json samples = Json::array();
@@ -371,6 +395,12 @@ std::string ScenarioResult::Describe() const {
     if (s.kind == SeriesKind::kInfo) continue;
     out << "  " << (s.leak ? "LEAK " : "     ") << SeriesName(s.series) << ": " << s.detail << "\n";
   }
+  out << "  " << (PeakWithinBudget() ? "     " : "OVER ") << "peak: " << peak.ToString()
+      << (peak_budget.judged
+              ? "; budget heap +" + Format(static_cast<double>(peak_budget.heap_bytes)) +
+                    " B, rss +" + Format(static_cast<double>(peak_budget.rss_bytes)) + " B"
+              : std::string("; recorded, not judged"))
+      << "\n";
   if (!heap_profile_diff.empty()) out << heap_profile_diff;
   return out.str();
 }

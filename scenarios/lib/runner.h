@@ -38,7 +38,9 @@
 #include "scenarios/lib/scenario.h"
 #include "scenarios/lib/series.h"
 #include "scenarios/lib/target.h"
+#include "scenarios/lib/thresholds.h"
 #include "scenarios/probe/growth.h"
+#include "scenarios/probe/peak_meter.h"
 
 namespace goose::scenarios {
 
@@ -103,12 +105,19 @@ struct ScenarioResult {
   int lsan_leaks = 0;  // non-zero: LeakSanitizer found unreachable memory
   std::string heap_threshold_reason;
   std::string heap_profile_diff;  // heapprof: the top growing sites
+  // The highest heap and resident memory over the measured iterations, and
+  // the budget they are held to (thresholds.h).
+  probe::PeakFigures peak;
+  PeakBudget peak_budget;
+  // Whether the peaks stayed within a judged budget (true when not judged).
+  bool PeakWithinBudget() const;
 
   const SeriesResult& operator[](Series s) const { return series[static_cast<int>(s)]; }
   bool Leaks(Series s) const { return (*this)[s].leak; }
   // No error, no leaking series, no LSan report.
   bool Passed() const;
-  // "leak" when any series leaks or LSan reported, "error" on an error, else "clean".
+  // "error" on an error, "leak" when any series leaks or LSan reported,
+  // "over_budget" when a judged peak passed its budget, else "clean".
   std::string Verdict() const;
   // Names of the leaking series.
   std::vector<std::string> LeakingSeries() const;

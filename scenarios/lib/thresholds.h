@@ -10,6 +10,7 @@
 #ifndef GOOSE_SCENARIOS_LIB_THRESHOLDS_H_
 #define GOOSE_SCENARIOS_LIB_THRESHOLDS_H_
 
+#include <cstdint>
 #include <string_view>
 
 namespace goose::scenarios {
@@ -23,6 +24,18 @@ struct HeapThreshold {
 // HeapGauge::Backend() names it). A scenario without an entry gets the
 // default row, whose reason says so.
 HeapThreshold HeapThresholdFor(std::string_view scenario, std::string_view backend);
+
+// How far above where they began a scenario's measured iterations may take
+// the server's heap and resident memory (its peak-memory gate). Judged for
+// a server in this process; for one watched from outside the peak of its
+// resident memory is recorded, not judged (`judged` false).
+struct PeakBudget {
+  int64_t heap_bytes = 0;
+  int64_t rss_bytes = 0;
+  bool judged = false;
+  std::string_view reason;
+};
+PeakBudget PeakBudgetFor(std::string_view scenario, std::string_view backend, bool in_process);
 
 // The confidence level of the slope interval the verdicts use.
 inline constexpr double kSlopeConfidence = 0.99;

@@ -220,6 +220,11 @@ bool IsRelativeFileLink(const std::string& link) {
          link.rfind("//", 0) != 0;
 }
 
+std::string Mib(const Json& bytes) {
+  if (!bytes.is_number() || bytes.get<double>() < 0) return "-";
+  return FormatNumber(bytes.get<double>() / (1 << 20)) + " MiB";
+}
+
 std::string ResultSection(const Json& result, size_t index) {
   const std::string verdict = Text(result, "verdict");
   std::string html = "<section class=\"result r-" + VerdictClass(verdict) + "\" id=\"result-" +
@@ -246,6 +251,19 @@ std::string ResultSection(const Json& result, size_t index) {
   if (const std::string reason = Text(result, "heap_threshold_reason");
       reason != "-" && !reason.empty()) {
     html += "<p class=\"meta\">heap threshold: " + HtmlEscape(reason) + "</p>";
+  }
+  if (const Json& peak = Field(result, "peak"); peak.is_object()) {
+    html += "<p class=\"meta\">peak over the measured iterations: heap +" +
+            HtmlEscape(Mib(Field(peak, "heap_rise"))) + ", resident +" +
+            HtmlEscape(Mib(Field(peak, "rss_rise"))) + " (peak " +
+            HtmlEscape(Mib(Field(peak, "rss_peak"))) + ")";
+    if (Field(peak, "judged") == Json(true)) {
+      html += "; budget +" + HtmlEscape(Mib(Field(peak, "heap_budget"))) + " heap, +" +
+              HtmlEscape(Mib(Field(peak, "rss_budget"))) + " resident";
+    } else {
+      html += "; recorded, not judged";
+    }
+    html += "</p>";
   }
 
   const Json& series_list = Field(result, "series");
@@ -313,11 +331,6 @@ std::string Environment(const Json& report) {
 }
 
 }  // namespace
-
-std::string Mib(const Json& bytes) {
-  if (!bytes.is_number() || bytes.get<double>() < 0) return "-";
-  return FormatNumber(bytes.get<double>() / (1 << 20)) + " MiB";
-}
 
 // The peak-memory results: one row per case, its peak rises against the
 // budgets and the answer the server gave.
