@@ -11,14 +11,17 @@ constexpr size_t kKeepCapacity = 64 * 1024;
 
 LineSplitter::LineSplitter(size_t max_line_bytes) : max_(max_line_bytes) { assert(max_ > 0); }
 
-void LineSplitter::Feed(std::string_view bytes, const LineFn& on_line) {
+void LineSplitter::Feed(std::string_view bytes, const LineFn& on_line,
+                        const OverflowFn& on_overflow) {
   while (!bytes.empty()) {
     size_t nl = bytes.find('\n');
     std::string_view part = bytes.substr(0, nl);
     size_t room = max_ - line_.size();
     size_t take = std::min(room, part.size());
     line_.append(part.data(), take);
+    const bool first_overflow = dropped_ == 0 && part.size() > take;
     dropped_ += part.size() - take;
+    if (first_overflow && on_overflow) on_overflow(line_);
     high_water_ = std::max(high_water_, line_.size());
     if (nl == std::string_view::npos) return;
     Emit(on_line);

@@ -25,12 +25,17 @@ class LineSplitter {
   // cut to max_line_bytes; `dropped` is how many bytes were cut (0 for a
   // whole line). `line` is valid during the call only.
   using LineFn = std::function<void(std::string_view line, size_t dropped)>;
+  // Called once per over-long line, the moment it passes max_line_bytes,
+  // with the line's first max_line_bytes: a reader can act on a line it
+  // will never see the end of. `head` is valid during the call only.
+  using OverflowFn = std::function<void(std::string_view head)>;
 
   // REQUIRES: max_line_bytes > 0.
   explicit LineSplitter(size_t max_line_bytes);
 
-  // Consumes `bytes`, calling `on_line` for every line they complete.
-  void Feed(std::string_view bytes, const LineFn& on_line);
+  // Consumes `bytes`, calling `on_line` for every line they complete and
+  // `on_overflow` (when given) for every line that passes the limit.
+  void Feed(std::string_view bytes, const LineFn& on_line, const OverflowFn& on_overflow = {});
 
   // At end of stream: delivers an unterminated last line, if any.
   void Finish(const LineFn& on_line);

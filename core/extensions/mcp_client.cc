@@ -114,6 +114,7 @@ void McpClient::ReadLoop(std::stop_token stop) {
   std::stop_callback wake(stop, [this] { reader_wake_.Signal(); });
   std::vector<char> buf(64 * 1024);
   const auto on_line = [this](std::string_view line, size_t dropped) { HandleLine(line, dropped); };
+  const auto on_overflow = [this](std::string_view head) { HandleOverlongLine(head); };
   // Reads what stdout has now, up to `limit` bytes; false at EOF.
   const auto read_available = [&](size_t limit) {
     size_t total = 0;
@@ -121,7 +122,7 @@ void McpClient::ReadLoop(std::stop_token stop) {
       ssize_t n = ::read(child_->stdout_fd(), buf.data(), buf.size());
       if (n > 0) {
         total += static_cast<size_t>(n);
-        splitter_.Feed(std::string_view(buf.data(), static_cast<size_t>(n)), on_line);
+        splitter_.Feed(std::string_view(buf.data(), static_cast<size_t>(n)), on_line, on_overflow);
         reader_high_water_.store(splitter_.high_water());
         continue;
       }
@@ -174,22 +175,6 @@ void McpClient::HandleLine(std::string_view line, size_t dropped) {
                        << " bytes on stdout, over the limit of " << options_.max_line_bytes
                        << "; skipped (" << n << " lines skipped so far)";
     }
-    // The answer to a request in flight, when the line's start says so:
-    // that request fails now, naming the limit, not at its timeout. (Other
-    // long lines are noise, skipped.)
-    const std::optional<int64_t> id = LeadingResponseId(line);
-    if (!id) return;
-    MutexLock lock(mu_);
-    auto it = pending_.find(*id);
-    if (it == pending_.end()) return;
-    it->second->error =
-        Status(StatusCode::kLimitExceeded, "extension " + name_ + " answered with a line of " +
-                                               std::to_string(line.size() + dropped) +
-                                               " bytes, more than GOOSE_API_MAX_MCP_LINE_BYTES (" +
-                                               std::to_string(options_.max_line_bytes) + ")");
-    it->second->done = true;
-    pending_.erase(it);
-    cv_.notify_all();
     return;
   }
   McpLine parsed = ParseMcpLine(line);
@@ -200,9 +185,38 @@ void McpClient::HandleLine(std::string_view line, size_t dropped) {
       GOOSE_LOG(kWarn) << "extension " << name_ << " wrote a malformed line on stdout; skipped ("
                        << n << " lines skipped so far): " << Head(line, 200);
     }
+    // A response that cannot be parsed (too deep, say) fails its request
+    // now, with the reason, rather than at the request's timeout.
+    if (const std::optional<int64_t> id = LeadingResponseId(line)) {
+      FailPending(*id, Status(StatusCode::kInvalidArgument,
+                              "extension " + name_ +
+                                  " answered with a line that is not JSON-RPC: " + parsed.error));
+    }
     return;
   }
   HandleMessage(std::move(parsed));
+}
+
+void McpClient::HandleOverlongLine(std::string_view head) {
+  // The answer to a request in flight, when the line's start says so: that
+  // request fails now, naming the limit, not at its timeout and not after
+  // the rest of the line was read. (Other long lines are noise, skipped.)
+  const std::optional<int64_t> id = LeadingResponseId(head);
+  if (!id) return;
+  FailPending(*id, Status(StatusCode::kLimitExceeded,
+                          "extension " + name_ + " answered with a line longer than " +
+                              "GOOSE_API_MAX_MCP_LINE_BYTES (" +
+                              std::to_string(options_.max_line_bytes) + ")"));
+}
+
+void McpClient::FailPending(int64_t id, Status error) {
+  MutexLock lock(mu_);
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  it->second->error = std::move(error);
+  it->second->done = true;
+  pending_.erase(it);
+  cv_.notify_all();
 }
 
 void McpClient::HandleMessage(McpLine line) {

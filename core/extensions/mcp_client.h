@@ -153,6 +153,9 @@ class McpClient {
 
   void ReadLoop(std::stop_token stop);
   void HandleLine(std::string_view line, size_t dropped);
+  void HandleOverlongLine(std::string_view head);
+  // Fails the request in flight with `id`, if there is one.
+  void FailPending(int64_t id, Status error);
   void HandleMessage(McpLine line);
   void AnswerServerRequest(const Json& id, const std::string& method);
   // Marks the client unusable with `why` and fails every pending request.

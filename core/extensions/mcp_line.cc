@@ -13,6 +13,7 @@ McpLine ParseMcpLine(std::string_view line) {
   Result<Json> parsed = JsonParse(line, "stdout line");
   if (!parsed.ok() || !parsed->is_object()) {
     out.kind = McpLine::Kind::kMalformed;
+    out.error = parsed.ok() ? "not a JSON object" : parsed.status().message();
     return out;
   }
   out.message = std::move(*parsed);

@@ -33,6 +33,7 @@ struct McpLine {
   Json message;                        // the whole object (every kind but kBlank, kMalformed)
   std::string method;                  // kNotification, kServerRequest
   std::optional<int64_t> response_id;  // kResponse with an integer id
+  std::string error;                   // kMalformed: why the line is not an object
 };
 
 // Classifies one line (without its "\n").

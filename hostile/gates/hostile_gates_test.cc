@@ -521,7 +521,9 @@ void ExpectToolFailure(HostileGate* gate, TestServer& server, const Seed& seed,
 }
 
 TEST_F(HostileGate, HugeToolResultIsAToolError) {
-  StartWithHostileExtension("big_result", {{"bytes", 300'000'000}});
+  // A timeout that is not the point: the limit must fail the call the
+  // moment the line passes it, not after 300 MB were read.
+  StartWithHostileExtension("big_result", {{"bytes", 300'000'000}}, /*timeout_seconds=*/60);
   Seed seed = MakeSeed();
   HttpAnswer reply;
   Measure("GOOSE_API_MAX_MCP_LINE_BYTES", [&] {
@@ -534,7 +536,7 @@ TEST_F(HostileGate, HugeToolResultIsAToolError) {
 }
 
 TEST_F(HostileGate, DeeplyNestedToolResultIsAToolError) {
-  StartWithHostileExtension("nested_result", {{"depth", 300'000}});
+  StartWithHostileExtension("nested_result", {{"depth", 300'000}}, /*timeout_seconds=*/60);
   Seed seed = MakeSeed();
   HttpAnswer reply;
   Measure("GOOSE_API_MAX_JSON_DEPTH", [&] {
@@ -543,7 +545,7 @@ TEST_F(HostileGate, DeeplyNestedToolResultIsAToolError) {
   ExpectAnswer(reply, 200);
   ExpectAlive();
   ExpectSeedWhole(seed);
-  ExpectToolFailure(this, *server_, seed, "");
+  ExpectToolFailure(this, *server_, seed, "GOOSE_API_MAX_JSON_DEPTH");
 }
 
 TEST_F(HostileGate, ExtensionLineWithoutEndIsAToolError) {
@@ -556,7 +558,8 @@ TEST_F(HostileGate, ExtensionLineWithoutEndIsAToolError) {
   ExpectAnswer(reply, 200);
   ExpectAlive();
   ExpectSeedWhole(seed);
-  ExpectToolFailure(this, *server_, seed, "");
+  // Bytes without an id: only the call's timeout can end it.
+  ExpectToolFailure(this, *server_, seed, "did not answer");
 }
 
 TEST_F(HostileGate, NotificationFloodIsAbsorbed) {
@@ -591,7 +594,7 @@ TEST_F(HostileGate, ExtensionThatNeverAnswersACallIsAToolError) {
   ExpectAnswer(reply, 200);
   ExpectAlive();
   ExpectSeedWhole(seed);
-  ExpectToolFailure(this, *server_, seed, "");
+  ExpectToolFailure(this, *server_, seed, "did not answer");
 }
 
 TEST_F(HostileGate, ExtensionThatNeverInitializesIsRefusedAtAdd) {

@@ -58,6 +58,23 @@ TEST(LineSplitterTest, MemoryStaysWithinTheCapWhateverArrives) {
   EXPECT_EQ(splitter.buffered(), 0u);
 }
 
+TEST(LineSplitterTest, OverflowIsReportedOncePerLineWhenItHappens) {
+  LineSplitter splitter(8);
+  Lines lines;
+  std::vector<std::string> heads;
+  const auto on_overflow = [&](std::string_view head) { heads.emplace_back(head); };
+  splitter.Feed("0123", Collect(&lines), on_overflow);
+  splitter.Feed("4567", Collect(&lines), on_overflow);  // exactly at the limit: no overflow yet
+  EXPECT_TRUE(heads.empty());
+  splitter.Feed("8", Collect(&lines), on_overflow);
+  ASSERT_EQ(heads.size(), 1u);  // reported before the line ends
+  EXPECT_EQ(heads[0], "01234567");
+  EXPECT_TRUE(lines.empty());
+  splitter.Feed("9abc\nshort\nxxxxxxxxxxxx", Collect(&lines), on_overflow);
+  EXPECT_EQ(heads.size(), 2u);  // the third line overflows too; the first only once
+  EXPECT_EQ(lines.size(), 2u);
+}
+
 TEST(LineSplitterTest, FinishWithoutPartialLineDeliversNothing) {
   LineSplitter splitter(16);
   Lines lines;

@@ -240,6 +240,32 @@ TEST(McpClientTest, FloodIsSkippedWithinTheLineBound) {
   EXPECT_LE(client->reader_high_water(), cap);
 }
 
+// An answer too long or too deep to use fails its call at once, naming the
+// limit, however long the call's timeout; the client keeps working.
+TEST(McpClientTest, OverlongAnswerFailsItsCallWhenItPassesTheLimit) {
+  auto client = StartInitialized({}, std::chrono::minutes(10), 64 * 1024);
+  ASSERT_NE(client, nullptr);
+  // 64 MiB, far more than the reader would take in before a 10-minute
+  // timeout under any build; the call must end at the first 64 KiB.
+  auto big = client->CallTool("big_result", {{"bytes", 64 << 20}});
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error,
+            "extension mock answered with a line longer than GOOSE_API_MAX_MCP_LINE_BYTES (65536)");
+  EXPECT_EQ(testing::ResultText(client->CallTool("echo", {{"text", "after"}})), "after");
+}
+
+TEST(McpClientTest, TooDeepAnswerFailsItsCallWithTheReason) {
+  auto client = StartInitialized({}, std::chrono::minutes(10));
+  ASSERT_NE(client, nullptr);
+  auto deep = client->CallTool("nested_result", {{"depth", 10'000}});
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.error.find("extension mock answered with a line that is not JSON-RPC: "),
+            std::string::npos)
+      << deep.error;
+  EXPECT_NE(deep.error.find("GOOSE_API_MAX_JSON_DEPTH"), std::string::npos) << deep.error;
+  EXPECT_EQ(testing::ResultText(client->CallTool("echo", {{"text", "after"}})), "after");
+}
+
 TEST(McpClientTest, AnswersServerRequestsAndIgnoresNotifications) {
   auto client = StartInitialized({"--chatty"});
   ASSERT_NE(client, nullptr);
