@@ -74,7 +74,7 @@ class Harness {
               if (!tools.ok()) return tools.status();
               return std::make_unique<Agent>(&provider_, std::move(*tools), AgentOptions{});
             },
-            [this](const std::string& id) { return store_.Read(id); }),
+            [this](const std::string& id) { return store_.ReadToResume(id); }),
         service_(&registry_, &store_),
         routes_(Context()) {
     if (!store_.EnsureDir().ok()) std::abort();

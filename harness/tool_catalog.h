@@ -25,6 +25,7 @@ class InProcessToolCatalog : public ExtensionCatalog {
   Status Remove(const std::string& name) override;
   std::vector<std::string> Names() const override;
   Result<std::unique_ptr<ToolSet>> MakeToolSet(const std::string& session_id) override;
+  void Shutdown() override {}  // nothing waits here
 
   // Tool calls served so far, by every tool set made.
   int64_t calls() const { return calls_.load(); }

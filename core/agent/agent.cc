@@ -30,9 +30,11 @@ constexpr const char* kDescribePrompt =
     "*ONLY* with the description.";
 
 Result<std::string, ProviderError> OneShot(Provider* provider, const char* instruction,
-                                           const std::vector<Message>& conversation) {
+                                           const std::vector<Message>& conversation,
+                                           Cancellation* cancellation) {
   ProviderRequest request;
   request.system = instruction;
+  request.cancellation = cancellation;
   request.conversation.push_back(Message::User(Transcript(conversation)));
   Result<Completion, ProviderError> done = provider->Complete(request);
   if (!done.ok()) return done.error();
@@ -54,8 +56,13 @@ AgentReply::~AgentReply() = default;
 
 void AgentReply::Cancel() {
   cancelled_.store(true);
-  MutexLock lock(stream_mu_);
-  if (live_stream_ != nullptr) live_stream_->Cancel();
+  {
+    MutexLock lock(stream_mu_);
+    if (live_stream_ != nullptr) live_stream_->Cancel();
+  }
+  // A tool call in flight (a stuck extension can hold it for its whole
+  // timeout) ends too: the session is ending.
+  if (tools_ != nullptr) tools_->Interrupt();
 }
 
 bool AgentReply::Next(Message* out) {
@@ -214,12 +221,15 @@ std::unique_ptr<AgentReply> Agent::Reply(std::vector<Message> conversation) {
       new AgentReply(provider_, tools_.get(), options_, std::move(conversation)));
 }
 
-Result<std::string, ProviderError> Agent::Summarize(const std::vector<Message>& conversation) {
-  return OneShot(provider_, kSummarizePrompt, conversation);
+Result<std::string, ProviderError> Agent::Summarize(const std::vector<Message>& conversation,
+                                                    Cancellation* cancellation) {
+  return OneShot(provider_, kSummarizePrompt, conversation, cancellation);
 }
 
-Result<std::string, ProviderError> Agent::Describe(const std::vector<Message>& conversation) {
-  Result<std::string, ProviderError> text = OneShot(provider_, kDescribePrompt, conversation);
+Result<std::string, ProviderError> Agent::Describe(const std::vector<Message>& conversation,
+                                                   Cancellation* cancellation) {
+  Result<std::string, ProviderError> text =
+      OneShot(provider_, kDescribePrompt, conversation, cancellation);
   if (!text.ok()) return text;
   // Keep one short line: models sometimes add quotes or a trailing period.
   std::string d = *text;

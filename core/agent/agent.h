@@ -62,7 +62,9 @@ class AgentReply {
   // Lets the caller lend its conversation instead of copying it.
   std::vector<Message> TakeConversation() { return std::move(conversation_); }
 
-  // Makes a blocked or later Next() return false with a kCancelled error.
+  // Makes a blocked or later Next() return false with a kCancelled error:
+  // the provider's stream is cancelled and the tool set interrupted (a call
+  // in flight fails at once; the session is ending).
   void Cancel();
 
  private:
@@ -106,11 +108,13 @@ class Agent {
   std::unique_ptr<AgentReply> Reply(std::vector<Message> conversation);
 
   // A prose summary of `conversation`, through the provider's one-shot call.
-  Result<std::string, ProviderError> Summarize(const std::vector<Message>& conversation);
+  Result<std::string, ProviderError> Summarize(const std::vector<Message>& conversation,
+                                               Cancellation* cancellation = nullptr);
 
   // A short description (4 words or less) of the session, as goose makes
   // after the first and the third user message.
-  Result<std::string, ProviderError> Describe(const std::vector<Message>& conversation);
+  Result<std::string, ProviderError> Describe(const std::vector<Message>& conversation,
+                                              Cancellation* cancellation = nullptr);
 
   ToolSet* tools() { return tools_.get(); }
   Provider* provider() { return provider_; }

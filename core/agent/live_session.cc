@@ -54,6 +54,7 @@ void LiveSession::SetActiveReply(AgentReply* reply) {
 }
 
 void LiveSession::CancelActiveReply() {
+  one_shots_.Cancel();
   MutexLock lock(reply_mu_);
   if (active_reply_ != nullptr) active_reply_->Cancel();
 }

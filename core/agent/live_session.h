@@ -19,6 +19,7 @@
 #include "core/base/resource_ledger.h"
 #include "core/base/status.h"
 #include "core/base/thread_annotations.h"
+#include "core/model/cancellation.h"
 #include "core/model/session.h"
 #include "core/model/session_writer.h"
 
@@ -67,7 +68,16 @@ class LiveSession {
   // The reply running now, so ending the session can cancel it. Set and
   // cleared by the code that runs the reply.
   void SetActiveReply(AgentReply* reply);
+  // Cancels the reply running now and the one-shot provider calls
+  // (summaries, descriptions) now and later: the session is ending.
   void CancelActiveReply();
+  // For the session's one-shot provider calls (ProviderRequest::cancellation).
+  Cancellation* one_shots() { return &one_shots_; }
+
+  // Ended (by /session/end, the reaper or shutdown): a request that holds
+  // the session already finds it gone and answers "not found". Any thread.
+  void MarkEnded() { ended_.store(true); }
+  bool ended() const { return ended_.load(); }
 
  private:
   // First member: counted out only after everything below is freed.
@@ -78,6 +88,8 @@ class LiveSession {
   FileMark file_mark_ GUARDED_BY(mu);
   LedgerBytes conversation_bytes_ GUARDED_BY(mu){Gauge::kConversationBytes};
   std::atomic<size_t> message_count_{0};
+  std::atomic<bool> ended_{false};
+  Cancellation one_shots_;
   std::unique_ptr<Agent> agent_;
   Mutex reply_mu_;
   AgentReply* active_reply_ GUARDED_BY(reply_mu_) = nullptr;

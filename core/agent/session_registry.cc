@@ -53,7 +53,8 @@ Result<SessionLease> SessionRegistry::Create(const std::string& id, Session init
   return Insert(id, std::move(initial));
 }
 
-Result<SessionLease> SessionRegistry::Acquire(const std::string& id) {
+Result<SessionLease> SessionRegistry::Acquire(const std::string& id, bool* rehydrated) {
+  if (rehydrated != nullptr) *rehydrated = false;
   {
     MutexLock lock(mu_);
     if (shut_down_) return Status(StatusCode::kUnavailable, "the server is shutting down");
@@ -68,9 +69,12 @@ Result<SessionLease> SessionRegistry::Acquire(const std::string& id) {
   if (!stored.ok()) return stored.status();
   Result<SessionLease> lease = Insert(id, std::move(stored).value());
   if (!lease.ok() && lease.status().code() == StatusCode::kAlreadyExists) {
-    return Acquire(id);  // another request rehydrated it first: use theirs
+    return Acquire(id, rehydrated);  // another request rehydrated it first: use theirs
   }
-  if (lease.ok()) GOOSE_LOG(kInfo) << "session " << id << " rehydrated from disk";
+  if (lease.ok()) {
+    GOOSE_LOG(kInfo) << "session " << id << " rehydrated from disk";
+    if (rehydrated != nullptr) *rehydrated = true;
+  }
   return lease;
 }
 
@@ -229,7 +233,10 @@ size_t SessionRegistry::ReapExpired(Clock::time_point now) {
 }
 
 void SessionRegistry::EndSessions(std::vector<std::shared_ptr<LiveSession>> ended) {
-  for (auto& s : ended) s->CancelActiveReply();
+  for (auto& s : ended) {
+    s->MarkEnded();  // before the cancel: a request queued behind the reply sees it
+    s->CancelActiveReply();
+  }
   ended.clear();  // idle sessions die here; busy ones when their lease is released
 }
 

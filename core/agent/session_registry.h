@@ -102,7 +102,8 @@ class SessionRegistry {
   // The live session `id`, or, when it is not live, the stored one brought
   // back to life (rehydrated). NotFound when neither exists;
   // ResourceExhausted when rehydration would pass max_sessions.
-  Result<SessionLease> Acquire(const std::string& id);
+  // `rehydrated`, when given, says whether this call brought it back.
+  Result<SessionLease> Acquire(const std::string& id, bool* rehydrated = nullptr);
 
   // True when `id` is live now.
   bool IsLive(const std::string& id) const;

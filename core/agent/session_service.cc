@@ -8,6 +8,12 @@
 namespace goose {
 namespace {
 
+// goose-api answers a request for an ended session 404 "Session not found"
+// (it deletes the file); the file stays here, for goose's CLI.
+Status EndedError(const std::string& id) {
+  return NotFound("Session not found: session " + id + " was ended");
+}
+
 // Counts a request in the service's pending figure for its lifetime.
 class PendingScope {
  public:
@@ -92,11 +98,20 @@ SessionService::SessionService(SessionRegistry* registry, SessionStore* store)
 
 Result<SessionLease> SessionService::AcquireSession(const std::string& id) {
   if (Status s = ValidateSessionId(id); !s.ok()) return s;
-  Result<SessionLease> lease = registry_->Acquire(id);
+  bool rehydrated = false;
+  Result<SessionLease> lease = registry_->Acquire(id, &rehydrated);
   // The store's message names the file; a client needs only the id.
   if (!lease.ok() && lease.status().code() == StatusCode::kNotFound) {
-    return NotFound("no session " + id);
+    return store_->IsEnded(id) ? EndedError(id) : NotFound("no session " + id);
   }
+  // An end that came while the file was being read: the copy just made
+  // must not outlive it (End marks first, then ends what is live).
+  if (lease.ok() && rehydrated && store_->IsEnded(id)) {
+    *lease = SessionLease();
+    (void)registry_->End(id);
+    return EndedError(id);
+  }
+  if (lease.ok() && (*lease)->ended()) return EndedError(id);
   return lease;
 }
 
@@ -128,6 +143,7 @@ Result<ReplyOutcome> SessionService::Reply(const std::string& id, const std::str
   if (!lease.ok()) return lease.status();
   LiveSession& s = **lease;
   MutexLock lock(s.mu);
+  if (s.ended()) return EndedError(id);  // ended while this request waited for the lock
   Result<ReplyOutcome> outcome = ReplyLocked(s, prompt);
   if (outcome.ok()) outcome->session_id = id;
   return outcome;
@@ -158,7 +174,7 @@ Result<ReplyOutcome> SessionService::ReplyLocked(LiveSession& s, const std::stri
   bool summarized = false;
   if (reply.error && reply.error->kind == ProviderErrorKind::kContextLengthExceeded) {
     GOOSE_LOG(kInfo) << "session " << s.id() << ": context length exceeded, summarizing";
-    Result<std::string, ProviderError> summary = s.agent().Summarize(data.messages);
+    Result<std::string, ProviderError> summary = s.agent().Summarize(data.messages, s.one_shots());
     if (!summary.ok()) {
       return Status(
           StatusCode::kProviderFailed,
@@ -192,7 +208,7 @@ void SessionService::MaybeDescribe(LiveSession& s) {
   Session& data = s.conversation();
   const size_t prompts = UserPrompts(data.messages);
   if (prompts != 1 && prompts != 3) return;
-  Result<std::string, ProviderError> d = s.agent().Describe(data.messages);
+  Result<std::string, ProviderError> d = s.agent().Describe(data.messages, s.one_shots());
   if (!d.ok()) {
     GOOSE_LOG(kWarn) << "session " << s.id()
                      << ": could not generate a description: " << d.error().ToString();
@@ -218,12 +234,13 @@ Result<std::string> SessionService::Summarize(const std::string& id) {
   if (!lease.ok()) return lease.status();
   LiveSession& s = **lease;
   MutexLock lock(s.mu);
+  if (s.ended()) return EndedError(id);
   if (Status expanded = s.Expand(); !expanded.ok()) return expanded;
   Session& data = s.conversation();
   if (data.messages.empty()) {
     return InvalidArgument("session " + id + " has no messages to summarize");
   }
-  Result<std::string, ProviderError> summary = s.agent().Summarize(data.messages);
+  Result<std::string, ProviderError> summary = s.agent().Summarize(data.messages, s.one_shots());
   if (!summary.ok()) return ProviderFailure(summary.error());
   data.messages = SummarizedConversation(*summary);
   if (Status p = Persist(s); !p.ok()) return p;
@@ -233,6 +250,12 @@ Result<std::string> SessionService::Summarize(const std::string& id) {
 Status SessionService::End(const std::string& id) {
   PendingScope pending(&pending_);
   if (Status s = ValidateSessionId(id); !s.ok()) return s;
+  if (store_->IsEnded(id)) return EndedError(id);
+  // Marked before the live session is ended, so that no request can bring
+  // it back from its file in between (AcquireSession checks the mark).
+  if (store_->Exists(id)) {
+    if (Status marked = store_->MarkEnded(id); !marked.ok()) return marked;
+  }
   Status ended = registry_->End(id);
   if (ended.ok() || store_->Exists(id)) return Status::Ok();
   return NotFound("no session " + id);

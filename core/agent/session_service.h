@@ -59,6 +59,9 @@ class SessionService {
   Result<SessionView> Get(const std::string& id);
   Result<std::vector<SessionInfo>> List();
 
+  // Where the sessions are stored (answers name ids, never this path).
+  const std::filesystem::path& sessions_dir() const { return store_->dir(); }
+
   // Requests being handled now (for /metrics).
   int64_t pending() const { return pending_.load(); }
 

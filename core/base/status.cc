@@ -10,6 +10,8 @@ const char* StatusCodeName(StatusCode code) {
       return "InvalidArgument";
     case StatusCode::kUnauthenticated:
       return "Unauthenticated";
+    case StatusCode::kPermissionDenied:
+      return "PermissionDenied";
     case StatusCode::kNotFound:
       return "NotFound";
     case StatusCode::kAlreadyExists:

@@ -20,6 +20,7 @@ enum class StatusCode {
   kOk = 0,
   kInvalidArgument,        // the caller's input is wrong (HTTP 400)
   kUnauthenticated,        // missing or wrong key (401)
+  kPermissionDenied,       // a policy refuses it, whoever asks (403)
   kNotFound,               // no such session or file (404)
   kAlreadyExists,          // (409)
   kResourceExhausted,      // capacity, size limits (413 / 503)
@@ -62,6 +63,9 @@ inline Status InvalidArgument(std::string m) {
   return {StatusCode::kInvalidArgument, std::move(m)};
 }
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
+inline Status PermissionDenied(std::string m) {
+  return {StatusCode::kPermissionDenied, std::move(m)};
+}
 inline Status DataLoss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }

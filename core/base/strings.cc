@@ -25,4 +25,16 @@ std::string FormatSeconds(std::chrono::milliseconds ms) {
   return s + " s";
 }
 
+std::vector<std::string> SplitCommaList(std::string_view list) {
+  std::vector<std::string> items;
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    const std::string_view item = Trim(list.substr(0, comma));
+    if (!item.empty()) items.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return items;
+}
+
 }  // namespace goose

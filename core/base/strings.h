@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace goose {
 
@@ -14,6 +15,10 @@ std::string_view Trim(std::string_view s);
 
 // `s` in ASCII lower case.
 std::string Lower(std::string_view s);
+
+// The items of a comma-separated list, trimmed, empty ones dropped:
+// " a, b,,c " -> {"a", "b", "c"}.
+std::vector<std::string> SplitCommaList(std::string_view list);
 
 // A duration for messages: "2 s", "0.25 s".
 std::string FormatSeconds(std::chrono::milliseconds ms);

@@ -111,18 +111,47 @@ std::vector<char*> CStrings(std::vector<std::string>& strings) {
   return out;
 }
 
-std::vector<std::string> MergedEnvironment(const std::map<std::string, std::string>& additions) {
+bool Inherits(std::string_view key, const std::optional<std::vector<std::string>>& only) {
+  if (!only) return true;
+  for (const std::string& name : *only) {
+    if (!name.empty() && name.back() == '*') {
+      if (key.substr(0, name.size() - 1) == std::string_view(name).substr(0, name.size() - 1))
+        return true;
+    } else if (key == name) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The server's environment as `only` filters it, then `additions` (under
+// `prefix`, for a shim to pass on), each replacing an inherited entry of
+// the same name.
+std::vector<std::string> ChildEnvironment(const std::optional<std::vector<std::string>>& only,
+                                          const std::map<std::string, std::string>& additions,
+                                          std::string_view prefix) {
   std::vector<std::string> env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string_view entry(*e);
-    size_t eq = entry.find('=');
-    std::string key(entry.substr(0, eq));
-    if (additions.count(key) != 0) continue;
+    const std::string_view key = entry.substr(0, entry.find('='));
+    if (!Inherits(key, only)) continue;
+    if (prefix.empty() && additions.count(std::string(key)) != 0) continue;
+    if (key.substr(0, kShimEnvPrefix.size()) == kShimEnvPrefix) continue;
     env.emplace_back(entry);
   }
-  for (const auto& [key, value] : additions) env.push_back(key + "=" + value);
+  for (const auto& [key, value] : additions) env.push_back(std::string(prefix) + key + "=" + value);
   return env;
 }
+
+}  // namespace
+
+std::string CommandSearchPath(const std::map<std::string, std::string>& env_additions) {
+  if (auto it = env_additions.find("PATH"); it != env_additions.end()) return it->second;
+  if (const char* p = std::getenv("PATH"); p != nullptr) return p;  // NOLINT(concurrency-mt-unsafe)
+  return "/usr/local/bin:/usr/bin:/bin";
+}
+
+namespace {
 
 std::string StageText(SpawnStage stage) {
   switch (stage) {
@@ -188,13 +217,7 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
   const std::string& command = argv[0];
   const std::string name = options.name.empty() ? command : options.name;
 
-  std::string path_var = "/usr/local/bin:/usr/bin:/bin";
-  if (auto it = env_additions.find("PATH"); it != env_additions.end()) {
-    path_var = it->second;
-  } else if (const char* p = std::getenv("PATH"); p != nullptr) {  // NOLINT(concurrency-mt-unsafe)
-    path_var = p;
-  }
-  Result<std::string> resolved = ResolveCommand(command, path_var);
+  Result<std::string> resolved = ResolveCommand(command, CommandSearchPath(env_additions));
   if (!resolved.ok()) return resolved.status();
 
   // The leak_child fault re-creates the bug the shim and the group signals
@@ -217,7 +240,9 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
     exec_path = *resolved;
     exec_args = argv;
   }
-  std::vector<std::string> env = MergedEnvironment(env_additions);
+  std::vector<std::string> env =
+      ChildEnvironment(options.inherit_only, env_additions,
+                       supervision == Supervision::kShim ? kShimEnvPrefix : std::string_view());
   std::vector<char*> exec_argv = CStrings(exec_args);
   std::vector<char*> exec_envp = CStrings(env);
 

@@ -7,7 +7,8 @@
 // itself is killed with SIGKILL.
 //
 // Spawn. The command runs without a shell (argv, resolved through PATH here
-// before the fork), with the server's environment plus `env_additions`, in
+// before the fork), with the server's environment (all of it, or only the
+// names SpawnOptions::inherit_only lists) plus `env_additions`, in
 // a process group of its own, with a parent-death signal, and with
 // close-on-exec pipes. Every fork happens on the process-wide spawner
 // thread (process_supervisor.h explains why: PR_SET_PDEATHSIG follows the
@@ -103,8 +104,19 @@ enum class Supervision {
   kDirect,  // the command itself is the child
 };
 
+// The variables a minimal child environment takes from the server's (see
+// SpawnOptions::inherit_only): where programs are and whose they are, the
+// locale (and LC_*), and the sanitizers' own settings. No keys.
+inline constexpr const char* kMinimalEnvironment[] = {
+    "PATH", "HOME",     "USER", "LOGNAME",      "SHELL",        "TMPDIR",       "TZ",
+    "LANG", "LANGUAGE", "LC_*", "ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"};
+
 struct SpawnOptions {
-  std::string name;         // names the child in logs and errors; empty: argv[0]
+  std::string name;  // names the child in logs and errors; empty: argv[0]
+  // nullopt: the child inherits the server's whole environment. Otherwise
+  // only these names pass from it ("LC_*": every name with that prefix);
+  // env_additions are added either way.
+  std::optional<std::vector<std::string>> inherit_only;
   std::string working_dir;  // empty: the server's
   Supervision supervision = Supervision::kShim;
   std::string shim_path;  // empty: DefaultShimPath()
@@ -237,6 +249,10 @@ std::string DefaultShimPath();
 // InvalidArgument "cannot run <command>: No such file or directory" (or
 // "Permission denied" when only non-executable files were found).
 Result<std::string> ResolveCommand(const std::string& command, const std::string& path_var);
+
+// The PATH a command is looked up in: that of `env_additions` when it sets
+// one, else the server's, else "/usr/local/bin:/usr/bin:/bin".
+std::string CommandSearchPath(const std::map<std::string, std::string>& env_additions);
 
 }  // namespace goose
 

@@ -13,19 +13,24 @@ ExtensionSet::ExtensionSet(ExtensionSetOptions options) : options_(std::move(opt
 ExtensionSet::~ExtensionSet() { StopAll(); }
 
 Result<ExtensionConfig> ExtensionSet::Resolve(const ExtensionConfig& config) const {
-  if (config.type != ExtensionType::kBuiltin) return config;
-  if (!options_.resolve_builtin) {
-    return InvalidArgument("builtin extension " + config.name + " is not available");
+  Result<ExtensionConfig> resolved = config;
+  if (config.type == ExtensionType::kBuiltin) {
+    if (!options_.resolve_builtin) {
+      return InvalidArgument("builtin extension " + config.name + " is not available");
+    }
+    resolved = options_.resolve_builtin(config);
+    if (!resolved.ok()) return resolved.status();
+    if (resolved->type != ExtensionType::kStdio) {
+      return InvalidArgument("builtin extension " + config.name + " did not resolve to a command");
+    }
   }
-  Result<ExtensionConfig> resolved = options_.resolve_builtin(config);
-  if (!resolved.ok()) return resolved.status();
-  if (resolved->type != ExtensionType::kStdio) {
-    return InvalidArgument("builtin extension " + config.name + " did not resolve to a command");
-  }
+  if (Status admitted = options_.policy.Admit(*resolved); !admitted.ok()) return admitted;
   return resolved;
 }
 
 void ExtensionSet::Insert(Entry fresh) {
+  // Started just as the set was interrupted: it goes the way of the rest.
+  if (starting_.cancelled()) fresh->RequestStop();
   std::vector<Entry> replaced;
   {
     MutexLock lock(mu_);
@@ -50,7 +55,8 @@ Status ExtensionSet::Add(const ExtensionConfig& requested) {
   Result<ExtensionConfig> config = Resolve(requested);
   if (!config.ok()) return config.status();
   // Starting can take up to the timeout: outside the lock.
-  Result<std::unique_ptr<StdioExtension>> started = StdioExtension::Start(*config, options_.stdio);
+  Result<std::unique_ptr<StdioExtension>> started =
+      StdioExtension::Start(*config, options_.stdio, &starting_);
   if (!started.ok()) return started.status();
   Insert(Entry(std::move(*started)));
   return Status::Ok();
@@ -67,12 +73,13 @@ Status ExtensionSet::AddAll(const std::vector<ExtensionConfig>& requested) {
   {
     std::vector<std::jthread> starters;
     for (size_t i = 0; i + 1 < configs.size(); ++i) {
-      starters.emplace_back(
-          [&, i] { started[i].emplace(StdioExtension::Start(configs[i], options_.stdio)); });
+      starters.emplace_back([&, i] {
+        started[i].emplace(StdioExtension::Start(configs[i], options_.stdio, &starting_));
+      });
     }
     // The last one on this thread; the others join at the end of the scope.
     if (!configs.empty()) {
-      started.back().emplace(StdioExtension::Start(configs.back(), options_.stdio));
+      started.back().emplace(StdioExtension::Start(configs.back(), options_.stdio, &starting_));
     }
   }
   Status first_error;
@@ -115,6 +122,16 @@ void ExtensionSet::StopAll() {
     all.swap(extensions_);
   }
   StopInParallel(std::move(all));
+}
+
+void ExtensionSet::Interrupt() {
+  starting_.Cancel();
+  std::vector<Entry> all;
+  {
+    MutexLock lock(mu_);
+    all = extensions_;
+  }
+  for (const Entry& e : all) e->RequestStop();
 }
 
 void ExtensionSet::StopInParallel(std::vector<Entry> entries) const {

@@ -30,6 +30,7 @@
 
 #include "core/base/thread_annotations.h"
 #include "core/extensions/extension_config.h"
+#include "core/extensions/extension_policy.h"
 #include "core/extensions/stdio_extension.h"
 #include "core/model/tool_set.h"
 
@@ -42,6 +43,9 @@ struct ExtensionSetOptions {
   // Maps a builtin config to the stdio config that runs it; unset: builtin
   // extensions are refused ("builtin extension <name> is not available").
   std::function<Result<ExtensionConfig>(const ExtensionConfig&)> resolve_builtin;
+  // Which commands may run (GOOSE_API_EXTENSIONS); judged after a builtin
+  // is resolved to its command.
+  ExtensionPolicy policy;
 };
 
 // The state of one extension, for listings.
@@ -86,6 +90,10 @@ class ExtensionSet : public ToolSet {
 
   // Stops and removes every extension; blocked calls fail promptly.
   void StopAll();
+  // Asks every extension to stop without waiting: blocked and later calls
+  // fail promptly, starts in flight fail, later ones are refused; the
+  // processes are reaped when the set goes.
+  void Interrupt() override;
 
  private:
   using Entry = std::shared_ptr<StdioExtension>;
@@ -100,6 +108,7 @@ class ExtensionSet : public ToolSet {
   const ExtensionSetOptions options_;
   mutable Mutex mu_;
   std::vector<Entry> extensions_ GUARDED_BY(mu_);  // in order of Add
+  StartCanceller starting_;                        // the starts in flight
 };
 
 }  // namespace goose

@@ -10,7 +10,10 @@
 //   - sets SIGTERM as its parent-death signal, and checks once a second
 //     that its parent is still the server (<pid>);
 //   - forks and execs <path> with argv <argv0> <arg>..., passing on its
-//     stdin, stdout and stderr, with SIGKILL as the command's own
+//     stdin, stdout and stderr and its environment, where each
+//     GOOSE_EXT_SET_<NAME>=<value> becomes <NAME>=<value> (the extension's
+//     own variables, which never applied to the shim itself: no
+//     LD_PRELOAD into the supervisor), with SIGKILL as the command's own
 //     parent-death signal; an exec failure is written to <fd> as a
 //     SpawnReport (the server's Spawn() turns it into an error);
 //   - on SIGTERM/SIGINT/SIGHUP from a live parent (a stop request) passes
@@ -36,6 +39,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/base/process_tree.h"
 #include "core/extensions/spawn_report.h"
@@ -102,6 +107,29 @@ bool ParseInt(const char* text, long* out) {
   return true;
 }
 
+// The shim's environment for the command: GOOSE_EXT_SET_<NAME>=<value>
+// entries unprefixed, replacing an inherited <NAME>.
+std::vector<std::string> CommandEnvironment() {
+  const std::string_view prefix = goose::kShimEnvPrefix;
+  std::vector<std::string> set;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    if (entry.substr(0, prefix.size()) == prefix) set.emplace_back(entry.substr(prefix.size()));
+  }
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    if (entry.substr(0, prefix.size()) == prefix) continue;
+    const std::string_view key = entry.substr(0, entry.find('=') + 1);
+    bool replaced = false;
+    for (const std::string& s : set)
+      replaced = replaced || std::string_view(s).substr(0, key.size()) == key;
+    if (!replaced) env.emplace_back(entry);
+  }
+  env.insert(env.end(), set.begin(), set.end());
+  return env;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -148,6 +176,11 @@ int main(int argc, char** argv) {
   if (::getppid() != static_cast<pid_t>(parent)) return kExitParentGone;
   if (report >= 0) ::fcntl(report, F_SETFD, FD_CLOEXEC);
 
+  std::vector<std::string> command_env = CommandEnvironment();
+  std::vector<char*> command_envp;
+  for (std::string& entry : command_env) command_envp.push_back(entry.data());
+  command_envp.push_back(nullptr);
+
   const pid_t self = ::getpid();
   const pid_t command = ::fork();
   if (command < 0) Report(report, goose::SpawnStage::kShimFork, errno);
@@ -156,7 +189,7 @@ int main(int argc, char** argv) {
       Report(report, goose::SpawnStage::kShimSetup, errno);
     if (::getppid() != self) ::_exit(goose::kSpawnFailedExitCode);
     ::sigprocmask(SIG_SETMASK, &original, nullptr);
-    ::execv(path, command_argv);
+    ::execve(path, command_argv, command_envp.data());
     Report(report, goose::SpawnStage::kExec, errno);
   }
   if (report >= 0) ::close(report);

@@ -1,4 +1,6 @@
-// The record a child writes to its parent when it cannot start.
+// What the server and goose-ext-shim agree on: the record a child writes
+// to its parent when it cannot start, and how the shim receives the
+// command's own environment.
 //
 // Between fork and exec (and in goose-ext-shim between its own fork and
 // exec) a failing step writes one SpawnReport to a close-on-exec pipe and
@@ -10,6 +12,7 @@
 #define GOOSE_CORE_EXTENSIONS_SPAWN_REPORT_H_
 
 #include <cstdint>
+#include <string_view>
 
 namespace goose {
 
@@ -30,6 +33,12 @@ struct SpawnReport {
 
 // Exit code of a child that failed before exec (as a shell uses).
 inline constexpr int kSpawnFailedExitCode = 127;
+
+// The prefix under which a shim receives the command's env_additions: the
+// shim's own environment is the base alone (an addition such as
+// LD_PRELOAD cannot reach the process that guarantees no orphans), and the
+// shim hands them, unprefixed, to the command only.
+inline constexpr std::string_view kShimEnvPrefix = "GOOSE_EXT_SET_";
 
 }  // namespace goose
 

@@ -22,11 +22,15 @@ Status StartFailure(const ExtensionConfig& config, McpClient& client, const Stat
 
 }  // namespace
 
-Result<std::unique_ptr<StdioExtension>> StdioExtension::Start(
-    const ExtensionConfig& config, const StdioExtensionOptions& options) {
+Result<std::unique_ptr<StdioExtension>> StdioExtension::Start(const ExtensionConfig& config,
+                                                              const StdioExtensionOptions& options,
+                                                              StartCanceller* canceller) {
   assert(config.type == ExtensionType::kStdio);
   SpawnOptions spawn = options.spawn;
   spawn.name = ExtensionKey(config.name);
+  spawn.inherit_only.emplace(std::begin(kMinimalEnvironment), std::end(kMinimalEnvironment));
+  spawn.inherit_only->insert(spawn.inherit_only->end(), options.pass_environment.begin(),
+                             options.pass_environment.end());
   std::vector<std::string> argv{config.cmd};
   argv.insert(argv.end(), config.args.begin(), config.args.end());
   Result<std::unique_ptr<ChildProcess>> child = ChildProcess::Spawn(argv, config.envs, spawn);
@@ -41,9 +45,16 @@ Result<std::unique_ptr<StdioExtension>> StdioExtension::Start(
   client_options.max_line_bytes = options.max_line_bytes;
   auto client = std::make_unique<McpClient>(std::move(*child), client_options);
 
+  // Registered with the canceller for the waits below, and no longer.
+  if (canceller != nullptr && !canceller->Enter(client.get())) {
+    return Status(StatusCode::kUnavailable,
+                  "extension " + config.name + " was not started: its session is ending");
+  }
   Result<McpServerInfo> info = client->Initialize();
+  Result<std::vector<McpTool>> tools = std::vector<McpTool>();
+  if (info.ok()) tools = client->ListTools();
+  if (canceller != nullptr) canceller->Leave(client.get());
   if (!info.ok()) return StartFailure(config, *client, info.status());
-  Result<std::vector<McpTool>> tools = client->ListTools();
   if (!tools.ok()) return StartFailure(config, *client, tools.status());
   client->TakeToolsChanged();  // the list just read is current
 

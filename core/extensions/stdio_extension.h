@@ -3,7 +3,10 @@
 //
 // Start() spawns the command (under goose-ext-shim by default), runs
 // initialize and tools/list, each within the config's timeout, and caches
-// the tool list (re-listed after notifications/tools/list_changed). A
+// the tool list (re-listed after notifications/tools/list_changed). The
+// process gets a minimal environment: kMinimalEnvironment and the names in
+// pass_environment from the server's, then the config's `envs` (never the
+// server's keys: an extension is third-party code). A
 // crash makes health() not OK and every call an error result naming how
 // the process ended. Destruction stops the process tree.
 //
@@ -23,6 +26,7 @@
 #include "core/extensions/child_process.h"
 #include "core/extensions/extension_config.h"
 #include "core/extensions/mcp_client.h"
+#include "core/extensions/start_canceller.h"
 
 namespace goose {
 
@@ -33,6 +37,9 @@ struct StdioExtensionOptions {
   SpawnOptions spawn;
   // A longer stdout line is skipped (see McpClient).
   size_t max_line_bytes = 4 * 1024 * 1024;
+  // More variables an extension inherits from the server's environment,
+  // besides kMinimalEnvironment (GOOSE_API_EXTENSION_ENV_PASS).
+  std::vector<std::string> pass_environment;
 };
 
 class StdioExtension {
@@ -44,8 +51,11 @@ class StdioExtension {
   // failed to initialize: <why>; stderr: <tail>" with the client's code
   // (Unavailable when it exited, DeadlineExceeded on timeout, Internal for
   // a protocol error). Nothing is left running on error.
+  // `canceller`, when given, can end the start from another thread
+  // (Unavailable, "... failed to initialize: ... stopped").
   static Result<std::unique_ptr<StdioExtension>> Start(const ExtensionConfig& config,
-                                                       const StdioExtensionOptions& options);
+                                                       const StdioExtensionOptions& options,
+                                                       StartCanceller* canceller = nullptr);
 
   ~StdioExtension();
   StdioExtension(const StdioExtension&) = delete;

@@ -15,6 +15,7 @@ class SessionToolSet : public ToolSet {
   explicit SessionToolSet(std::shared_ptr<ExtensionSet> set) : set_(std::move(set)) {}
   std::vector<ToolSpec> Tools() override { return set_->Tools(); }
   ToolResult<std::vector<Json>> Call(const ToolCall& call) override { return set_->Call(call); }
+  void Interrupt() override { set_->Interrupt(); }
 
  private:
   std::shared_ptr<ExtensionSet> set_;
@@ -29,9 +30,20 @@ Status StdioExtensionCatalog::Add(const Json& body) {
   Result<ExtensionConfig> config = ExtensionConfigFromJson(body);
   if (!config.ok()) return config.status();
   {
-    // The test start: an ExtensionSet of one, stopped when it goes.
+    // The test start: an ExtensionSet of one, stopped when it goes, known
+    // to Shutdown() while it waits.
     ExtensionSet probe(options_);
-    if (Status started = probe.Add(*config); !started.ok()) return started;
+    {
+      MutexLock lock(mu_);
+      if (shut_down_) return Status(StatusCode::kUnavailable, "the server is shutting down");
+      probes_.push_back(&probe);
+    }
+    Status started = probe.Add(*config);
+    {
+      MutexLock lock(mu_);
+      probes_.erase(std::find(probes_.begin(), probes_.end(), &probe));
+    }
+    if (!started.ok()) return started;
   }
   const std::string key = ExtensionKey(config->name);
   MutexLock lock(mu_);
@@ -43,6 +55,20 @@ Status StdioExtensionCatalog::Add(const Json& body) {
     configs_.push_back(std::move(*config));
   }
   return Status::Ok();
+}
+
+void StdioExtensionCatalog::Shutdown() {
+  std::vector<std::shared_ptr<ExtensionSet>> sessions;  // released after the lock
+  MutexLock lock(mu_);
+  shut_down_ = true;
+  // Under the lock: a probe cannot unregister (and be destroyed) meanwhile.
+  for (ExtensionSet* probe : probes_) probe->Interrupt();
+  // Sessions' sets too: those still starting, and those whose calls are in
+  // flight (the registry ends the sessions next).
+  for (const std::weak_ptr<ExtensionSet>& w : live_sets_) {
+    if (std::shared_ptr<ExtensionSet> set = w.lock()) sessions.push_back(std::move(set));
+  }
+  for (const auto& set : sessions) set->Interrupt();
 }
 
 Status StdioExtensionCatalog::Remove(const std::string& name) {
@@ -84,17 +110,19 @@ std::vector<ExtensionConfig> StdioExtensionCatalog::Configs() const {
 
 Result<std::unique_ptr<ToolSet>> StdioExtensionCatalog::MakeToolSet(const std::string& session_id) {
   auto set = std::make_shared<ExtensionSet>(options_);
-  if (Status s = set->AddAll(Configs()); !s.ok()) {
-    GOOSE_LOG(kWarn) << "session " << session_id << ": " << s.message();
-    return s;
-  }
   {
+    // Known before its starts, so that Shutdown() can interrupt them.
     MutexLock lock(mu_);
+    if (shut_down_) return Status(StatusCode::kUnavailable, "the server is shutting down");
     live_sets_.erase(
         std::remove_if(live_sets_.begin(), live_sets_.end(),
                        [](const std::weak_ptr<ExtensionSet>& w) { return w.expired(); }),
         live_sets_.end());
     live_sets_.push_back(set);
+  }
+  if (Status s = set->AddAll(Configs()); !s.ok()) {
+    GOOSE_LOG(kWarn) << "session " << session_id << ": " << s.message();
+    return s;
   }
   return std::unique_ptr<ToolSet>(std::make_unique<SessionToolSet>(std::move(set)));
 }

@@ -46,12 +46,16 @@ class StdioExtensionCatalog : public ExtensionCatalog {
   // Starts every configured extension for `session_id`. Fails (and leaves
   // nothing running) if one of them fails to start.
   Result<std::unique_ptr<ToolSet>> MakeToolSet(const std::string& session_id) override;
+  // Interrupts the test starts in flight; later Add()s are Unavailable.
+  void Shutdown() override;
 
  private:
   const ExtensionSetOptions options_;
   mutable Mutex mu_;
   std::vector<ExtensionConfig> configs_ GUARDED_BY(mu_);                // in order of Add
   std::vector<std::weak_ptr<ExtensionSet>> live_sets_ GUARDED_BY(mu_);  // one per live session
+  std::vector<ExtensionSet*> probes_ GUARDED_BY(mu_);  // the test starts of Add()s in flight
+  bool shut_down_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace goose

@@ -32,6 +32,10 @@ class ExtensionCatalog {
   // A tool set with every configured extension, for one new agent. The
   // caller owns it; destroying it stops its extension processes.
   virtual Result<std::unique_ptr<ToolSet>> MakeToolSet(const std::string& session_id) = 0;
+
+  // The server is stopping: an Add() in flight (waiting for its test
+  // start) fails at once, later ones are refused. Never blocks.
+  virtual void Shutdown() = 0;
 };
 
 }  // namespace goose

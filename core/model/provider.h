@@ -18,6 +18,7 @@
 
 #include "core/base/json.h"
 #include "core/base/status.h"
+#include "core/model/cancellation.h"
 #include "core/model/message.h"
 #include "core/model/provider_error.h"
 #include "core/model/reply_stream.h"
@@ -37,6 +38,9 @@ struct ProviderRequest {
   std::string system;                 // system prompt; may be empty
   std::vector<Message> conversation;  // oldest first
   std::vector<ToolSpec> tools;        // empty for one-shot calls
+  // Complete() stops waiting (kCancelled) when this is cancelled; may be
+  // null. (A stream is cancelled through ReplyStream::Cancel.)
+  Cancellation* cancellation = nullptr;
 };
 
 struct Completion {

@@ -1,5 +1,6 @@
 #include "core/model/session_directory.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +11,8 @@
 #include <cstdlib>
 
 #include "core/base/file_io.h"
+#include "core/base/log.h"
+#include "core/base/unique_fd.h"
 #include "core/model/session_file.h"
 #include "core/model/session_id.h"
 
@@ -40,6 +43,17 @@ pid_t TempFileOwner(std::string_view name) {
   return static_cast<pid_t>(std::strtol(pid_text.c_str(), nullptr, 10));
 }
 
+constexpr std::string_view kEndedInfix = ".ended.";
+
+// Parses ".<id>.ended.<pid>" end markers; returns the pid or 0.
+pid_t EndedMarkerOwner(std::string_view name) {
+  const size_t infix = name.rfind(kEndedInfix);
+  if (name.empty() || name.front() != '.' || infix == std::string_view::npos) return 0;
+  const std::string pid_text(name.substr(infix + kEndedInfix.size()));
+  if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) return 0;
+  return static_cast<pid_t>(std::strtol(pid_text.c_str(), nullptr, 10));
+}
+
 }  // namespace
 
 Result<fs::path> ResolveSessionsDir(const EnvLookup& env) {
@@ -58,9 +72,26 @@ Result<fs::path> ResolveSessionsDir(const EnvLookup& env) {
 
 Status SessionDirectory::Ensure() const {
   std::error_code ec;
-  fs::create_directories(dir_, ec);
+  // Parents as the umask makes them (goose's own ~/.local/share/goose);
+  // the sessions directory itself 0700: conversations are private.
+  if (dir_.has_parent_path()) fs::create_directories(dir_.parent_path(), ec);
+  if (!ec && ::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) {
+    return IoError(ErrnoMessage("cannot create sessions directory", dir_));
+  }
   if (ec) return IoError("cannot create sessions directory " + dir_.string() + ": " + ec.message());
-  if (!fs::is_directory(dir_, ec)) return IoError(dir_.string() + " is not a directory");
+  struct stat st {};
+  if (::stat(dir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return IoError(dir_.string() + " is not a directory");
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    GOOSE_LOG(kWarn) << "sessions directory " << dir_.string()
+                     << " is writable by other users (mode " << std::oct << (st.st_mode & 07777)
+                     << std::dec << "): they can change or plant sessions; chmod 700 it";
+  }
+  if (st.st_uid != ::geteuid()) {
+    GOOSE_LOG(kWarn) << "sessions directory " << dir_.string() << " belongs to uid " << st.st_uid
+                     << ", not to this server's user (" << ::geteuid() << ")";
+  }
   return Status::Ok();
 }
 
@@ -130,6 +161,23 @@ Status SessionDirectory::Remove(std::string_view id) const {
   return Status::Ok();
 }
 
+fs::path SessionDirectory::EndedMarkerFor(std::string_view id) const {
+  return dir_ / ("." + std::string(id) + std::string(kEndedInfix) + std::to_string(::getpid()));
+}
+
+Status SessionDirectory::MarkEnded(std::string_view id) const {
+  const fs::path marker = EndedMarkerFor(id);
+  UniqueFd fd(
+      ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600));
+  if (!fd.valid()) return IoError(ErrnoMessage("cannot mark the end of session in", marker));
+  return Status::Ok();
+}
+
+bool SessionDirectory::IsEnded(std::string_view id) const {
+  struct stat st {};
+  return ::lstat(EndedMarkerFor(id).c_str(), &st) == 0;
+}
+
 Result<int> SessionDirectory::RemoveStaleTempFiles() const {
   int removed = 0;
   std::error_code ec;
@@ -141,6 +189,7 @@ Result<int> SessionDirectory::RemoveStaleTempFiles() const {
   for (const fs::directory_entry& entry : it) {
     const std::string name = entry.path().filename().string();
     pid_t owner = TempFileOwner(name);
+    if (owner <= 0) owner = EndedMarkerOwner(name);
     if (owner <= 0) continue;
     // A live writer (this process or another server on the same directory)
     // still owns its temp file.

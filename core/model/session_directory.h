@@ -2,8 +2,9 @@
 //
 // Maps session ids to file paths (every id is checked by ValidateSessionId
 // before a path is built, so nothing outside the folder is ever named),
-// lists the sessions from each file's first line alone, and removes the
-// temp files of writers that crashed.
+// lists the sessions from each file's first line alone, keeps the marks of
+// sessions this process ended, and removes the temp files of writers that
+// crashed and the marks of processes gone.
 //
 // Thread-safe: it holds nothing but the folder's path.
 
@@ -60,11 +61,22 @@ class SessionDirectory {
   // Unlinks the file of `id`. NotFound when there is none.
   Status Remove(std::string_view id) const;
 
-  // Removes temp files left by writers that no longer run (a crash
-  // mid-write). Returns how many were removed.
+  // Records that this process ended session `id` through the API: a marker
+  // ".<id>.ended.<pid>", empty, mode 0600, beside the file (which stays
+  // for goose's CLI). Memory stays flat however many sessions end.
+  // REQUIRES: `id` is valid.
+  Status MarkEnded(std::string_view id) const;
+  // Whether this process ended `id` (its own marker; another process's,
+  // or one of a previous run, does not count). REQUIRES: `id` is valid.
+  bool IsEnded(std::string_view id) const;
+
+  // Removes temp files and end markers left by processes that no longer
+  // run (a crash mid-write, an earlier run). Returns how many were removed.
   Result<int> RemoveStaleTempFiles() const;
 
  private:
+  std::filesystem::path EndedMarkerFor(std::string_view id) const;
+
   std::filesystem::path dir_;
 };
 

@@ -47,11 +47,20 @@ class SessionStore {
   bool Exists(std::string_view id) const { return dir_.Exists(id); }
   Result<std::vector<SessionInfo>> List(int* skipped = nullptr) const { return dir_.List(skipped); }
   Result<int> RemoveStaleTempFiles() const { return dir_.RemoveStaleTempFiles(); }
+  Status MarkEnded(std::string_view id) const { return dir_.MarkEnded(id); }
+  bool IsEnded(std::string_view id) const { return dir_.IsEnded(id); }
 
   // The whole session. NotFound when there is no file; DataLoss naming the
   // file and the 1-based line when a line is malformed (the file is left as
   // it is).
   Result<Session> Read(std::string_view id) const;
+
+  // Read, for bringing a session back to life: NotFound as well when this
+  // process ended it (IsEnded). The registry's loader.
+  Result<Session> ReadToResume(std::string_view id) const {
+    if (IsEnded(id)) return NotFound("session " + std::string(id) + " was ended");
+    return Read(id);
+  }
 
   // See SessionWriter::Write and SessionWriter::Save.
   Status Write(std::string_view id, const Session& session, size_t* bytes_written = nullptr,

@@ -6,8 +6,9 @@
 // tests use an in-process set.
 //
 // Thread safety: an agent calls its tool set from one thread at a time (the
-// session lock serialises replies), but Stop() may come from any thread
-// (the reaper, shutdown) and must make a blocked Call() return promptly.
+// session lock serialises replies), but Interrupt() may come from any
+// thread (ending the session, shutdown) and must make a blocked Call()
+// return promptly.
 
 #ifndef GOOSE_CORE_MODEL_TOOL_SET_H_
 #define GOOSE_CORE_MODEL_TOOL_SET_H_
@@ -31,6 +32,10 @@ class ToolSet {
   // tool error) is an error result, never an exception or a hang past the
   // extension's timeout. Success carries MCP content items.
   virtual ToolResult<std::vector<Json>> Call(const ToolCall& call) = 0;
+
+  // The session is ending: a Call() blocked now, and every later one, fails
+  // promptly. Never blocks (what it stops is reaped when the set goes).
+  virtual void Interrupt() = 0;
 };
 
 }  // namespace goose

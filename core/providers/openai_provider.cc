@@ -62,12 +62,21 @@ Result<Completion, ProviderError> OpenAIProvider::Complete(const ProviderRequest
       JsonDump(BuildChatCompletionsRequest(request, config_.model, /*stream=*/false));
   const steady_clock::time_point deadline = steady_clock::now() + config_.total_timeout;
   InterruptibleConnection connection(ShutdownFor(config_));
+  // A cancel breaks the socket (this attempt and every later one).
+  ScopedCancelHook on_cancel(request.cancellation, [&connection] { connection.Interrupt(); });
+  const auto cancelled = [&] {
+    return request.cancellation != nullptr && request.cancellation->cancelled();
+  };
   for (int retry = 0;; ++retry) {
+    if (cancelled()) return ProviderError{ProviderErrorKind::kCancelled, "cancelled", 0, {}};
     BodyCollector collector(config_.max_response_bytes, deadline);
     const HttpAttempt attempt = PostOnce(config_, body, /*stream=*/false, &connection, &collector);
     const int status = attempt.head.status;
     ProviderError error;
-    if (collector.timed_out()) {
+    if (cancelled()) {
+      error.kind = ProviderErrorKind::kCancelled;
+      error.message = "cancelled";
+    } else if (collector.timed_out()) {
       error.kind = ProviderErrorKind::kTimeout;
       error.message = "no complete answer from " + config_.Origin() + " within the total timeout";
     } else if (collector.too_large()) {

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "core/base/log.h"
 #include "core/base/process_stats.h"
 #include "core/base/resource_ledger.h"
 #include "core/model/session_store.h"
@@ -11,9 +12,46 @@
 namespace goose {
 namespace {
 
-ApiResponse FromStatus(const Status& s) {
-  return ErrorResponse(HttpStatusFor(s.code()), s.message());
+// `message` with every path in `dir` replaced by what it names for a
+// client: "<dir>/<id>.jsonl" is "session <id>", another file there "a file
+// in the sessions directory", `dir` itself "the sessions directory".
+std::string WithoutPaths(std::string message, const std::string& dir) {
+  if (dir.empty()) return message;
+  for (size_t at = message.find(dir); at != std::string::npos; at = message.find(dir, at)) {
+    size_t end = at + dir.size();
+    std::string name;
+    if (end < message.size() && message[end] == '/') {
+      size_t token_end = message.find_first_of(" :,;)'\"", end);
+      if (token_end == std::string::npos) token_end = message.size();
+      const std::string file = message.substr(end + 1, token_end - end - 1);
+      const std::string suffix = ".jsonl";
+      const bool session_file =
+          file.size() > suffix.size() && file[0] != '.' &&
+          file.compare(file.size() - suffix.size(), suffix.size(), suffix) == 0;
+      name = session_file ? "session " + file.substr(0, file.size() - suffix.size())
+                          : "a file in the sessions directory";
+      end = token_end;
+    } else {
+      name = "the sessions directory";
+    }
+    message.replace(at, end - at, name);
+    at += name.size();
+  }
+  return message;
 }
+
+}  // namespace
+
+// Answers name session ids, never the server's paths: the whole message
+// goes to the log.
+ApiResponse ApiRoutes::FromStatus(const Status& s) const {
+  const std::string dir = context_.service->sessions_dir().string();
+  std::string message = WithoutPaths(s.message(), dir);
+  if (message != s.message()) GOOSE_LOG(kWarn) << s.message();
+  return ErrorResponse(HttpStatusFor(s.code()), std::move(message));
+}
+
+namespace {
 
 ApiResponse Ok(Json body) { return ApiResponse{200, std::move(body), {}}; }
 
@@ -64,6 +102,8 @@ int HttpStatusFor(StatusCode code) {
       return 400;
     case StatusCode::kUnauthenticated:
       return 401;
+    case StatusCode::kPermissionDenied:
+      return 403;
     case StatusCode::kNotFound:
       return 404;
     case StatusCode::kAlreadyExists:
@@ -275,19 +315,10 @@ ApiResponse ApiRoutes::ProviderConfig() const {
 }
 
 ApiResponse ApiRoutes::Metrics(bool authorized) const {
-  const std::map<std::string, size_t> counts = context_.registry->MessageCounts();
-  Json session_messages = Json::object();
-  size_t total_messages = 0;
-  for (const auto& [id, n] : counts) {
-    total_messages += n;
-    if (authorized) session_messages[id] = n;  // ids only for key holders
-  }
+  // Without the key: the process's own figures (what /proc shows its
+  // user), nothing about sessions: no ids, no counts, no ledger.
   const ProcessStats p = ReadProcessStats();
-  const LedgerSnapshot ledger = ResourceLedger::Global().Snapshot();
   Json resources = Json::object();
-  for (int i = 0; i < kGaugeCount; ++i) {
-    resources[std::string(GaugeName(static_cast<Gauge>(i)))] = ledger.values[i];
-  }
   resources["heap_bytes"] = HeapAllocatedBytes();
   resources["heap_backend"] = std::string(HeapBackendName());
   resources["rss_bytes"] = p.rss_bytes;
@@ -295,6 +326,19 @@ ApiResponse ApiRoutes::Metrics(bool authorized) const {
   resources["threads"] = p.threads;
   resources["child_processes_os"] = p.children;
   resources["zombies"] = p.zombies;
+  if (!authorized) return Ok({{"resources", std::move(resources)}});
+
+  const std::map<std::string, size_t> counts = context_.registry->MessageCounts();
+  Json session_messages = Json::object();
+  size_t total_messages = 0;
+  for (const auto& [id, n] : counts) {
+    total_messages += n;
+    session_messages[id] = n;
+  }
+  const LedgerSnapshot ledger = ResourceLedger::Global().Snapshot();
+  for (int i = 0; i < kGaugeCount; ++i) {
+    resources[std::string(GaugeName(static_cast<Gauge>(i)))] = ledger.values[i];
+  }
   return Ok({{"session_messages", std::move(session_messages)},
              {"total_session_messages", total_messages},
              {"active_sessions", counts.size()},

@@ -91,6 +91,8 @@ class ApiRoutes {
   ApiResponse Metrics(bool authorized) const;
   ApiResponse DebugHeap() const;
 
+  ApiResponse FromStatus(const Status& s) const;
+
   ApiContext context_;
 };
 

@@ -15,7 +15,10 @@ constexpr const char* kJson = "application/json";
 }  // namespace
 
 ApiServer::ApiServer(const ApiRoutes* routes, ApiServerOptions options)
-    : routes_(routes), options_(std::move(options)), server_(options_.limits) {
+    : routes_(routes),
+      options_(std::move(options)),
+      guard_(RequestGuardOptions{options_.host, options_.allowed_hosts}),
+      server_(options_.limits) {
   server_.set_payload_max_length(options_.max_body_bytes);
   server_.SetHeadCheck([this](const httplib::Request& head) { return CheckHead(head); });
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res); };
@@ -58,11 +61,15 @@ std::optional<HttpConnection::Refusal> ApiServer::CheckHead(const httplib::Reque
   auto refuse = [](int status, const std::string& message) {
     return HttpConnection::Refusal{status, JsonDump(ErrorResponse(status, message).body), kJson};
   };
-  std::optional<std::string> key;
-  if (head.has_header("x-api-key")) key = head.get_header_value("x-api-key");
-  if (std::optional<ApiResponse> refused = routes_->Admit(head.method, head.path, key)) {
-    return HttpConnection::Refusal{refused->status, JsonDump(refused->body), kJson};
-  }
+  const auto header = [&](const char* name) -> std::optional<std::string> {
+    if (!head.has_header(name)) return std::nullopt;
+    return head.get_header_value(name);
+  };
+  const GuardedHead guarded{head.method, header("Host"), header("Origin"), header("Content-Type")};
+  std::optional<ApiResponse> refused = guard_.CheckSender(guarded);
+  if (!refused) refused = routes_->Admit(head.method, head.path, header("x-api-key"));
+  if (!refused) refused = guard_.CheckBodyType(guarded);
+  if (refused) return HttpConnection::Refusal{refused->status, JsonDump(refused->body), kJson};
   if (FailpointOn(Failpoint::kLiftBodyFraming)) return std::nullopt;
   if (head.has_header("Transfer-Encoding")) {
     return refuse(411,

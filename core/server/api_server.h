@@ -6,7 +6,9 @@
 // in-flight requests finish, and joins every thread.
 //
 // Every request is bounded before its body is read (HttpServer's head
-// check): an unknown route answers 404 or 405, a missing or wrong key 401,
+// check): a foreign Host or Origin answers 403 (RequestGuard), an unknown
+// route 404 or 405, a missing or wrong key 401, a body that is not
+// application/json 415,
 // a chunked body (Transfer-Encoding) or a POST without Content-Length 411,
 // a compressed body (Content-Encoding) 415, a body over max_body_bytes 413;
 // the connection then closes. Connections, heads, request and response
@@ -21,10 +23,12 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/base/http_server.h"
 #include "core/base/status.h"
 #include "core/server/api_routes.h"
+#include "core/server/request_guard.h"
 
 namespace goose {
 
@@ -33,6 +37,9 @@ struct ApiServerOptions {
 
   std::string host = "127.0.0.1";
   int port = 0;
+  // Names besides `host`, loopback names and IP addresses that clients
+  // use to reach the server (RequestGuard).
+  std::vector<std::string> allowed_hosts;
   size_t max_body_bytes = 1 << 20;
   HttpLimits limits;
 };
@@ -59,6 +66,7 @@ class ApiServer {
 
   const ApiRoutes* routes_;
   const ApiServerOptions options_;
+  const RequestGuard guard_;
   HttpServer server_;
   int port_ = 0;
   std::jthread listener_;

@@ -13,6 +13,7 @@
 #include "core/base/setting_value.h"
 #include "core/base/strings.h"
 #include "core/providers/openai_config.h"
+#include "core/server/request_guard.h"
 
 namespace goose {
 namespace {
@@ -108,6 +109,33 @@ const std::vector<Setting>& Settings() {
          c.allow_open_loopback = true;
          return Status::Ok();
        }},
+      {"GOOSE_API_ALLOWED_HOSTS",
+       "names clients reach the server by, besides GOOSE_API_HOST, IP addresses and localhost "
+       "(comma-separated; * for any): requests for other names are refused (DNS rebinding)",
+       "", [] { return std::string("(none)"); },
+       [](ServerConfig& c, const std::string& value) {
+         c.stack.http.allowed_hosts = SplitCommaList(value);
+         return Status::Ok();
+       }},
+      {"GOOSE_API_EXTENSIONS",
+       "which commands /extensions/add may run: any (goose's behaviour), off (403), or a "
+       "comma-separated list of commands (names looked up in PATH; builtins run as goose)",
+       "any, off or commands", [] { return std::string("any"); },
+       [](ServerConfig& c, const std::string& value) {
+         Result<ExtensionPolicy> policy = ExtensionPolicy::Parse(value, CommandSearchPath({}));
+         if (!policy.ok()) return policy.status();
+         c.extension_policy = *std::move(policy);
+         return Status::Ok();
+       }},
+      {"GOOSE_API_EXTENSION_ENV_PASS",
+       "variables extensions inherit from the server's environment besides PATH, HOME, USER, "
+       "LOGNAME, SHELL, TMPDIR, TZ, LANG, LANGUAGE and LC_* (comma-separated; NAME_* for a "
+       "prefix); an extension's own envs are always set",
+       "", [] { return std::string("(none)"); },
+       [](ServerConfig& c, const std::string& value) {
+         c.extension_env_pass = SplitCommaList(value);
+         return Status::Ok();
+       }},
       ReadElsewhere("GOOSE_API_SESSIONS_DIR", "session files, shared with goose's CLI",
                     "$XDG_DATA_HOME/goose/sessions or ~/.local/share/goose/sessions"),
       {"GOOSE_API_FSYNC",
@@ -124,6 +152,11 @@ const std::vector<Setting>& Settings() {
          c.stack.fsync = *policy;
          return Status::Ok();
        }},
+      Seconds(
+          "GOOSE_API_SHUTDOWN_TIMEOUT_SECS",
+          "seconds SIGTERM waits for the requests in flight (every wait on a peer is cancelled "
+          "first); past it session files are flushed and the server exits with status 1",
+          1, 3600, [](ServerConfig & c) -> auto& { return c.shutdown_timeout; }),
       Seconds(
           "GOOSE_API_SESSION_TIMEOUT_SECS",
           "idle seconds before a live session is reaped (fractions allowed)", 0.01, 2592000,

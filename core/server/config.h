@@ -16,13 +16,16 @@
 #ifndef GOOSE_CORE_SERVER_CONFIG_H_
 #define GOOSE_CORE_SERVER_CONFIG_H_
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/base/env.h"
 #include "core/base/json.h"
 #include "core/base/status.h"
+#include "core/extensions/extension_policy.h"
 #include "core/extensions/stdio_extension.h"
 #include "core/server/server_stack.h"
 
@@ -44,6 +47,12 @@ struct ServerConfig {
   // GOOSE_API_OPEN=loopback: no key, on a loopback address only.
   bool allow_open_loopback = false;
   std::string log_level = "info";
+  // GOOSE_API_SHUTDOWN_TIMEOUT_SECS: the bound on a SIGTERM shutdown.
+  std::chrono::steady_clock::duration shutdown_timeout = std::chrono::seconds(10);
+  // GOOSE_API_EXTENSIONS: which commands extensions may run.
+  ExtensionPolicy extension_policy;
+  // GOOSE_API_EXTENSION_ENV_PASS: more variables extensions inherit.
+  std::vector<std::string> extension_env_pass;
   // GOOSE_API_MAX_MCP_LINE_BYTES: an extension's stdout line at most.
   size_t mcp_line_bytes = StdioExtensionOptions{}.max_line_bytes;
   // GOOSE_API_MAX_JSON_DEPTH, applied process-wide (SetJsonDepthLimit).

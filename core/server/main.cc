@@ -4,9 +4,12 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <future>
 #include <iostream>
 #include <string>
+#include <thread>
 
 #include "core/base/failpoint.h"
 #include "core/base/log.h"
@@ -79,6 +82,8 @@ int Run(int argc, char** argv) {
 
   ExtensionSetOptions extension_options;
   extension_options.stdio.max_line_bytes = config->mcp_line_bytes;
+  extension_options.stdio.pass_environment = config->extension_env_pass;
+  extension_options.policy = config->extension_policy;
   const std::string goose_cli =
       config->Get("GOOSE_API_GOOSE_CLI") ? config->Get("GOOSE_API_GOOSE_CLI") : "goose";
   extension_options.resolve_builtin = [goose_cli](const ExtensionConfig& builtin) {
@@ -91,7 +96,8 @@ int Run(int argc, char** argv) {
   GOOSE_LOG(kInfo) << "sessions in " << stack.store().dir().string() << ", idle timeout "
                    << std::chrono::duration<double>(config->stack.registry.ttl).count()
                    << " s, fsync " << FsyncPolicyName(config->stack.fsync) << ", key "
-                   << (config->stack.api_key.empty() ? "none (open on loopback)" : "required");
+                   << (config->stack.api_key.empty() ? "none (open on loopback)" : "required")
+                   << ", extensions " << config->extension_policy.Describe();
   // Launchers (tests, leakcheck) wait for this line; with port 0 it is the
   // only way to learn the port.
   std::printf("goose-api listening on http://%s:%d\n", config->stack.http.host.c_str(),
@@ -102,9 +108,24 @@ int Run(int argc, char** argv) {
   sigwait(&stop_signals, &signal_number);
   GOOSE_LOG(kInfo) << "received " << strsignal(signal_number) << ", shutting down";
 
-  // Cancel running replies and end every session (their extensions stop),
-  // then stop accepting and wait for the requests in flight to answer.
-  stack.Shutdown();
+  // Cancel every wait on a peer (extension starts, provider streams, tool
+  // calls), end every session (their extensions stop), then stop accepting
+  // and wait for the requests in flight to answer; all within the bound.
+  std::promise<void> stopped;
+  std::future<void> done = stopped.get_future();
+  std::jthread stopper([&] {
+    stack.Shutdown();
+    stopped.set_value();
+  });
+  if (done.wait_for(config->shutdown_timeout) != std::future_status::ready) {
+    GOOSE_LOG(kError) << "shutdown did not finish within "
+                      << std::chrono::duration<double>(config->shutdown_timeout).count()
+                      << " s (GOOSE_API_SHUTDOWN_TIMEOUT_SECS; " << stack.service().pending()
+                      << " request(s) still in flight); session files flushed, exiting now";
+    (void)stack.store().Flush();
+    std::fflush(nullptr);
+    std::_Exit(1);  // the threads still waiting end with the process
+  }
   GOOSE_LOG(kInfo) << "stopped";
   return 0;
 }

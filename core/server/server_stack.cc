@@ -30,7 +30,7 @@ ServerStack::ServerStack(Provider* provider, ExtensionCatalog* catalog, ServerSt
             if (!tools.ok()) return tools.status();
             return std::make_unique<Agent>(provider_, std::move(tools).value(), options_.agent);
           },
-          [this](const std::string& id) { return store_.Read(id); }),
+          [this](const std::string& id) { return store_.ReadToResume(id); }),
       service_(&registry_, &store_),
       routes_(MakeContext(&service_, &registry_, catalog_, *provider_, options_)),
       server_(&routes_, options_.http) {}
@@ -52,6 +52,10 @@ std::string ServerStack::base_url() const {
 }
 
 void ServerStack::Shutdown() {
+  // First what waits on peers: extension test starts, then every session's
+  // reply (its provider stream, its tool calls); then the listener, whose
+  // in-flight requests can now finish.
+  catalog_->Shutdown();
   registry_.Shutdown();
   server_.Stop();
   if (Status s = store_.Flush(); !s.ok()) {

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <map>
 #include <thread>
 
 #include "core/agent/tests/fake_provider.h"
+#include "harness/test_util.h"
 
 namespace goose {
 namespace {
@@ -26,7 +28,9 @@ class EchoTools : public ToolSet {
     return ToolResult<std::vector<Json>>::Success(
         {Json{{"type", "text"}, {"text", "echo:" + call.arguments.value("text", "")}}});
   }
+  void Interrupt() override { ++interrupts; }
   int calls = 0;
+  int interrupts = 0;
 };
 
 size_t Assistants(const std::vector<Message>& conversation) {
@@ -150,6 +154,56 @@ TEST(AgentTest, CancelStopsBeforeTheNextTurn) {
   ASSERT_TRUE(reply->error());
   EXPECT_EQ(reply->error()->kind, ProviderErrorKind::kCancelled);
   EXPECT_EQ(provider.streams(), 1);
+}
+
+// A tool whose call blocks until the set is interrupted (or a minute).
+class BlockingTools : public ToolSet {
+ public:
+  std::vector<ToolSpec> Tools() override { return {ToolSpec{"ext__hang", "hangs", {}}}; }
+  ToolResult<std::vector<Json>> Call(const ToolCall&) override {
+    MutexLock lock(mu_);
+    ++calls_;
+    const bool interrupted = cv_.wait_for(mu_, std::chrono::minutes(1),
+                                          [&]() NO_THREAD_SAFETY_ANALYSIS { return interrupted_; });
+    return ToolResult<std::vector<Json>>::Failure(interrupted ? "interrupted" : "timed out");
+  }
+  void Interrupt() override {
+    MutexLock lock(mu_);
+    interrupted_ = true;
+    cv_.notify_all();
+  }
+  int calls() {
+    MutexLock lock(mu_);
+    return calls_;
+  }
+
+ private:
+  Mutex mu_;
+  std::condition_variable_any cv_;
+  int calls_ GUARDED_BY(mu_) = 0;
+  bool interrupted_ GUARDED_BY(mu_) = false;
+};
+
+TEST(AgentTest, CancelReachesAToolCallInFlight) {
+  FakeProvider provider([](const ProviderRequest&) -> FakeAnswer {
+    return std::vector<StreamItem>{ToolItem("a", "c", "ext__hang", Json::object())};
+  });
+  auto tools = std::make_unique<BlockingTools>();
+  BlockingTools* raw = tools.get();
+  Agent agent(&provider, std::move(tools), {});
+  auto reply = agent.Reply({Message::User("x")});
+  std::vector<Message> out;
+  std::jthread runner([&] { out = DrainAll(*reply); });
+  ASSERT_TRUE(goose::testing::WaitUntil([&] { return raw->calls() == 1; }));
+  const auto cancelled_at = std::chrono::steady_clock::now();
+  reply->Cancel();
+  runner.join();
+  // Well inside the tool's minute: the cancel ended the call, not a timeout.
+  EXPECT_LT(std::chrono::steady_clock::now() - cancelled_at, std::chrono::seconds(30));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(std::get<ToolResponseContent>(out[1].content[0]).tool_result.error, "interrupted");
+  ASSERT_TRUE(reply->error());
+  EXPECT_EQ(reply->error()->kind, ProviderErrorKind::kCancelled);
 }
 
 TEST(AgentTest, DescribeTrimsToOneShortLine) {

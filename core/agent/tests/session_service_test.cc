@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <set>
 #include <thread>
 
 #include "core/agent/tests/fake_provider.h"
@@ -35,7 +37,11 @@ class SessionServiceTest : public ::testing::Test {
         [this](const std::string&) -> Result<std::unique_ptr<Agent>> {
           return std::make_unique<Agent>(&provider_, nullptr, AgentOptions{});
         },
-        [this](const std::string& id) { return store_.Read(id); });
+        [this](const std::string& id) {
+          Result<Session> read = store_.ReadToResume(id);
+          if (on_load_) on_load_(id);
+          return read;
+        });
     service_ = std::make_unique<SessionService>(registry_.get(), &store_);
   }
 
@@ -49,6 +55,8 @@ class SessionServiceTest : public ::testing::Test {
   }
 
   std::function<FakeAnswer(const ProviderRequest&)> answer_ = ThreeMessages;
+  // Runs after the registry's loader read a file (a window tests use).
+  std::function<void(const std::string&)> on_load_;
   FakeProvider provider_{[this](const ProviderRequest& r) { return answer_(r); }};
   goose::testing::ScopedTempDir dir_;
   SessionStore store_{dir_.path()};
@@ -212,8 +220,105 @@ TEST_F(SessionServiceTest, EndReleasesTheAgentAndKeepsTheFile) {
   EXPECT_EQ(ResourceLedger::Global().Get(Gauge::kAgents), agents_before + 1);
   ASSERT_TRUE(service_->End(o->session_id).ok());
   EXPECT_EQ(ResourceLedger::Global().Get(Gauge::kAgents), agents_before);
-  EXPECT_TRUE(store_.Exists(o->session_id));
-  EXPECT_TRUE(service_->End(o->session_id).ok());  // stored, not live: nothing to end
+  EXPECT_TRUE(store_.Exists(o->session_id));  // for goose's CLI
+  // Ended for the life of the process, as goose-api (which deletes the
+  // file) answers: a reply, a summary and a second end find no session;
+  // the stored conversation can still be read.
+  const std::string gone = "Session not found: session " + o->session_id + " was ended";
+  Result<ReplyOutcome> reply = service_->Reply(o->session_id, "again");
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(reply.status().message(), gone);
+  EXPECT_EQ(ResourceLedger::Global().Get(Gauge::kAgents), agents_before);  // not rehydrated
+  EXPECT_EQ(service_->Summarize(o->session_id).status().message(), gone);
+  EXPECT_EQ(service_->End(o->session_id).message(), gone);
+  EXPECT_TRUE(service_->Get(o->session_id).ok());
+}
+
+// An end that lands while a reply is reading the session back from its
+// file: the copy that read makes must not live on (two live copies would
+// both write the file).
+TEST_F(SessionServiceTest, EndWhileTheFileIsReadLeavesNoLiveCopy) {
+  Result<ReplyOutcome> o = service_->Start("hello");
+  ASSERT_TRUE(o.ok());
+  ASSERT_EQ(registry_->ReapExpired(std::chrono::steady_clock::now() + std::chrono::hours(2)), 1u);
+  on_load_ = [&](const std::string& id) {
+    on_load_ = nullptr;
+    EXPECT_TRUE(service_->End(id).ok());
+  };
+  Result<ReplyOutcome> reply = service_->Reply(o->session_id, "again");
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().code(), StatusCode::kNotFound) << reply.status().ToString();
+  EXPECT_EQ(registry_->size(), 0u);
+  EXPECT_EQ(store_.Read(o->session_id)->messages.size(), 4u);  // as it was
+}
+
+// Replies racing an end, many times over (under tsan in CI): every reply
+// answered is whole in the file, every reply after the end is 404, and at
+// most one live copy of the session ever exists.
+TEST_F(SessionServiceTest, EndRacingRepliesLosesNoAnsweredMessage) {
+  answer_ = [](const ProviderRequest& r) -> FakeAnswer {
+    if (IsDescribe(r)) return std::vector<StreamItem>{TextItem("d", "d")};
+    return std::vector<StreamItem>{TextItem("a", "re:" + r.conversation.back().Text())};
+  };
+  for (int round = 0; round < 20; ++round) {
+    Result<ReplyOutcome> o = service_->Start("p0");
+    ASSERT_TRUE(o.ok());
+    if (round % 2 == 1) registry_->ReapExpired(std::chrono::steady_clock::now() + 2h);
+    std::atomic<int> answered{0};
+    std::atomic<bool> ended{false};
+    std::set<std::string> ok_prompts;
+    Mutex ok_mu;
+    {
+      std::vector<std::jthread> threads;
+      for (int t = 0; t < 3; ++t) {
+        threads.emplace_back([&, t] {
+          for (int i = 0; i < 8; ++i) {
+            const bool after_end = ended.load();
+            const std::string prompt = "r" + std::to_string(t) + "-" + std::to_string(i);
+            Result<ReplyOutcome> r = service_->Reply(o->session_id, prompt);
+            if (r.ok()) {
+              EXPECT_FALSE(after_end) << "a reply that began after the end was answered";
+              MutexLock lock(ok_mu);
+              ok_prompts.insert(prompt);
+              ++answered;
+            } else {
+              EXPECT_TRUE(r.status().code() == StatusCode::kNotFound ||
+                          r.status().code() == StatusCode::kCancelled)
+                  << r.status().ToString();
+            }
+            EXPECT_LE(registry_->size(), 1u);
+          }
+        });
+      }
+      threads.emplace_back([&] {
+        while (answered.load() < round % 5) std::this_thread::yield();
+        EXPECT_TRUE(service_->End(o->session_id).ok());
+        ended.store(true);
+      });
+    }
+    EXPECT_EQ(registry_->size(), 0u);
+    Result<Session> stored = store_.Read(o->session_id);
+    ASSERT_TRUE(stored.ok());
+    std::set<std::string> in_file;
+    for (size_t i = 0; i + 1 < stored->messages.size(); i += 2) {
+      EXPECT_EQ(stored->messages[i + 1].Text(), "re:" + stored->messages[i].Text());
+      in_file.insert(stored->messages[i].Text());
+    }
+    MutexLock lock(ok_mu);
+    for (const std::string& p : ok_prompts) {
+      EXPECT_EQ(in_file.count(p), 1u) << p << " was answered but is not in the file";
+    }
+  }
+}
+
+TEST_F(SessionServiceTest, ASessionNotEndedResumesFromItsFile) {
+  Result<ReplyOutcome> o = service_->Start("hello");
+  ASSERT_TRUE(o.ok());
+  // Reaped (idle), not ended: the next reply brings it back from its file.
+  ASSERT_EQ(registry_->ReapExpired(std::chrono::steady_clock::now() + std::chrono::hours(2)), 1u);
+  Result<ReplyOutcome> reply = service_->Reply(o->session_id, "again");
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
 }
 
 }  // namespace

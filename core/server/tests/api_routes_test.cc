@@ -37,6 +37,7 @@ class NamesOnlyCatalog : public ExtensionCatalog {
     return names_.erase(name) ? Status::Ok() : NotFound("no extension " + name);
   }
   std::vector<std::string> Names() const override { return {names_.begin(), names_.end()}; }
+  void Shutdown() override {}
   Result<std::unique_ptr<ToolSet>> MakeToolSet(const std::string&) override {
     return std::unique_ptr<ToolSet>();
   }
@@ -60,7 +61,7 @@ class ApiRoutesTest : public ::testing::Test {
         [this](const std::string&) -> Result<std::unique_ptr<Agent>> {
           return std::make_unique<Agent>(&provider_, nullptr, AgentOptions{});
         },
-        [this](const std::string& id) { return store_.Read(id); });
+        [this](const std::string& id) { return store_.ReadToResume(id); });
     service_ = std::make_unique<SessionService>(registry_.get(), &store_);
     ApiContext context;
     context.service = service_.get();
@@ -218,19 +219,29 @@ TEST_F(ApiRoutesTest, ProviderConfigAndMetrics) {
   EXPECT_EQ(Call("GET", "/provider/config", "").body,
             Json({{"provider", "fake"}, {"model", "fake-model"}}));
   const std::string id = StartSession();
+  // Without the key: the process's figures only, nothing about sessions.
   ApiResponse open = Call("GET", "/metrics", "", std::nullopt);
   ASSERT_EQ(open.status, 200);
-  EXPECT_EQ(open.body["active_sessions"], 1);
-  EXPECT_EQ(open.body["total_session_messages"], 3);
-  EXPECT_TRUE(open.body["session_messages"].empty());  // no ids without the key
   EXPECT_EQ(open.body.dump().find(id), std::string::npos);
-  for (const char* k :
-       {"sessions", "agents", "live_streams", "heap_bytes", "rss_bytes", "open_fds", "threads"}) {
+  for (const char* k : {"active_sessions", "total_session_messages", "session_messages",
+                        "sessions_reaped", "pending_requests"}) {
+    EXPECT_FALSE(open.body.contains(k)) << k << " shown without the key: " << open.body.dump();
+  }
+  for (const char* k : {"sessions", "agents", "conversation_bytes"}) {
+    EXPECT_FALSE(open.body["resources"].contains(k)) << k;
+  }
+  for (const char* k : {"heap_bytes", "rss_bytes", "open_fds", "threads"}) {
     EXPECT_TRUE(open.body["resources"].contains(k)) << k;
   }
   EXPECT_GT(open.body["resources"]["threads"].get<int64_t>(), 0);
+  // With it: counts, ids and the ledger.
   ApiResponse keyed = Call("GET", "/metrics", "");
+  EXPECT_EQ(keyed.body["active_sessions"], 1);
+  EXPECT_EQ(keyed.body["total_session_messages"], 3);
   EXPECT_EQ(keyed.body["session_messages"][id], 3);
+  for (const char* k : {"sessions", "agents", "live_streams"}) {
+    EXPECT_TRUE(keyed.body["resources"].contains(k)) << k;
+  }
 }
 
 // The same routes over a real socket: JSON errors from cpp-httplib's own
