@@ -90,21 +90,28 @@ TEST(SigkillPersistenceTest, EveryFileParsesWholeAndRestartRemovesTempFiles) {
     // A restart cleans up what the killed writer left.
     EXPECT_EQ(CountTempFiles(sessions), 0) << "after restart " << kill;
     std::atomic<int> answered{0};
+    // Per writer (each thread owns its slot; read after the join): its
+    // session and every prompt the server answered 200, in order.
+    std::vector<std::string> ids(kWriters);
+    std::vector<std::vector<std::string>> answered_prompts(kWriters);
     {
       std::vector<std::jthread> writers;
       for (int w = 0; w < kWriters; ++w) {
-        writers.emplace_back([&, port = api->port](std::stop_token stop) {
+        writers.emplace_back([&, w, port = api->port](std::stop_token stop) {
           httplib::Client http("127.0.0.1", port);
           http.set_tcp_nodelay(true);
           http.set_read_timeout(10);
-          std::string id;
-          while (!stop.stop_requested()) {
-            Json body = {{"prompt", prompt}};
+          std::string& id = ids[w];
+          for (int n = 0; !stop.stop_requested(); ++n) {
+            const std::string text =
+                "w" + std::to_string(w) + "-" + std::to_string(n) + ":" + prompt;
+            Json body = {{"prompt", text}};
             if (!id.empty()) body["session_id"] = id;
             auto res = http.Post(id.empty() ? "/session/start" : "/session/reply",
                                  {{"x-api-key", kKey}}, body.dump(), "application/json");
             if (!res) return;  // the server is gone
             if (res->status != 200) continue;
+            answered_prompts[w].push_back(text);
             ++answered;
             if (id.empty()) id = Json::parse(res->body).value("session_id", "");
           }
@@ -130,6 +137,27 @@ TEST(SigkillPersistenceTest, EveryFileParsesWholeAndRestartRemovesTempFiles) {
       ASSERT_TRUE(name.ends_with(".jsonl")) << name;
       Result<Session> s = SessionStore(sessions).Read(name.substr(0, name.size() - 6));
       EXPECT_TRUE(s.ok()) << "kill " << kill << ": " << s.status().ToString();
+    }
+    // "A killed server never loses a stored message": every prompt answered
+    // 200 before the kill is in its session's file, in order, each followed
+    // by its answer (a prompt stored whose answer never arrived may follow).
+    for (int w = 0; w < kWriters; ++w) {
+      if (ids[w].empty()) continue;
+      Result<Session> s = SessionStore(sessions).Read(ids[w]);
+      ASSERT_TRUE(s.ok()) << s.status().ToString();
+      size_t at = 0;
+      for (const std::string& text : answered_prompts[w]) {
+        while (at < s->messages.size() &&
+               !(s->messages[at].role == Role::kUser && s->messages[at].Text() == text)) {
+          ++at;
+        }
+        ASSERT_LT(at, s->messages.size())
+            << "kill " << kill << ": an answered prompt (" << text.substr(0, 12)
+            << "...) is not in session " << ids[w];
+        ASSERT_LT(at + 1, s->messages.size()) << "its answer is not stored";
+        EXPECT_EQ(s->messages[at + 1].role, Role::kAssistant);
+        ++at;
+      }
     }
   }
   Result<Running> last = Start({ProgramPath("goose-api")}, env);

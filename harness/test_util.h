@@ -1,5 +1,5 @@
 // Helpers every test shares: temp dirs, whole-file reads and writes, test
-// data, and bounded polling waits.
+// data, bounded polling waits, and the rule for tests that need a tool.
 
 #ifndef GOOSE_HARNESS_TEST_UTIL_H_
 #define GOOSE_HARNESS_TEST_UTIL_H_
@@ -76,6 +76,26 @@ inline bool WaitUntil(const std::function<bool()>& condition,
   return true;
 }
 
+// Whether this run is CI's (CI=true), where everything a test needs must be
+// there: a missing tool or privilege is a failure, not a skip.
+inline bool InCi() {
+  const char* ci = std::getenv("CI");  // NOLINT(concurrency-mt-unsafe): read only
+  return ci != nullptr && std::string(ci) == "true";
+}
+
 }  // namespace goose::testing
+
+// For a test that cannot run here (a tool or a privilege is missing):
+// under CI=true it fails, saying so; elsewhere it is skipped with what to
+// install. `message` says what is missing and how to get it. Returns from
+// the test body, as GTEST_SKIP does.
+#define GOOSE_SKIP_UNLESS_CI(message)                          \
+  do {                                                         \
+    if (::goose::testing::InCi()) {                            \
+      GTEST_FAIL() << (message) << " (required when CI=true)"; \
+    } else {                                                   \
+      GTEST_SKIP() << (message);                               \
+    }                                                          \
+  } while (0)
 
 #endif  // GOOSE_HARNESS_TEST_UTIL_H_

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -178,6 +179,45 @@ bool SessionDirectory::IsEnded(std::string_view id) const {
   return ::lstat(EndedMarkerFor(id).c_str(), &st) == 0;
 }
 
+namespace {
+
+// Cuts a session file back to its last whole line when a crash inside an
+// append left a part of one (a SIGKILL can stop a write() midway). Our
+// reader drops such a tail, but goose's CLI (1.0.x) refuses the whole file.
+// Returns whether the file was cut.
+Result<bool> RepairTornTail(const fs::path& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!fd.valid()) return false;  // gone, or not ours to touch: the reader reports it
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return false;
+  while (::flock(fd.get(), LOCK_EX) != 0 && errno == EINTR) {
+  }
+  if (::fstat(fd.get(), &st) != 0) return IoError(ErrnoMessage("cannot stat", path));
+  char last = '\n';
+  if (::pread(fd.get(), &last, 1, st.st_size - 1) != 1)
+    return IoError(ErrnoMessage("cannot read", path));
+  if (last == '\n') return false;
+  // Back to the last newline, a block at a time.
+  std::string block(64 * 1024, '\0');
+  off_t end = st.st_size;
+  while (end > 0) {
+    const off_t start = std::max<off_t>(0, end - static_cast<off_t>(block.size()));
+    const ssize_t n = ::pread(fd.get(), block.data(), static_cast<size_t>(end - start), start);
+    if (n != end - start) return IoError(ErrnoMessage("cannot read", path));
+    const size_t nl = std::string_view(block.data(), static_cast<size_t>(n)).rfind('\n');
+    if (nl != std::string_view::npos) {
+      if (::ftruncate(fd.get(), start + static_cast<off_t>(nl) + 1) != 0) {
+        return IoError(ErrnoMessage("cannot cut the torn last line of", path));
+      }
+      return true;
+    }
+    end = start;
+  }
+  return false;  // no whole line at all: nothing to keep; the reader reports it
+}
+
+}  // namespace
+
 Result<int> SessionDirectory::RemoveStaleTempFiles() const {
   int removed = 0;
   std::error_code ec;
@@ -188,6 +228,18 @@ Result<int> SessionDirectory::RemoveStaleTempFiles() const {
   }
   for (const fs::directory_entry& entry : it) {
     const std::string name = entry.path().filename().string();
+    if (name.front() != '.' && EndsWith(name, kSessionFileSuffix)) {
+      Result<bool> cut = RepairTornTail(entry.path());
+      if (!cut.ok()) {
+        GOOSE_LOG(kWarn) << cut.status().message();  // the reader will report the file
+      } else if (*cut) {
+        GOOSE_LOG(kWarn) << "session file " << entry.path().string()
+                         << " ended inside a line (a crash mid-append); cut back to its last "
+                            "whole line";
+        ++removed;
+      }
+      continue;
+    }
     pid_t owner = TempFileOwner(name);
     if (owner <= 0) owner = EndedMarkerOwner(name);
     if (owner <= 0) continue;

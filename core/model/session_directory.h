@@ -70,8 +70,12 @@ class SessionDirectory {
   // or one of a previous run, does not count). REQUIRES: `id` is valid.
   bool IsEnded(std::string_view id) const;
 
-  // Removes temp files and end markers left by processes that no longer
-  // run (a crash mid-write, an earlier run). Returns how many were removed.
+  // What a crash leaves, cleaned at start: temp files and end markers of
+  // processes that no longer run (a crash mid-write, an earlier run) are
+  // removed, and a session file that ends inside a line (a crash inside an
+  // append) is cut back to its last whole line, so goose's CLI, which
+  // refuses such a file, can read it. Returns how many files were removed
+  // or cut.
   Result<int> RemoveStaleTempFiles() const;
 
  private:

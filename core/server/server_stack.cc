@@ -42,7 +42,7 @@ Status ServerStack::Start() {
   Result<int> removed = store_.RemoveStaleTempFiles();
   if (!removed.ok()) return removed.status();
   if (*removed > 0) {
-    GOOSE_LOG(kInfo) << "removed " << *removed << " temp file(s) left by an interrupted write";
+    GOOSE_LOG(kInfo) << "cleaned " << *removed << " file(s) left by interrupted writes";
   }
   return server_.Start();
 }

@@ -28,6 +28,7 @@
 #include "harness/test_util.h"
 #include "scenarios/lib/heap_profile.h"
 #include "scenarios/lib/process_target.h"
+#include "scenarios/lib/run_program.h"
 #include "scenarios/lib/program_launch.h"
 #include "scenarios/probe/orphan_watch.h"
 
@@ -384,6 +385,16 @@ TEST_F(LeakcheckTest, Profile) {
     ASSERT_NE(r, nullptr);
     EXPECT_THAT(r->value("heap_profile_diff", ""), HasSubstr("Total:"));
     EXPECT_TRUE(std::filesystem::exists(reports_.path() / "heap-growth-stream_drainage.txt"));
+    // The call graph, drawn by graphviz's dot (ci/install-deps installs it).
+    if (!scenarios::ProgramExists("dot")) {
+      GOOSE_SKIP_UNLESS_CI("graphviz (dot) is not installed: no SVG call graph to check");
+    }
+    const std::filesystem::path svg = reports_.path() / "heap-growth-stream_drainage.svg";
+    ASSERT_TRUE(std::filesystem::exists(svg)) << "no SVG call graph although dot is installed";
+    const std::string text = testing::ReadWholeFile(svg.string());
+    EXPECT_THAT(text, HasSubstr("<svg"));
+    EXPECT_THAT(text, HasSubstr("</svg>"));
+    EXPECT_EQ(r->value("heap_profile_svg", ""), "heap-growth-stream_drainage.svg");
   }
   ExpectNothingLeftBehind();
 }

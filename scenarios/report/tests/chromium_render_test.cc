@@ -151,7 +151,7 @@ class ChromiumRender : public ::testing::Test {
  protected:
   void SetUp() override {
     std::optional<fs::path> found = FindChromium();
-    if (!found) GTEST_SKIP() << "chromium is not installed; ci/install-deps installs it";
+    if (!found) GOOSE_SKIP_UNLESS_CI("chromium is not installed; ci/install-deps installs it");
     chromium_ = *found;
   }
 
