@@ -87,24 +87,35 @@ Json UsageChunk(const std::string& id, int prompt_tokens, int completion_tokens)
                 {"total_tokens", prompt_tokens + completion_tokens}}}};
 }
 
-FakeOpenAIServer::FakeOpenAIServer() {
-  server_.set_tcp_nodelay(true);
-  server_.Post(".*", [this](const httplib::Request& request, httplib::Response& response) {
+FakeOpenAIServer::FakeOpenAIServer() : tls_(false), server_(std::make_unique<httplib::Server>()) {
+  Start();
+}
+
+FakeOpenAIServer::FakeOpenAIServer(const std::string& cert_file, const std::string& key_file)
+    : tls_(true),
+      server_(std::make_unique<httplib::SSLServer>(cert_file.c_str(), key_file.c_str())) {
+  if (!server_->is_valid()) std::abort();  // the files did not load
+  Start();
+}
+
+void FakeOpenAIServer::Start() {
+  server_->set_tcp_nodelay(true);
+  server_->Post(".*", [this](const httplib::Request& request, httplib::Response& response) {
     Handle(request, response);
   });
-  port_ = server_.bind_to_any_port("127.0.0.1");
+  port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) std::abort();
   // The socket listens from here on: connections wait in the backlog until
   // the accept loop runs.
-  listener_ = std::jthread([this] { server_.listen_after_bind(); });
+  listener_ = std::jthread([this] { server_->listen_after_bind(); });
   // Server::stop() does nothing before the accept loop has started, so the
   // destructor could not stop a server it races with. httplib 0.11.4 offers
   // no wait for "running", hence the poll.
   const auto limit = steady_clock::now() + std::chrono::seconds(10);
-  while (!server_.is_running() && steady_clock::now() < limit) {
+  while (!server_->is_running() && steady_clock::now() < limit) {
     std::this_thread::sleep_for(milliseconds(1));
   }
-  if (!server_.is_running()) std::abort();
+  if (!server_->is_running()) std::abort();
 }
 
 FakeOpenAIServer::~FakeOpenAIServer() {
@@ -113,13 +124,13 @@ FakeOpenAIServer::~FakeOpenAIServer() {
     stopping_ = true;
     cv_.notify_all();
   }
-  server_.stop();
+  server_->stop();
   if (listener_.joinable()) listener_.join();
 }
 
 OpenAIConfig FakeOpenAIServer::Config() const {
   OpenAIConfig config;
-  config.scheme = "http";
+  config.scheme = tls_ ? "https" : "http";
   config.host = "127.0.0.1";
   config.port = port_;
   config.base_path = "/v1/chat/completions";

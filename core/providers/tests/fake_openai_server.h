@@ -21,6 +21,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
@@ -83,6 +84,9 @@ struct RecordedRequest {
 class FakeOpenAIServer {
  public:
   FakeOpenAIServer();
+  // Over TLS, with this certificate chain and key (PEM files): Config()
+  // then says https.
+  FakeOpenAIServer(const std::string& cert_file, const std::string& key_file);
   ~FakeOpenAIServer();
   FakeOpenAIServer(const FakeOpenAIServer&) = delete;
   FakeOpenAIServer& operator=(const FakeOpenAIServer&) = delete;
@@ -116,7 +120,10 @@ class FakeOpenAIServer {
   // Runs the steps of one chunked answer; false aborts the connection.
   bool RunSteps(const std::vector<Step>& steps, httplib::DataSink& sink);
 
-  httplib::Server server_;
+  void Start();
+
+  const bool tls_;
+  std::unique_ptr<httplib::Server> server_;  // an httplib::SSLServer for TLS
   int port_ = 0;
 
   mutable Mutex mu_;
