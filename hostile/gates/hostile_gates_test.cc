@@ -28,6 +28,7 @@
 #include "core/base/resource_ledger.h"
 #include "core/providers/openai_provider.h"
 #include "harness/api_client.h"
+#include "harness/gate_report.h"
 #include "harness/test_server.h"
 #include "harness/test_util.h"
 #include "hostile/client.h"
@@ -57,6 +58,8 @@ struct Seed {
 
 class HostileGate : public ::testing::Test {
  protected:
+  void SetUp() override { goose::testing::MarkGateStarted(); }
+
   // The server with the scripted mock provider and in-process tools.
   void StartServer(TestServerOptions options = {}) {
     server_ = std::make_unique<TestServer>(std::move(options));
@@ -177,10 +180,7 @@ class HostileGate : public ::testing::Test {
   // Writes the case's figures, its answer and its verdict (any failure of
   // the case, not only the peak's) to GOOSE_GATE_REPORT_DIR.
   void TearDown() override {
-    const char* dir = std::getenv("GOOSE_GATE_REPORT_DIR");
-    if (dir == nullptr || *dir == '\0' || measured_.is_null()) return;
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
+    if (measured_.is_null()) return;  // no case ran: the started mark says so
     Json result = measured_;
     result["scenario"] = TestName();
     result["answer"] = answer_;
@@ -188,10 +188,8 @@ class HostileGate : public ::testing::Test {
     result["heap_backend"] = std::string(HeapBackendName());
     result["verdict"] =
         HasFailure() ? (result["within_budget"] == true ? "failed" : "over") : "within";
-    Json out = {{"test", TestName()}, {"kind", "peak"}, {"results", Json::array({result})}};
-    std::string file = TestName();
-    for (char& c : file) c = c == '/' ? '_' : c;
-    std::ofstream(std::filesystem::path(dir) / (file + ".json")) << JsonDump(out) << "\n";
+    goose::testing::WriteGateReport(
+        {{"test", TestName()}, {"kind", "peak"}, {"results", Json::array({result})}});
   }
 
   // Records the answer for the report and checks it: `status`, and a

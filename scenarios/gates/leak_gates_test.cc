@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/base/failpoint.h"
+#include "harness/gate_report.h"
 #include "scenarios/lib/builtin_scenarios.h"
 #include "scenarios/lib/heap_profile.h"
 #include "scenarios/lib/runner.h"
@@ -53,12 +54,15 @@ void Report(const std::vector<ScenarioResult>& results, const std::string& kind,
   Json out = {{"test", TestName()}, {"kind", kind}, {"results", Json::array()}};
   if (!expected_series.empty()) out["expected_series"] = expected_series;
   for (const ScenarioResult& r : results) out["results"].push_back(r.ToJson());
-  std::ofstream(std::filesystem::path(dir) / (TestName() + ".json")) << JsonDump(out) << "\n";
+  goose::testing::WriteGateReport(out);
 }
 
 class LeakGate : public ::testing::Test {
  protected:
-  void SetUp() override { ClearFailpoints(); }
+  void SetUp() override {
+    ClearFailpoints();
+    goose::testing::MarkGateStarted();
+  }
   void TearDown() override { ClearFailpoints(); }
 
   // A clean gate: every run must pass. With GOOSE_GATE_REPEAT=N, N runs and

@@ -1,6 +1,8 @@
 // leakgate-report: merges the per-test JSON results the leak gates wrote
 // (GOOSE_GATE_REPORT_DIR) into one report, prints the verdict table, and
-// exits 1 when a gate is not clean or a canary did not flag its series.
+// exits 1 when a gate is not clean, a canary did not flag its series, a
+// hostile case went over its budget, or a test left no result (its started
+// mark, harness/gate_report.h, is still there: it crashed or timed out).
 // With --html FILE it also writes the same results as one self-contained
 // HTML page (scenarios/report/html_report.h): the verdict table, then the
 // plots of every gate and canary.
@@ -35,6 +37,15 @@ std::string Fixed(const Json& v, int digits = 1) {
   std::ostringstream out;
   out << std::fixed << std::setprecision(digits) << v.get<double>();
   return out.str();
+}
+
+// `json[key]`, or null when `json` is not an object or has no such key: a
+// result written by an older or a crashed gate must not crash the report.
+const Json& Field(const Json& json, const char* key) {
+  static const Json kNull;
+  if (!json.is_object()) return kNull;
+  auto it = json.find(key);
+  return it == json.end() ? kNull : *it;
 }
 
 struct Row {
@@ -125,29 +136,36 @@ int main(int argc, char** argv) {
   };
   for (const Json& run : runs) {
     if (run.value("kind", "") != "peak") continue;
-    for (const Json& r : run["results"]) {
+    for (const Json& r : Field(run, "results")) {
       const bool within = r.value("verdict", "") == "within";
       if (!within) failures.push_back(run.value("test", "?") + " (" + r.value("preset", "?") + ")");
       peaks.push_back(r);
       peak_rows.push_back({r.value("preset", ""), r.value("scenario", ""),
-                           mib(r["heap_rise"]) + " / " + mib(r["heap_budget"]),
-                           mib(r["rss_rise"]) + " / " + mib(r["rss_budget"]),
-                           within ? "within" : "OVER", Fixed(r["seconds"]) + "s"});
+                           mib(Field(r, "heap_rise")) + " / " + mib(Field(r, "heap_budget")),
+                           mib(Field(r, "rss_rise")) + " / " + mib(Field(r, "rss_budget")),
+                           within ? "within" : "OVER", Fixed(Field(r, "seconds")) + "s"});
     }
+  }
+  // A test that wrote its started mark and no result: it crashed, was
+  // killed at its timeout, or failed before it measured. Never a pass.
+  for (const Json& run : runs) {
+    if (run.value("kind", "") != "incomplete") continue;
+    failures.push_back(run.value("test", "?") + " (no result)");
+    rows.push_back({"-", "-", run.value("test", "?"), "-", "-", "-", "no result", "FAIL", "-"});
   }
   for (const Json& run : runs) {
     const std::string kind = run.value("kind", "");
-    if (kind == "peak") continue;
+    if (kind == "peak" || kind == "incomplete") continue;
     const std::string expected = run.value("expected_series", "");
-    for (const Json& r : run["results"]) {
+    for (const Json& r : Field(run, "results")) {
       std::string slope = "-", counted;
-      for (const Json& s : r["series"]) {
-        if (s["kind"] == "heap" && s["slope"].is_number()) {
-          slope = Fixed(s["slope"]) + " [" + Fixed(s["slope_lower"]) + ", " +
-                  Fixed(s["slope_upper"]) + "] vs " + Fixed(s["threshold"], 0);
+      for (const Json& s : Field(r, "series")) {
+        if (Field(s, "kind") == "heap" && Field(s, "slope").is_number()) {
+          slope = Fixed(Field(s, "slope")) + " [" + Fixed(Field(s, "slope_lower")) + ", " +
+                  Fixed(Field(s, "slope_upper")) + "] vs " + Fixed(Field(s, "threshold"), 0);
         }
-        if (s["kind"] == "counted" && s["verdict"] == "leak") {
-          counted += (counted.empty() ? "" : ",") + s["name"].get<std::string>();
+        if (Field(s, "kind") == "counted" && Field(s, "verdict") == "leak") {
+          counted += (counted.empty() ? "" : ",") + Field(s, "name").get<std::string>();
         }
       }
       if (r.value("lsan_leaks", 0) != 0)
@@ -156,7 +174,7 @@ int main(int argc, char** argv) {
       bool ok = verdict == "clean";
       if (kind != "gate") {
         ok = verdict == "leak";
-        const Json& leaking = r["leaking_series"];
+        const Json& leaking = Field(r, "leaking_series");
         ok = ok && std::find(leaking.begin(), leaking.end(), Json(expected)) != leaking.end();
       }
       if (!ok) failures.push_back(run.value("test", "?") + " (" + r.value("preset", "?") + ")");
@@ -170,7 +188,7 @@ int main(int argc, char** argv) {
       rows.push_back({r.value("preset", ""), kind, r.value("scenario", ""),
                       std::to_string(r.value("iterations", 0)), slope,
                       counted.empty() ? "-" : counted, verdict, ok ? "pass" : "FAIL",
-                      Fixed(r["seconds"]) + "s"});
+                      Fixed(Field(r, "seconds")) + "s"});
     }
   }
 
