@@ -12,6 +12,7 @@
 
 #include "core/base/resource_ledger.h"
 #include "core/providers/openai_provider.h"
+#include "hardening/heap_verdict.h"
 #include "harness/test_server.h"
 #include "harness/test_util.h"
 #include "mock_provider/mock_llm_server.h"
@@ -123,11 +124,11 @@ TEST_F(ProviderFaultsGateTest, EveryFaultIsItsErrorOrABoundedRetryAndLeavesNothi
         << ", provider connections " << ledger.Get(Gauge::kProviderConnections) << ", fds "
         << base.open_fds << " -> " << self.Sample().stats.open_fds << ", threads " << base.threads
         << " -> " << self.Sample().stats.threads;
-    heap.push_back(static_cast<double>(probe::HeapGauge::AllocatedBytes()));
+    heap.push_back(HeapSample());
   }
   ASSERT_EQ(heap.size(), static_cast<size_t>(kFaultRounds));
   probe::GrowthVerdict v = probe::JudgeGrowth(heap, kFaultHeapBytesPerRound);
-  EXPECT_EQ(v.verdict, probe::Verdict::kClean) << v.ToString();
+  ExpectHeapFlat(v, "provider-faults gate");
 }
 
 }  // namespace

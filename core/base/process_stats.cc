@@ -78,6 +78,8 @@ int64_t HeapAllocatedBytes() {
   return static_cast<int64_t>(bytes);
 #elif defined(GOOSE_HEAP_BACKEND_SANITIZER)
   return static_cast<int64_t>(__sanitizer_get_current_allocated_bytes());
+#elif defined(GOOSE_TSAN)
+  return -1;  // mallinfo2 does not see ThreadSanitizer's allocator
 #else
   const struct mallinfo2 info = ::mallinfo2();
   return static_cast<int64_t>(info.uordblks + info.hblkhd);
@@ -89,6 +91,8 @@ std::string_view HeapBackendName() {
   return "tcmalloc";
 #elif defined(GOOSE_HEAP_BACKEND_SANITIZER)
   return "sanitizer";
+#elif defined(GOOSE_TSAN)
+  return "tsan";
 #else
   return "glibc";
 #endif

@@ -14,9 +14,12 @@
 
 namespace goose {
 
-// Bytes the program has allocated and not freed.
+// Bytes the program has allocated and not freed; -1 when this build cannot
+// see them (ThreadSanitizer's allocator is invisible to mallinfo2): a
+// heap judged there would always look flat, so callers say "not
+// observable" instead.
 int64_t HeapAllocatedBytes();
-// "glibc", "tcmalloc" or "sanitizer".
+// "glibc", "tcmalloc", "sanitizer" or "tsan".
 std::string_view HeapBackendName();
 
 struct ProcessStats {

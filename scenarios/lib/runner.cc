@@ -30,7 +30,8 @@ void TakeSample(const Target& target, Sample* out) {
   Sample& s = *out;
   s.fill(NAN);
   if (target.heap_observable()) {
-    At(s, Series::kHeapBytes) = probe::HeapGauge::AllocatedBytes();
+    const int64_t heap = probe::HeapGauge::AllocatedBytes();
+    if (heap >= 0) At(s, Series::kHeapBytes) = static_cast<double>(heap);  // else unseen (tsan)
   } else if (std::optional<double> heap = target.ExternalHeapBytes()) {
     At(s, Series::kHeapBytes) = *heap;
   }

@@ -98,14 +98,19 @@ std::string GrowthVerdict::ToString() const {
   char buf[160];
   std::snprintf(buf, sizeof buf, "slope %.2f/iter [%.2f, %.2f] vs threshold %.2f: %s",
                 estimate.slope, estimate.lower, estimate.upper, threshold,
-                verdict == Verdict::kLeak ? "leak" : "clean");
+                verdict == Verdict::kLeak    ? "leak"
+                : verdict == Verdict::kClean ? "clean"
+                                             : "not observable");
   return buf;
 }
 
 GrowthVerdict JudgeGrowth(std::span<const double> y, double threshold, double confidence) {
   GrowthVerdict v;
   v.threshold = threshold;
-  if (y.size() < 2) return v;
+  v.verdict = Verdict::kNotObservable;
+  if (y.size() < 2 || std::any_of(y.begin(), y.end(), [](double x) { return std::isnan(x); })) {
+    return v;
+  }
   v.estimate = TheilSen(y, confidence);
   v.total_growth = y.back() - y.front();
   v.verdict = v.estimate.lower > threshold ? Verdict::kLeak : Verdict::kClean;

@@ -36,7 +36,10 @@ SlopeEstimate TheilSen(std::span<const double> y, double confidence = 0.95,
 // The upper-tail z value for a two-sided confidence level (0.95 -> 1.96).
 double NormalQuantileTwoSided(double confidence);
 
-enum class Verdict { kClean, kLeak };
+// kNotObservable: fewer than two samples, or a sample that is NaN (a
+// build that cannot see the series, e.g. the heap under ThreadSanitizer):
+// never reported as clean.
+enum class Verdict { kClean, kLeak, kNotObservable };
 
 struct GrowthVerdict {
   SlopeEstimate estimate;

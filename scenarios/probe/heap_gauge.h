@@ -9,6 +9,7 @@
 #ifndef GOOSE_SCENARIOS_PROBE_HEAP_GAUGE_H_
 #define GOOSE_SCENARIOS_PROBE_HEAP_GAUGE_H_
 
+#include <cmath>
 #include <cstdint>
 #include <string_view>
 
@@ -18,6 +19,12 @@ namespace goose::probe {
 
 struct HeapGauge {
   static int64_t AllocatedBytes() { return HeapAllocatedBytes(); }
+  // The same as a sample for JudgeGrowth: NaN where the heap cannot be
+  // seen (tsan), so the verdict is "not observable", never "clean".
+  static double Sample() {
+    const int64_t bytes = HeapAllocatedBytes();
+    return bytes >= 0 ? static_cast<double>(bytes) : std::nan("");
+  }
   static std::string_view Backend() { return HeapBackendName(); }
 };
 

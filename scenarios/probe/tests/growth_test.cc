@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 #include <vector>
 
@@ -40,6 +41,14 @@ TEST(GrowthTest, SteadyLeakIsFlaggedWithTightBounds) {
   EXPECT_LT(v.estimate.lower, v.estimate.slope);
   EXPECT_GT(v.estimate.upper, v.estimate.slope);
   EXPECT_NEAR(v.total_growth, 20 * 1999, 2000);
+}
+
+TEST(GrowthTest, AnUnseenSeriesIsNotObservableNeverClean) {
+  std::vector<double> y = Series(50, 0, 0, 1);
+  y[10] = std::nan("");
+  EXPECT_EQ(JudgeGrowth(y, 0.5).verdict, Verdict::kNotObservable);
+  EXPECT_EQ(JudgeGrowth(std::vector<double>{1.0}, 0.5).verdict, Verdict::kNotObservable);
+  EXPECT_NE(JudgeGrowth(y, 0.5).ToString().find("not observable"), std::string::npos);
 }
 
 TEST(GrowthTest, OutliersDoNotMoveTheSlope) {
