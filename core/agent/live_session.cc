@@ -53,10 +53,16 @@ void LiveSession::SetActiveReply(AgentReply* reply) {
   active_reply_ = reply;
 }
 
+void LiveSession::SetActiveOneShot(Cancellation* one_shot) {
+  MutexLock lock(reply_mu_);
+  active_one_shot_ = one_shot;
+  if (one_shot != nullptr && ended()) one_shot->Cancel();
+}
+
 void LiveSession::CancelActiveReply() {
-  one_shots_.Cancel();
   MutexLock lock(reply_mu_);
   if (active_reply_ != nullptr) active_reply_->Cancel();
+  if (active_one_shot_ != nullptr) active_one_shot_->Cancel();
 }
 
 }  // namespace goose

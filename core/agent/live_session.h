@@ -68,11 +68,13 @@ class LiveSession {
   // The reply running now, so ending the session can cancel it. Set and
   // cleared by the code that runs the reply.
   void SetActiveReply(AgentReply* reply);
-  // Cancels the reply running now and the one-shot provider calls
-  // (summaries, descriptions) now and later: the session is ending.
+  // The one-shot provider call running now (a summary, a description), so
+  // ending the session can cancel it too; one set after the end is
+  // cancelled at once. Set and cleared by OneShotScope.
+  void SetActiveOneShot(Cancellation* one_shot);
+  // Cancels the reply and the one-shot call running now: the session is
+  // ending (MarkEnded first, so that a one-shot set later is cancelled).
   void CancelActiveReply();
-  // For the session's one-shot provider calls (ProviderRequest::cancellation).
-  Cancellation* one_shots() { return &one_shots_; }
 
   // Ended (by /session/end, the reaper or shutdown): a request that holds
   // the session already finds it gone and answers "not found". Any thread.
@@ -89,10 +91,29 @@ class LiveSession {
   LedgerBytes conversation_bytes_ GUARDED_BY(mu){Gauge::kConversationBytes};
   std::atomic<size_t> message_count_{0};
   std::atomic<bool> ended_{false};
-  Cancellation one_shots_;
   std::unique_ptr<Agent> agent_;
   Mutex reply_mu_;
   AgentReply* active_reply_ GUARDED_BY(reply_mu_) = nullptr;
+  Cancellation* active_one_shot_ GUARDED_BY(reply_mu_) = nullptr;
+};
+
+// A one-shot provider call of `session` for the length of a scope: its
+// Cancellation (on the caller's stack, not in the session: a live session
+// stays small) is the session's active one-shot.
+class OneShotScope {
+ public:
+  explicit OneShotScope(LiveSession& session) : session_(session) {
+    session_.SetActiveOneShot(&cancellation_);
+  }
+  ~OneShotScope() { session_.SetActiveOneShot(nullptr); }
+  OneShotScope(const OneShotScope&) = delete;
+  OneShotScope& operator=(const OneShotScope&) = delete;
+
+  Cancellation* cancellation() { return &cancellation_; }
+
+ private:
+  LiveSession& session_;
+  Cancellation cancellation_;
 };
 
 }  // namespace goose

@@ -174,7 +174,9 @@ Result<ReplyOutcome> SessionService::ReplyLocked(LiveSession& s, const std::stri
   bool summarized = false;
   if (reply.error && reply.error->kind == ProviderErrorKind::kContextLengthExceeded) {
     GOOSE_LOG(kInfo) << "session " << s.id() << ": context length exceeded, summarizing";
-    Result<std::string, ProviderError> summary = s.agent().Summarize(data.messages, s.one_shots());
+    OneShotScope one_shot(s);
+    Result<std::string, ProviderError> summary =
+        s.agent().Summarize(data.messages, one_shot.cancellation());
     if (!summary.ok()) {
       return Status(
           StatusCode::kProviderFailed,
@@ -208,7 +210,8 @@ void SessionService::MaybeDescribe(LiveSession& s) {
   Session& data = s.conversation();
   const size_t prompts = UserPrompts(data.messages);
   if (prompts != 1 && prompts != 3) return;
-  Result<std::string, ProviderError> d = s.agent().Describe(data.messages, s.one_shots());
+  OneShotScope one_shot(s);
+  Result<std::string, ProviderError> d = s.agent().Describe(data.messages, one_shot.cancellation());
   if (!d.ok()) {
     GOOSE_LOG(kWarn) << "session " << s.id()
                      << ": could not generate a description: " << d.error().ToString();
@@ -240,7 +243,9 @@ Result<std::string> SessionService::Summarize(const std::string& id) {
   if (data.messages.empty()) {
     return InvalidArgument("session " + id + " has no messages to summarize");
   }
-  Result<std::string, ProviderError> summary = s.agent().Summarize(data.messages, s.one_shots());
+  OneShotScope one_shot(s);
+  Result<std::string, ProviderError> summary =
+      s.agent().Summarize(data.messages, one_shot.cancellation());
   if (!summary.ok()) return ProviderFailure(summary.error());
   data.messages = SummarizedConversation(*summary);
   if (Status p = Persist(s); !p.ok()) return p;
