@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <map>
 
 #include "core/model/session_id.h"
@@ -307,6 +308,34 @@ TEST_F(SessionStoreTest, RemovesTempFilesOfDeadWritersOnly) {
   EXPECT_FALSE(fs::exists(dir_.path() / ".x.jsonl.999999999.0.tmp"));
   EXPECT_TRUE(fs::exists(dir_.path() / mine));
   EXPECT_TRUE(fs::exists(dir_.path() / ".unrelated.999999999.0.tmp"));
+}
+
+// A crash inside an append can leave a part of a line; goose's CLI (1.0.x)
+// refuses such a file. The start-up cleanup cuts it back to the last whole
+// line, and leaves whole files and other processes' marks alone.
+TEST_F(SessionStoreTest, ATornLastLineIsCutBackAtStart) {
+  Session s;
+  s.messages = {Message::User("one"), Message::Assistant("two")};
+  ASSERT_TRUE(store_.Write("torn", s).ok());
+  ASSERT_TRUE(store_.Write("whole", s).ok());
+  const std::string whole = ReadWholeFile(dir_.path() / "torn.jsonl");
+  {
+    std::ofstream out(dir_.path() / "torn.jsonl", std::ios::app);
+    out << "{\"role\":\"user\",\"content\":[{\"type\":\"te";  // cut mid-line
+  }
+  const std::string ended_elsewhere = ".whole.ended.999999999";
+  WriteWholeFile(dir_.path() / ended_elsewhere, "");
+  Result<int> cleaned = store_.RemoveStaleTempFiles();
+  ASSERT_TRUE(cleaned.ok());
+  EXPECT_EQ(*cleaned, 2);  // the torn tail cut, the dead process's mark removed
+  EXPECT_EQ(ReadWholeFile(dir_.path() / "torn.jsonl"), whole);
+  EXPECT_EQ(store_.Read("torn")->messages.size(), 2u);
+  EXPECT_EQ(ReadWholeFile(dir_.path() / "whole.jsonl"), whole);
+  EXPECT_FALSE(fs::exists(dir_.path() / ended_elsewhere));
+  // A mark of this process stays: its sessions stay ended.
+  ASSERT_TRUE(store_.MarkEnded("whole").ok());
+  ASSERT_TRUE(store_.RemoveStaleTempFiles().ok());
+  EXPECT_TRUE(store_.IsEnded("whole"));
 }
 
 TEST(ResolveSessionsDirTest, FollowsGooseOrder) {
