@@ -39,6 +39,9 @@ Result<ProgramRun> RunToEnd(const std::vector<std::string>& argv,
   }
   run.timed_out = !eof;
   run.status = child.AwaitStop(std::max(deadline, Clock::now()));
+  // The stderr reader may still hold the last bytes: wait for its EOF
+  // (bounded) so the tail has the program's last words.
+  child.WaitStderrClosed(Clock::now() + std::chrono::seconds(5));
   run.err_tail = child.StderrShortTail(4096);
   return run;
 }
