@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <fstream>
 #include <thread>
 
 #include "core/base/failpoint.h"
@@ -142,9 +143,24 @@ TEST_P(ChildProcessTest, ChildLeadsItsOwnProcessGroup) {
   EXPECT_NE(st->pgid, ::getpgrp());
 }
 
+// Whether `pid` ignores SIGTERM now (SigIgn of /proc/PID/status).
+bool IgnoresSigterm(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("SigIgn:", 0) != 0) continue;
+    const unsigned long long mask = std::stoull(line.substr(7), nullptr, 16);
+    return (mask & (1ULL << (SIGTERM - 1))) != 0;
+  }
+  return false;
+}
+
 TEST_P(ChildProcessTest, StopEscalatesToSigkillWhenSigtermIsIgnored) {
   auto child = MustSpawn({testing::MockMcpPath(), "--ignore-sigterm", "--linger"});
   ASSERT_NE(child, nullptr);
+  // The command ignores SIGTERM only once it has started (under tsan that
+  // takes a while): a SIGTERM before then would end it.
+  const pid_t command = GetParam() == Supervision::kShim ? -1 : child->pid();
+  if (command > 0) ASSERT_TRUE(goose::testing::WaitUntil([&] { return IgnoresSigterm(command); }));
   ExitStatus status = child->Stop(std::chrono::milliseconds(400));
   EXPECT_EQ(status.signal, SIGKILL) << status.ToString();
 }
