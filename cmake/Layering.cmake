@@ -17,11 +17,13 @@ set(GOOSE_LAYER_mock_provider core mock_provider)
 set(GOOSE_LAYER_mock_provider/mcp core mock_provider)
 set(GOOSE_LAYER_scenarios/probe core/base scenarios/probe)
 set(GOOSE_LAYER_scenarios/report core/base scenarios/report)
+set(GOOSE_LAYER_scenarios/alloc_counter core/base scenarios/alloc_counter)
 set(GOOSE_LAYER_harness core mock_provider scenarios/probe harness)
 set(GOOSE_LAYER_hostile core/base hostile)
-set(GOOSE_LAYER_scenarios/lib core mock_provider scenarios/probe harness scenarios/lib)
-set(GOOSE_LAYER_scenarios/leakcheck core mock_provider scenarios/probe scenarios/report harness
-    scenarios/lib scenarios/leakcheck)
+set(GOOSE_LAYER_scenarios/lib core mock_provider scenarios/probe scenarios/alloc_counter harness
+    scenarios/lib)
+set(GOOSE_LAYER_scenarios/leakcheck core mock_provider scenarios/probe scenarios/report
+    scenarios/alloc_counter harness scenarios/lib scenarios/leakcheck)
 set(GOOSE_LAYER_scenarios/gates core scenarios/report scenarios/lib scenarios/gates)
 set(GOOSE_LAYER_bench/compare core/base bench/compare)
 
