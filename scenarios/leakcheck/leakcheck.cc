@@ -25,6 +25,17 @@ using scenarios::Target;
 // The least warm-up before a PSS series is judged (see thresholds.cc).
 constexpr int kExternalHeapWarmup = 50;
 
+// "3600 s", "2.5 h".
+std::string FormatSeconds(double seconds) {
+  char text[32];
+  if (seconds >= 7200) {
+    std::snprintf(text, sizeof text, "%.1f h", seconds / 3600);
+  } else {
+    std::snprintf(text, sizeof text, "%g s", seconds);
+  }
+  return text;
+}
+
 std::string JoinedFailpoints(const Options& o) {
   std::string list;
   for (const std::string& f : o.failpoints) list += (list.empty() ? "" : ",") + f;
@@ -36,6 +47,10 @@ struct StartedTarget {
   std::unique_ptr<Target> owned;  // builtin and command targets
   Target* target = nullptr;
   std::function<std::string()> exit_description;  // "" while it runs
+  std::string heap_note;  // why the heap is not watched as --heap asked ("" when it is)
+  // A heap profile of the target now: GET /debug/heap (our heapprof
+  // goose-api), or a dump of the heap profiler preloaded into a command.
+  std::function<Result<std::string>()> dump_profile;
 };
 
 Result<StartedTarget> StartTarget(const Options& o, const scenarios::Scenario& scenario,
@@ -64,6 +79,15 @@ Result<StartedTarget> StartTarget(const Options& o, const scenarios::Scenario& s
                      ? std::vector<std::string>{scenarios::GooseApiPath()}
                      : o.target_argv;
   options.port = o.port;
+  options.ttl_env = o.ttl_env;
+  using HeapWatch = scenarios::CommandTargetOptions::HeapWatch;
+  if (o.command == Command::kProfile) {
+    // Our goose-api serves its own profile (heapprof); another program gets
+    // gperftools' heap profiler preloaded.
+    options.heap = o.target == TargetKind::kCommand ? HeapWatch::kProfiler : HeapWatch::kPss;
+  } else {
+    options.heap = o.heap == Options::Heap::kExact ? HeapWatch::kExact : HeapWatch::kPss;
+  }
   if (!failpoints.empty()) options.extra_env["GOOSE_API_FAILPOINTS"] = failpoints;
   // Sampled heap profiles for GET /debug/heap in heapprof builds (ignored
   // elsewhere): one sample per 512 KiB allocated on average.
@@ -73,6 +97,10 @@ Result<StartedTarget> StartTarget(const Options& o, const scenarios::Scenario& s
   scenarios::CommandTarget* raw = t.get();
   started.target = raw;
   started.exit_description = [raw] { return raw->ExitDescription(); };
+  started.heap_note = raw->heap_note();
+  if (options.heap == HeapWatch::kProfiler) {
+    started.dump_profile = [raw] { return raw->DumpHeapProfile(); };
+  }
   started.owned = std::move(t);
   return started;
 }
@@ -82,6 +110,10 @@ std::string HeapSeriesName(const Target& target) {
   if (target.external_heap_kind() == "pss-sanitizer") {
     return "pss of pid " + std::to_string(target.pid()) +
            " (a sanitizer build: recorded, not judged)";
+  }
+  if (target.external_heap_kind() == "malloc") {
+    return "live malloc bytes of pid " + std::to_string(target.pid()) +
+           " (the preloaded allocation counter)";
   }
   if (target.external_heap_kind() == "pss-tcmalloc") {
     return "pss of pid " + std::to_string(target.pid()) + " (a tcmalloc build)";
@@ -117,7 +149,8 @@ int ListScenarios(std::FILE* out) {
   }
   std::fprintf(out,
                "\ntargets: builtin = our goose-api + mock-llm (the default); command = --target "
-               "'CMD ARGS' with mock-llm; attach = --url URL --pid PID\n");
+               "'CMD ARGS' with mock-llm; attach = --url URL --pid PID (attach*: only with "
+               "--session-ttl SECS, the TTL the attached server reaps after)\n");
   return kExitClean;
 }
 
@@ -127,7 +160,9 @@ Result<std::vector<std::string>> ChooseScenarios(const Options& o,
   std::vector<std::string> chosen;
   if (!o.scenarios.empty()) {
     for (const std::string& name : o.scenarios) {
-      if (Status s = CheckSupported(name, o.target, o.concurrency); !s.ok()) return s;
+      if (Status s = CheckSupported(name, o.target, o.concurrency, o.session_ttl > 0); !s.ok()) {
+        return s;
+      }
       if (o.command == Command::kProfile && SupportOf(name).needs_process_target) {
         return InvalidArgument(name +
                                " restarts the server, so one heap profile cannot span it; "
@@ -139,7 +174,7 @@ Result<std::vector<std::string>> ChooseScenarios(const Options& o,
   }
   if (o.command == Command::kProfile) return std::vector<std::string>{"stream_drainage"};
   for (const std::string& name : scenarios::BuiltinScenarioNames()) {
-    if (Status s = CheckSupported(name, o.target, o.concurrency); !s.ok()) {
+    if (Status s = CheckSupported(name, o.target, o.concurrency, o.session_ttl > 0); !s.ok()) {
       notes->push_back("skipped " + name + ": " + s.message());
       continue;
     }
@@ -203,6 +238,19 @@ int RunLeakcheck(const Options& o, std::FILE* out, std::FILE* err, bool err_is_t
   for (const std::string& name : *chosen) {
     std::unique_ptr<scenarios::Scenario> scenario = scenarios::MakeBuiltinScenario(name);
     if (o.concurrency > 0) scenario->SetConcurrency(o.concurrency);
+    // A server we did not write may answer differently from ours: findings.
+    scenario->SetLenient(o.target != TargetKind::kBuiltin);
+    if (o.session_ttl > 0 &&
+        scenario->SetSessionTtl(std::chrono::duration<double>(o.session_ttl))) {
+      const int iterations = (o.warmup < 0 ? scenario->info().warmup : o.warmup) +
+                             (o.iterations < 0 ? scenario->info().iterations : o.iterations);
+      const double wait = o.session_ttl * iterations;
+      if (o.ttl_env.empty() && wait > 600) {
+        display.Note(name + " waits out the target's " + FormatSeconds(o.session_ttl) +
+                     " TTL in each of its " + std::to_string(iterations) + " iterations: about " +
+                     FormatSeconds(wait) + " (a target that can be told a shorter TTL: --ttl-env)");
+      }
+    }
     display.ScenarioStarting(name, target_text);
 
     Result<StartedTarget> started = StartTarget(o, *scenario, attached.get());
@@ -213,24 +261,18 @@ int RunLeakcheck(const Options& o, std::FILE* out, std::FILE* err, bool err_is_t
       break;  // the environment is broken: every other scenario would fail the same way
     }
     Target& target = *started->target;
-    if (SupportOf(name).needs_ledger && !target.Ledger()) {
-      const std::string why = name +
-                              " needs the live-session count of GET /metrics "
-                              "(resources.sessions), which this target does not publish";
-      if (!o.scenarios.empty()) {
-        display.Note(name + ": " + why);
-        results.push_back(ErrorResult(name, why));
-        continue;
-      }
-      notes.push_back("skipped " + why);
-      display.Note("skipped " + why);
-      continue;
-    }
+    // What the server's own /metrics says, when it is not our ledger (the
+    // original goose-api counts session files there): shown as it is.
+    const std::optional<Json> metrics_before = target.ForeignMetrics();
 
     // profile: the heap profiles around the measured iterations.
     std::string before, after, profile_error, binary;
+    if (!started->dump_profile) {
+      started->dump_profile = [&target] { return FetchHeapProfile(target); };
+    }
+    if (!started->heap_note.empty()) display.Note(name + ": " + started->heap_note);
     if (o.command == Command::kProfile) {
-      Result<std::string> probe = FetchHeapProfile(target);
+      Result<std::string> probe = started->dump_profile();
       if (!probe.ok()) {
         std::fprintf(err, "\nleakcheck: %s\n", probe.status().message().c_str());
         return kExitUsage;
@@ -244,14 +286,15 @@ int RunLeakcheck(const Options& o, std::FILE* out, std::FILE* err, bool err_is_t
     run.warmup = o.warmup;
     if (o.warmup < 0 && !target.heap_observable() && !target.external_heap_kind().empty()) {
       // A fresh server's PSS rises while its malloc arenas reach their
-      // high-water mark (docs/leakcheck.md, "Thresholds"): judge it after.
+      // high-water mark, and an interpreter's heap while its caches fill
+      // (docs/leakcheck.md, "Thresholds"): judge it after.
       run.warmup = std::max(scenario->info().warmup, kExternalHeapWarmup);
     }
     run.progress = [&](const scenarios::RunProgress& p) {
       if (o.command == Command::kProfile) {
         using Phase = scenarios::RunProgress::Phase;
         if (p.phase == Phase::kMeasuring || p.phase == Phase::kSettling) {
-          Result<std::string> heap = FetchHeapProfile(target);
+          Result<std::string> heap = started->dump_profile();
           if (!heap.ok()) {
             profile_error = heap.status().message();
           } else {
@@ -270,6 +313,15 @@ int RunLeakcheck(const Options& o, std::FILE* out, std::FILE* err, bool err_is_t
     display.ScenarioFinished(result);
     Json json = result.ToJson();
     json["heap_series"] = HeapSeriesName(target);
+    if (!started->heap_note.empty()) json["heap_note"] = started->heap_note;
+    if (metrics_before) {
+      json["target_metrics"] = {
+          {"label",
+           "the target's own GET /metrics, as it answered (not our ledger: e.g. goose-api's "
+           "active_sessions counts session files on disk, not live sessions)"},
+          {"before", *metrics_before},
+          {"after", target.ForeignMetrics().value_or(Json(nullptr))}};
+    }
     if (o.command == Command::kProfile && result.error.empty()) {
       if (!profile_error.empty() || before.empty() || after.empty()) {
         json["error"] = "heap profile: " + (profile_error.empty() ? "not taken" : profile_error);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 
 #include "core/base/failpoint.h"
 #include "scenarios/lib/builtin_scenarios.h"
@@ -154,8 +156,9 @@ Result<Options> ParseOptions(std::span<const std::string> args) {
       has_value = true;
     }
     static const std::vector<std::string> kValued = {
-        "--scenario", "--target",    "--port",       "--url",    "--pid",         "--mock-url",
-        "--key",      "--failpoint", "--iterations", "--warmup", "--concurrency", "--report"};
+        "--scenario",    "--target", "--port",        "--url",        "--pid",
+        "--mock-url",    "--key",    "--failpoint",   "--iterations", "--warmup",
+        "--concurrency", "--report", "--session-ttl", "--ttl-env",    "--heap"};
     if (std::find(kValued.begin(), kValued.end(), name) == kValued.end()) {
       return InvalidArgument("unknown option \"" + arg + "\"");
     }
@@ -214,6 +217,30 @@ Result<Options> ParseOptions(std::span<const std::string> args) {
       if (!ParseInt(value, 1, 256, &o.concurrency)) {
         return InvalidArgument("--concurrency must be an integer 1-256, not \"" + value + "\"");
       }
+    } else if (name == "--session-ttl") {
+      char* end = nullptr;
+      const double ttl = std::strtod(value.c_str(), &end);
+      if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(ttl) ||
+          ttl < 0.01 || ttl > 1e6) {
+        return InvalidArgument("--session-ttl must be seconds between 0.01 and 1000000, not \"" +
+                               value + "\"");
+      }
+      o.session_ttl = ttl;
+    } else if (name == "--ttl-env") {
+      const bool valid_name =
+          !value.empty() && value.find_first_not_of(
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
+                                "wxyz0123456789_") == std::string::npos;
+      if (value != "none" && !valid_name) {
+        return InvalidArgument("--ttl-env must be an environment variable name or none, not \"" +
+                               value + "\"");
+      }
+      o.ttl_env = value == "none" ? "" : value;
+    } else if (name == "--heap") {
+      if (value != "exact" && value != "pss") {
+        return InvalidArgument("--heap must be exact or pss, not \"" + value + "\"");
+      }
+      o.heap = value == "exact" ? Options::Heap::kExact : Options::Heap::kPss;
     } else if (name == "--report") {
       if (value.empty()) return InvalidArgument("--report needs a directory");
       o.report_dir = value;
@@ -238,6 +265,11 @@ Result<Options> ParseOptions(std::span<const std::string> args) {
     return InvalidArgument(
         "--failpoint cannot switch faults in a server that is already running; start it with "
         "GOOSE_API_FAILPOINTS, or use --target");
+  }
+  if (o.ttl_env.empty() && o.session_ttl == 0) {
+    return InvalidArgument(
+        "--ttl-env none says the target cannot be told its session TTL; say what it reaps "
+        "after with --session-ttl SECS (the original goose-api's is 3600)");
   }
   o.target = attach        ? TargetKind::kAttach
              : have_target ? TargetKind::kCommand
@@ -278,6 +310,18 @@ OPTIONS
   --warmup N            warm-up iterations, discarded (default: each scenario's own)
   --concurrency C       clients at once in each iteration; stream_drainage and
                         concurrent_sessions only (others refuse it)
+  --session-ttl SECS    the idle TTL after which the target reaps a session (default:
+                        each reaping scenario's own, 0.15-0.5 s, told to a started
+                        target through --ttl-env); with --url, the reaping scenarios
+                        run only when it is given
+  --ttl-env NAME|none   the variable that tells a started target its TTL (default
+                        GOOSE_API_SESSION_TIMEOUT_SECS); none: it cannot be told, and
+                        --session-ttl (required then) is waited out in each iteration
+  --heap exact|pss      exact (default): preload an allocation counter into a started
+                        target (LD_PRELOAD; PYTHONMALLOC=malloc for Python) and judge its
+                        live malloc bytes; a target it cannot count (static, its own
+                        allocator, a sanitizer build, --url) falls back to PSS with a
+                        note. pss: resident memory only
   --failpoint NAME      start our goose-api (or the --target command) with this fault on
                         (GOOSE_API_FAILPOINTS), e.g. partial_drain, leak_fd, no_reap
   --report DIR          where report.json and report.html go (default ./leakcheck-report)
@@ -287,9 +331,14 @@ profile needs goose-api from a heapprof build (it serves GET /debug/heap): it ta
 heap profile before and after the measured iterations and writes the diff (top growing
 allocation sites, and an SVG call graph when google-pprof and dot are installed).
 
-Exit status: 0 every scenario clean, 1 a leak found, 2 bad arguments or an environment
-error (the target did not start, died, or is not a goose-api server). An error takes
-precedence over a leak: a run that could not finish is not a verdict.
+Answers that differ from our goose-api's (a 200 warning where ours answers 500, a
+"Reply: " prefix, no "summary" field) are findings, listed with their counts; the
+scenario goes on measuring. It stops only when it cannot go on (no answer, no session).
+
+Exit status: 1 a leak found in any scenario (whatever else happened); 2 no leak found
+but nothing could be judged or a scenario could not finish (bad arguments, the target
+did not start, died, or is not a goose-api server); 0 every scenario that ran is clean
+(scenarios a target cannot run are listed as skipped, with the reason).
 )";
 }
 

@@ -5,7 +5,8 @@
 //   leakcheck run [--scenario NAME]... [--target 'CMD ARGS' [--port N]]
 //                 [--url URL --pid PID [--mock-url URL]] [--key KEY]
 //                 [--failpoint NAME]... [--iterations N] [--warmup N]
-//                 [--concurrency C] [--report DIR] [--json]
+//                 [--concurrency C] [--session-ttl SECS] [--ttl-env NAME|none]
+//                 [--heap exact|pss] [--report DIR] [--json]
 //   leakcheck profile [same target options] [--scenario NAME] [...]
 //   leakcheck list
 //   leakcheck --help | help
@@ -55,6 +56,17 @@ struct Options {
   int iterations = -1;                   // -1: each scenario's default
   int warmup = -1;
   int concurrency = 0;  // 0: each scenario's default
+  // The idle TTL the target reaps sessions after (--session-ttl); 0: each
+  // reaping scenario's own, told to the target through ttl_env.
+  double session_ttl = 0;
+  // The environment variable that tells a started target its TTL
+  // (--ttl-env); empty (--ttl-env none): the target cannot be told, and
+  // session_ttl is what it promises, waited out.
+  std::string ttl_env = "GOOSE_API_SESSION_TIMEOUT_SECS";
+  // --heap: how a started target's heap is seen. kExact preloads an
+  // allocation counter (falling back to PSS, with a note, where it cannot
+  // count); kPss is the resident memory only.
+  enum class Heap { kExact, kPss } heap = Heap::kExact;
   std::filesystem::path report_dir = "leakcheck-report";
   bool json = false;
 };

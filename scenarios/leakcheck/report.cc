@@ -85,13 +85,15 @@ Json TargetJson(const Options& options, const std::string& builtin_command) {
 
 Json BuildReport(const Json& target, const std::vector<Json>& results,
                  const std::vector<std::string>& notes) {
-  std::string verdict = "clean";
+  // A leak found anywhere is the verdict, whatever else failed: a CI job
+  // must read it as a leak, not as a broken setup. Else a scenario that
+  // could not finish, or nothing judged at all, is an error.
+  std::string verdict = results.empty() ? "error" : "clean";
   for (const Json& r : results) {
     const std::string v = r.value("verdict", "error");
-    if (v == "error") verdict = "error";
-    if (v == "leak" && verdict == "clean") verdict = "leak";
+    if (v == "leak") verdict = "leak";
+    if (v == "error" && verdict == "clean") verdict = "error";
   }
-  if (results.empty()) verdict = "error";
   Json report = {{"title", "leakcheck report"},
                  {"created", NowUtc()},
                  {"verdict", verdict},
@@ -174,6 +176,14 @@ std::string VerdictTable(const Json& report) {
   for (const Json& r : report.value("results", Json::array())) {
     const std::string error = r.value("error", "");
     if (!error.empty()) out += r.value("scenario", "?") + ": error: " + error + "\n";
+  }
+  // Findings: where the target's answers differ from our goose-api's.
+  for (const Json& r : report.value("results", Json::array())) {
+    for (const Json& d : r.value("deviations", Json::array())) {
+      if (!d.is_object()) continue;
+      out += r.value("scenario", "?") + ": deviation (" +
+             std::to_string(d.value("count", int64_t{0})) + "x): " + d.value("what", "") + "\n";
+    }
   }
   for (const Json& note : report.value("notes", Json::array())) {
     if (note.is_string()) out += "note: " + note.get<std::string>() + "\n";

@@ -13,10 +13,10 @@ ScenarioSupport SupportOf(const std::string& scenario) {
         "context_length_exceeded), and an attached server's provider is not leakcheck's";
   } else if (scenario == "timeout_reaping" || scenario == "extension_orphans") {
     s.attach = false;
-    s.needs_ledger = true;
+    s.attach_with_ttl = true;
     s.why_not =
-        "it sets a short session TTL (GOOSE_API_SESSION_TIMEOUT_SECS) when it starts the server "
-        "and waits on the live-session count of GET /metrics";
+        "it waits for the server's reaper, so it must know the session TTL: an attached "
+        "server's is stated with --session-ttl SECS";
   } else if (scenario == "server_sigkill") {
     s.command = false;
     s.attach = false;
@@ -32,14 +32,16 @@ std::string SupportedKinds(const std::string& scenario) {
   if (s.builtin) kinds += "builtin";
   if (s.command) kinds += std::string(kinds.empty() ? "" : ",") + "command";
   if (s.attach) kinds += std::string(kinds.empty() ? "" : ",") + "attach";
+  if (s.attach_with_ttl) kinds += std::string(kinds.empty() ? "" : ",") + "attach*";
   return kinds;
 }
 
-Status CheckSupported(const std::string& scenario, TargetKind kind, int concurrency) {
+Status CheckSupported(const std::string& scenario, TargetKind kind, int concurrency,
+                      bool ttl_stated) {
   const ScenarioSupport s = SupportOf(scenario);
   const bool ok = kind == TargetKind::kBuiltin   ? s.builtin
                   : kind == TargetKind::kCommand ? s.command
-                                                 : s.attach;
+                                                 : s.attach || (s.attach_with_ttl && ttl_stated);
   if (!ok) {
     return InvalidArgument(
         scenario + " cannot run against " +

@@ -2,12 +2,11 @@
 //
 // Some scenarios need what only our own harness can do: server_sigkill
 // kills and restarts goose-api (ProcessTarget), so it runs on the builtin
-// target only; timeout_reaping and extension_orphans set the session TTL
-// through GOOSE_API_SESSION_TIMEOUT_SECS and wait for the live-session
-// count, so they need a server leakcheck starts and that publishes its
-// ledger (GET /metrics); disconnects_and_failures and summarization need
-// the mock provider to play their script, so not an attached server whose
-// provider leakcheck does not control.
+// target only; timeout_reaping and extension_orphans must know the session
+// TTL, which leakcheck tells a server it starts (--ttl-env) and an attached
+// server's user states (--session-ttl); disconnects_and_failures and
+// summarization need the mock provider to play their script, so not an
+// attached server whose provider leakcheck does not control.
 
 #ifndef GOOSE_SCENARIOS_LEAKCHECK_SCENARIO_SUPPORT_H_
 #define GOOSE_SCENARIOS_LEAKCHECK_SCENARIO_SUPPORT_H_
@@ -23,7 +22,7 @@ struct ScenarioSupport {
   bool builtin = true;
   bool command = true;
   bool attach = true;
-  bool needs_ledger = false;          // waits on the live-session count (GET /metrics)
+  bool attach_with_ttl = false;       // attach only when --session-ttl states the TTL
   bool needs_process_target = false;  // kills and restarts the server (builtin only)
   bool concurrency = false;           // takes --concurrency
   std::string why_not;                // why a target kind is refused, in words
@@ -33,8 +32,10 @@ struct ScenarioSupport {
 ScenarioSupport SupportOf(const std::string& scenario);
 
 // Ok, or InvalidArgument saying why `scenario` cannot run against `kind`
-// (with --concurrency when `concurrency` > 0) and what to do instead.
-Status CheckSupported(const std::string& scenario, TargetKind kind, int concurrency);
+// (with --concurrency when `concurrency` > 0; `ttl_stated`: --session-ttl
+// was given) and what to do instead.
+Status CheckSupported(const std::string& scenario, TargetKind kind, int concurrency,
+                      bool ttl_stated = false);
 
 // "builtin,command,attach" style list of the kinds a scenario supports.
 std::string SupportedKinds(const std::string& scenario);

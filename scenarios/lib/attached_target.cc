@@ -56,22 +56,18 @@ Status AttachedTarget::Validate() {
     return InvalidArgument("cannot read /proc/" + std::to_string(pid_) +
                            "/fd: run leakcheck as the server's user (or root)");
   }
-  ApiClient client(server_.host, server_.port, api_key_, std::chrono::seconds(10));
-  HttpAnswer a = client.Get("/sessions/list");
-  if (a.status < 0) {
+  Status looks = ServerObserver::CheckGooseApi(server_.host, server_.port, api_key_);
+  if (looks.code() == StatusCode::kUnavailable) {
     return Status(StatusCode::kUnavailable,
                   "nothing answers at " + url + ": is the server listening there?");
   }
-  if (a.status == 401) {
+  if (looks.code() == StatusCode::kUnauthenticated) {
     return InvalidArgument(url +
                            " refused the key (401): pass the server's GOOSE_API_KEY with "
                            "--key or the GOOSE_API_KEY environment variable");
   }
-  if (!a.ok() || !a.body.is_object()) {
-    return InvalidArgument(url +
-                           " answers, but not as a goose-api server (GET /sessions/list "
-                           "answered " +
-                           std::to_string(a.status) + ": " + JsonDump(a.body) +
+  if (!looks.ok()) {
+    return InvalidArgument(url + " answers, but not as a goose-api server (" + looks.message() +
                            "): check the port in --url");
   }
   if (mock_.port > 0 && !ReadMockStats(mock_.host, mock_.port)) {

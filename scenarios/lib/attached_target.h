@@ -45,6 +45,7 @@ class AttachedTarget : public Target {
   pid_t pid() const override { return pid_; }
   bool heap_observable() const override { return false; }
   std::optional<LedgerSnapshot> Ledger() const override { return observer_.Ledger(); }
+  std::optional<Json> ForeignMetrics() const override { return observer_.ForeignMetrics(); }
   std::optional<mock::MockStats> MockStats() const override;
   int64_t Descendants() const override;
   int KillStrayDescendants() override { return 0; }  // never ours to kill

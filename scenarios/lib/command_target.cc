@@ -1,15 +1,36 @@
 #include "scenarios/lib/command_target.h"
 
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "core/base/thread_annotations.h"
+#include "scenarios/lib/executable_info.h"
 
 namespace goose::scenarios {
 namespace {
+
+// gperftools' heap profiler, from Debian's libgoogle-perftools4.
+std::string FindLibTcmalloc() {
+  for (const char* dir : {"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64",
+                          "/usr/lib", "/usr/local/lib"}) {
+    const std::filesystem::path lib = std::filesystem::path(dir) / "libtcmalloc.so.4";
+    if (::access(lib.c_str(), R_OK) == 0) return lib.string();
+  }
+  return "";
+}
+
+// `library` ahead of whatever LD_PRELOAD this process has.
+std::string PreloadWith(const std::string& library) {
+  const char* existing = std::getenv("LD_PRELOAD");
+  return existing != nullptr && *existing != '\0' ? library + " " + existing : library;
+}
 
 std::string CommandLine(const std::vector<std::string>& argv) {
   std::string line;
@@ -60,10 +81,11 @@ std::map<std::string, std::string> TargetEnvironment(const std::string& mock_url
                                                      const std::string& model, int port,
                                                      const std::string& api_key,
                                                      const std::filesystem::path& data_dir,
-                                                     std::chrono::duration<double> session_ttl) {
+                                                     std::chrono::duration<double> session_ttl,
+                                                     const std::string& ttl_env) {
   const std::string sessions = (data_dir / "goose" / "sessions").string();
   const std::string port_text = std::to_string(port);
-  return {
+  std::map<std::string, std::string> env = {
       // The provider: OpenAI-compatible, at the mock, as goose configures it.
       {"GOOSE_PROVIDER", "openai"},
       {"GOOSE_API_PROVIDER", "openai"},
@@ -82,9 +104,10 @@ std::map<std::string, std::string> TargetEnvironment(const std::string& mock_url
       // Sessions: a fresh folder, also as goose's own data directory.
       {"XDG_DATA_HOME", data_dir.string()},
       {"GOOSE_API_SESSIONS_DIR", sessions},
-      {"GOOSE_API_SESSION_TIMEOUT_SECS", std::to_string(session_ttl.count())},
       {"GOOSE_API_LOG_LEVEL", "warn"},
   };
+  if (!ttl_env.empty()) env[ttl_env] = std::to_string(session_ttl.count());
+  return env;
 }
 
 CommandTarget::CommandTarget(TargetRequirements requirements, CommandTargetOptions options)
@@ -127,7 +150,8 @@ Status CommandTarget::Start() {
   }
   std::map<std::string, std::string> env =
       TargetEnvironment(mock_llm_->url(), requirements_.script.name, port_, options_.api_key,
-                        data_dir, requirements_.session_ttl);
+                        data_dir, requirements_.session_ttl, options_.ttl_env);
+  PrepareHeapWatch(env);
   for (const auto& [key, value] : options_.extra_env) env[key] = value;
   SpawnOptions spawn;
   spawn.name = options_.argv[0];
@@ -145,8 +169,108 @@ Status CommandTarget::Start() {
   Status ready = AwaitReady();
   // Only once it answers is the program the one that will run (not the
   // forked child before its exec, nor a server that re-executes itself).
-  if (ready.ok()) heap_kind_ = ServerObserver::PssKind(server_->pid());
+  if (ready.ok()) {
+    heap_kind_ = ServerObserver::PssKind(server_->pid());
+    CheckHeapWatch();
+  }
   return ready;
+}
+
+void CommandTarget::PrepareHeapWatch(std::map<std::string, std::string>& env) {
+  using HeapWatch = CommandTargetOptions::HeapWatch;
+  if (options_.heap == HeapWatch::kPss) return;
+  const std::string what =
+      options_.heap == HeapWatch::kExact ? "exact heap" : "a preloaded heap profiler";
+  const ExecutableInfo program = InspectExecutable(options_.argv[0]);
+  // A tcmalloc program takes the profiler as it is: the same library.
+  const bool profiler_is_its_allocator =
+      options_.heap == HeapWatch::kProfiler && program.own_allocator == "tcmalloc";
+  if (const std::string refusal = PreloadRefusal(program);
+      !refusal.empty() && !(profiler_is_its_allocator && program.sanitizer.empty())) {
+    heap_note_ = "no " + what + ": " + refusal;
+    return;
+  }
+  // CPython's small objects come from its own arenas unless told otherwise.
+  env["PYTHONMALLOC"] = "malloc";
+  if (options_.heap == HeapWatch::kExact) {
+    Result<AllocCounterPage> page = AllocCounterPage::Create(dir_ / "alloc-page");
+    if (!page.ok()) {
+      heap_note_ = "no exact heap: " + page.status().message();
+      return;
+    }
+    alloc_page_.emplace(std::move(*page));
+    env["LD_PRELOAD"] = PreloadWith(AllocCounterPage::LibraryPath());
+    env[kAllocPageEnv] = (dir_ / "alloc-page").string();
+    return;
+  }
+  const std::string tcmalloc = FindLibTcmalloc();
+  if (tcmalloc.empty()) {
+    heap_note_ =
+        "no heap profile: libtcmalloc.so.4 is not installed (apt-get install "
+        "libgoogle-perftools4)";
+    return;
+  }
+  profile_prefix_ = dir_ / "heap";
+  env["LD_PRELOAD"] = PreloadWith(tcmalloc);
+  env["HEAPPROFILE"] = profile_prefix_.string();
+  env["HEAPPROFILESIGNAL"] = std::to_string(SIGUSR2);
+  // Dumps only when asked: no periodic ones (1 TiB allocated or in use).
+  env["HEAP_PROFILE_ALLOCATION_INTERVAL"] = "1099511627776";
+  env["HEAP_PROFILE_INUSE_INTERVAL"] = "1099511627776";
+}
+
+void CommandTarget::CheckHeapWatch() {
+  if (!alloc_page_) return;
+  // The counter claims its page in the first image it loads into; the
+  // server must be that process (not a wrapper that forks it) and must
+  // allocate through it (not a static or private allocator).
+  const AllocCounterPage::Snapshot now = alloc_page_->Read();
+  if (now.owner_pid != server_->pid() || now.allocations == 0) {
+    heap_note_ =
+        "no exact heap: the allocation counter did not count in pid " +
+        std::to_string(server_->pid()) +
+        (now.owner_pid == 0 ? std::string(" (it never loaded: LD_PRELOAD ignored?)")
+                            : " (it counted in pid " + std::to_string(now.owner_pid) + ", " +
+                                  std::to_string(now.allocations) + " allocations)");
+    alloc_page_.reset();
+    return;
+  }
+  heap_kind_ = "malloc";
+}
+
+Result<std::string> CommandTarget::DumpHeapProfile() {
+  if (profile_prefix_.empty()) {
+    return InvalidArgument(heap_note_.empty() ? "the target was not started with a heap profiler"
+                                              : heap_note_);
+  }
+  if (!server_ || server_->HasExited())
+    return Status(StatusCode::kUnavailable, "the target exited");
+  char name[32];
+  std::snprintf(name, sizeof name, ".%04d.heap", ++profile_dumps_);
+  const std::filesystem::path dump = profile_prefix_.string() + name;
+  if (::kill(server_->pid(), SIGUSR2) != 0) return IoError("cannot signal the target");
+  // The profiler writes the dump from its signal handler; wait until the
+  // file is there and has stopped growing.
+  std::uintmax_t last_size = 0;
+  int stable = 0;
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(30);
+  while (Clock::now() < deadline && stable < 3) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(dump, ec);
+    if (ec || size == 0) continue;
+    stable = size == last_size ? stable + 1 : 0;
+    last_size = size;
+  }
+  if (stable < 3) {
+    return Status(StatusCode::kDeadlineExceeded,
+                  "the target wrote no heap profile " + dump.string() +
+                      " within 30 s of SIGUSR2 (does it block or handle that signal?)");
+  }
+  std::ifstream in(dump, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 Status CommandTarget::AwaitReady() {
@@ -158,17 +282,13 @@ Status CommandTarget::AwaitReady() {
       return Status(StatusCode::kUnavailable,
                     what + " exited before it answered on " + where + ": " + ExitDescription());
     }
-    ApiClient client("127.0.0.1", port_, options_.api_key, std::chrono::seconds(2));
-    HttpAnswer a = client.Get("/sessions/list");
-    if (a.status >= 0) {
-      if (a.ok() && a.body.is_object()) return Status::Ok();
+    Status looks = ServerObserver::CheckGooseApi("127.0.0.1", port_, options_.api_key);
+    if (looks.ok()) return looks;
+    if (looks.code() != StatusCode::kUnavailable) {
       if (server_->HasExited()) continue;  // someone else answered; say why it exited
-      return InvalidArgument(
-          where +
-          " answers, but not as a goose-api server (GET /sessions/list with the key "
-          "answered " +
-          std::to_string(a.status) + ": " + JsonDump(a.body) + "). Either another program holds " +
-          where + ", or " + what + " does not read GOOSE_API_PORT / GOOSE_API_KEY");
+      return InvalidArgument(where + " answers, but not as a goose-api server (" + looks.message() +
+                             "). Either another program holds " + where + ", or " + what +
+                             " does not read GOOSE_API_PORT / GOOSE_API_KEY");
     }
     // Not listening yet: wait a little, waking early if the command exits.
     pollfd pfd{server_->exit_fd(), POLLIN, 0};
@@ -208,6 +328,7 @@ std::optional<mock::MockStats> CommandTarget::MockStats() const {
 }
 
 std::optional<double> CommandTarget::ExternalHeapBytes() const {
+  if (alloc_page_) return static_cast<double>(alloc_page_->Read().live_bytes);
   return ServerObserver::MemoryBytes(pid());
 }
 

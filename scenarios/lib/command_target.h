@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/extensions/child_process.h"
+#include "scenarios/alloc_counter/alloc_counter_page.h"
 #include "scenarios/lib/program_launch.h"
 #include "scenarios/lib/server_observer.h"
 #include "scenarios/lib/target.h"
@@ -41,19 +42,33 @@ struct CommandTargetOptions {
   // Added to the environment last (e.g. GOOSE_API_FAILPOINTS).
   std::map<std::string, std::string> extra_env;
   int port = 0;  // the port the server is told to listen on; 0: a free one
+  // The variable that tells the server its session TTL (the scenario's);
+  // empty: the server cannot be told.
+  std::string ttl_env = "GOOSE_API_SESSION_TIMEOUT_SECS";
   std::string api_key = "leakcheck-key";
   std::chrono::seconds ready_timeout{30};
+  // How the heap series sees the server (docs/leakcheck.md, "Heap modes").
+  enum class HeapWatch {
+    kPss,       // its PSS: pages, whatever allocator it has
+    kExact,     // an allocation counter preloaded (libleakcheck-alloc.so): its live
+                // malloc bytes, where the program allows it (else PSS, with heap_note())
+    kProfiler,  // gperftools' heap profiler preloaded (libtcmalloc, HEAPPROFILE):
+                // DumpHeapProfile() on demand; the series is PSS
+  };
+  HeapWatch heap = HeapWatch::kPss;
 };
 
 // The environment a command target gets, given the mock's URL, the
 // script (model) name, the port, the key, the sessions folder and the
-// session TTL. Exposed for the documentation test and for `leakcheck
+// session TTL (in `ttl_env`, unless it is empty). Exposed for the documentation test and for
+// `leakcheck
 // --help`'s account of it.
 std::map<std::string, std::string> TargetEnvironment(const std::string& mock_url,
                                                      const std::string& model, int port,
                                                      const std::string& api_key,
                                                      const std::filesystem::path& data_dir,
-                                                     std::chrono::duration<double> session_ttl);
+                                                     std::chrono::duration<double> session_ttl,
+                                                     const std::string& ttl_env);
 
 class CommandTarget : public Target {
  public:
@@ -87,18 +102,39 @@ class CommandTarget : public Target {
   std::optional<double> ExternalHeapBytes() const override;
   std::string_view external_heap_kind() const override { return heap_kind_; }
   std::optional<SessionFiles> SessionFilesNow() const override;
+  std::optional<Json> ForeignMetrics() const override {
+    return observer_ ? observer_->ForeignMetrics() : std::nullopt;
+  }
+
+  // Why the heap is not watched as options.heap asked (the program is
+  // static, a sanitizer build, has its own allocator, or the preload did
+  // not take), in words; "" when it is.
+  const std::string& heap_note() const { return heap_note_; }
+
+  // With HeapWatch::kProfiler: makes the server dump its heap profile now
+  // (HEAPPROFILESIGNAL) and returns the dump (gperftools' heap profile
+  // text; its header holds the in-use bytes exactly). Errors name why.
+  Result<std::string> DumpHeapProfile();
 
  private:
   class OutputDrain;
   std::set<pid_t> OwnPids() const;
   Status AwaitReady();
+  // Adds what options_.heap needs to the server's environment (or sets
+  // heap_note_ saying why it cannot be had); checks it took once ready.
+  void PrepareHeapWatch(std::map<std::string, std::string>& env);
+  void CheckHeapWatch();
 
   const TargetRequirements requirements_;
   const CommandTargetOptions options_;
   std::filesystem::path dir_;  // temporary: script, data and sessions
   std::filesystem::path sessions_dir_;
   int port_ = -1;
-  std::string heap_kind_ = "pss";       // ServerObserver::PssKind, once the server answers
+  std::string heap_kind_ = "pss";  // ServerObserver::PssKind once the server answers, or "malloc"
+  std::string heap_note_;
+  std::optional<AllocCounterPage> alloc_page_;  // HeapWatch::kExact, while it counts
+  std::filesystem::path profile_prefix_;        // HeapWatch::kProfiler: HEAPPROFILE
+  int profile_dumps_ = 0;
   mutable probe::OrphanWatch orphans_;  // before the programs: they are watched from the start
   std::unique_ptr<MockLlmProcess> mock_llm_;
   std::unique_ptr<ChildProcess> server_;

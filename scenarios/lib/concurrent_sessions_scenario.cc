@@ -51,15 +51,17 @@ class ConcurrentSessionsScenario : public ClientScenario {
     return true;
   }
 
-  Status Iterate(Target&, int) override { return OnEveryClient(&OneClient); }
+  Status Iterate(Target&, int) override {
+    return OnEveryClient([this](ApiClient& client) { return OneClient(client); });
+  }
 
  private:
-  static Status OneClient(ApiClient& client) {
-    Result<std::string> id = client.StartSession("together");
+  Status OneClient(ApiClient& client) {
+    Result<std::string> id = StartSession(client, "together");
     if (!id.ok()) return id.status();
-    if (Status s = client.Reply(*id, "one"); !s.ok()) return s;
-    if (Status s = client.Reply(*id, "two"); !s.ok()) return s;
-    return client.EndSession(*id);
+    if (Status s = Reply(client, *id, "one"); !s.ok()) return s;
+    if (Status s = Reply(client, *id, "two"); !s.ok()) return s;
+    return EndSession(client, *id);
   }
 };
 

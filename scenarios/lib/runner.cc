@@ -295,6 +295,7 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
   status = scenario.Teardown(target);
   if (!status.ok() && error.empty()) error = "teardown: " + status.ToString();
   result.error = error;
+  result.deviations = scenario.Deviations();
   result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return result;
 }
@@ -383,6 +384,9 @@ Json ScenarioResult::ToJson() const {
                     {"samples", std::move(samples)}});
   }
   out["series"] = std::move(list);
+  Json found = Json::array();
+  for (const Deviation& d : deviations) found.push_back({{"what", d.what}, {"count", d.count}});
+  out["deviations"] = std::move(found);
   return out;
 }
 
@@ -402,6 +406,9 @@ std::string ScenarioResult::Describe() const {
                     " B, rss +" + Format(static_cast<double>(peak_budget.rss_bytes)) + " B"
               : std::string("; recorded, not judged"))
       << "\n";
+  for (const Deviation& d : deviations) {
+    out << "  deviation (" << d.count << "x): " << d.what << "\n";
+  }
   if (!heap_profile_diff.empty()) out << heap_profile_diff;
   return out.str();
 }

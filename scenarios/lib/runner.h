@@ -105,6 +105,8 @@ struct ScenarioResult {
   int lsan_leaks = 0;  // non-zero: LeakSanitizer found unreachable memory
   std::string heap_threshold_reason;
   std::string heap_profile_diff;  // heapprof: the top growing sites
+  // Answers that differed from our goose-api's (lenient runs only).
+  std::vector<Deviation> deviations;
   // The highest heap and resident memory over the measured iterations, and
   // the budget they are held to (thresholds.h).
   probe::PeakFigures peak;

@@ -17,12 +17,23 @@
 #ifndef GOOSE_SCENARIOS_LIB_SCENARIO_H_
 #define GOOSE_SCENARIOS_LIB_SCENARIO_H_
 
+#include <chrono>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/base/status.h"
 #include "scenarios/lib/target.h"
 
 namespace goose::scenarios {
+
+// An answer of the target that differs from our goose-api's (e.g. 200 with
+// a warning where ours answers 500, or a "Reply: " prefix), and how often
+// it was seen. A finding about the target, not a leak and not an error.
+struct Deviation {
+  std::string what;  // stable text: the same difference always reads the same
+  int64_t count = 0;
+};
 
 struct ScenarioInfo {
   std::string name;         // snake_case, the key of its thresholds
@@ -53,6 +64,23 @@ class Scenario {
   // nothing changed. REQUIRES: clients >= 1, before Setup().
   virtual bool SetConcurrency(int clients) {
     (void)clients;
+    return false;
+  }
+
+  // Lenient (leakcheck against a server it did not write): an answer that
+  // differs from our goose-api's is recorded as a Deviation and the
+  // scenario goes on driving and measuring; it errors only when it truly
+  // cannot go on (no answer, no session id). Strict (the default; the
+  // gates and our own server): such an answer fails the iteration.
+  virtual void SetLenient(bool lenient) { (void)lenient; }
+  // The deviations seen so far, in the order first seen.
+  virtual std::vector<Deviation> Deviations() const { return {}; }
+
+  // The idle TTL the target reaps sessions after, for the scenarios that
+  // wait for the reaper: leakcheck's --session-ttl (what a target that
+  // cannot be told promises). False when the scenario waits for no reaper.
+  virtual bool SetSessionTtl(std::chrono::duration<double> ttl) {
+    (void)ttl;
     return false;
   }
 };

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "core/base/process_stats.h"
+#include "scenarios/lib/executable_info.h"
 
 namespace goose::scenarios {
 
@@ -36,6 +37,33 @@ std::optional<LedgerSnapshot> ServerObserver::Ledger() const {
   return snapshot;
 }
 
+Status ServerObserver::CheckGooseApi(const std::string& host, int port,
+                                     const std::string& api_key) {
+  ApiClient client(host, port, api_key, std::chrono::seconds(10));
+  HttpAnswer sessions = client.Get("/sessions/list");
+  if (sessions.status < 0) return Status(StatusCode::kUnavailable, "nothing answers");
+  if (sessions.ok() && sessions.body.is_object()) return Status::Ok();
+  if (sessions.status == 401) {
+    return Status(StatusCode::kUnauthenticated, "GET /sessions/list refused the key (401)");
+  }
+  HttpAnswer extensions = client.Get("/extensions/list");
+  if (extensions.ok() && extensions.body.is_object() && extensions.body.contains("extensions") &&
+      extensions.body["extensions"].is_array()) {
+    return Status::Ok();
+  }
+  return InvalidArgument("GET /sessions/list answered " + std::to_string(sessions.status) + ": " +
+                         JsonDump(sessions.body) + ", and GET /extensions/list answered " +
+                         std::to_string(extensions.status) + ": " + JsonDump(extensions.body));
+}
+
+std::optional<Json> ServerObserver::ForeignMetrics() const {
+  if (port_ <= 0) return std::nullopt;
+  ApiClient client(host_, port_, api_key_, std::chrono::seconds(10));
+  HttpAnswer a = client.Get("/metrics");
+  if (!a.ok() || !a.body.is_object() || a.body.contains("resources")) return std::nullopt;
+  return a.body;
+}
+
 std::optional<double> ServerObserver::MemoryBytes(pid_t pid) {
   if (pid <= 0) return std::nullopt;
   const ProcessStats stats = ReadProcessStats(pid);
@@ -45,22 +73,11 @@ std::optional<double> ServerObserver::MemoryBytes(pid_t pid) {
 }
 
 std::string ServerObserver::SanitizerOf(pid_t pid) {
-  std::ifstream exe("/proc/" + std::to_string(pid) + "/exe", std::ios::binary);
-  if (!exe) return "";
-  constexpr std::string_view kSanitizerNames[][2] = {
-      {"AddressSanitizer", "asan"}, {"ThreadSanitizer", "tsan"}, {"MemorySanitizer", "msan"}};
-  constexpr size_t kReadChunk = 1 << 20, kOverlap = 32;
-  std::string buffer;
-  std::string chunk(kReadChunk, '\0');
-  while (exe.read(chunk.data(), kReadChunk) || exe.gcount() > 0) {
-    // Keep the end of the previous chunk: a name may straddle two.
-    buffer.erase(0, buffer.size() > kOverlap ? buffer.size() - kOverlap : 0);
-    buffer.append(chunk.data(), static_cast<size_t>(exe.gcount()));
-    for (const auto& name : kSanitizerNames) {
-      if (buffer.find(name[0]) != std::string::npos) return std::string(name[1]);
-    }
-  }
-  return "";
+  const std::string name =
+      FirstNeedleInFile("/proc/" + std::to_string(pid) + "/exe",
+                        {"AddressSanitizer", "ThreadSanitizer", "MemorySanitizer"});
+  if (name.empty()) return "";
+  return name == "AddressSanitizer" ? "asan" : name == "ThreadSanitizer" ? "tsan" : "msan";
 }
 
 bool ServerObserver::UsesTcmalloc(pid_t pid) {

@@ -57,6 +57,19 @@ class ServerObserver {
   // "pss-sanitizer" for a sanitizer build (recorded, not judged).
   static std::string PssKind(pid_t pid);
 
+  // Whether host:port answers as a goose-api compatible server: GET
+  // /sessions/list with the key answers 200 with a JSON object (our
+  // goose-api and its kind), or GET /extensions/list answers 200 with
+  // {"extensions": [...]} (the original goose-api, which lists no sessions).
+  // Unavailable when nothing answers; Unauthenticated when the key is
+  // refused (401); InvalidArgument naming what answered otherwise.
+  static Status CheckGooseApi(const std::string& host, int port, const std::string& api_key);
+
+  // The body of GET /metrics when it is a JSON object but not our ledger
+  // (e.g. the original goose-api's {"session_messages", "active_sessions",
+  // "pending_requests"}); nullopt otherwise. For the report, as it is.
+  std::optional<Json> ForeignMetrics() const;
+
   // Regular files and their bytes directly in `dir`, temporary files
   // included; nullopt when `dir` is empty or cannot be listed.
   static std::optional<Target::SessionFiles> CountFiles(const std::filesystem::path& dir);

@@ -53,14 +53,16 @@ class StreamDrainageScenario : public ClientScenario {
     return true;
   }
 
-  Status Iterate(Target&, int) override { return OnEveryClient(&OneSession); }
+  Status Iterate(Target&, int) override {
+    return OnEveryClient([this](ApiClient& client) { return OneSession(client); });
+  }
 
  private:
-  static Status OneSession(ApiClient& client) {
-    Result<std::string> id = client.StartSession("list the files");
+  Status OneSession(ApiClient& client) {
+    Result<std::string> id = StartSession(client, "list the files");
     if (!id.ok()) return id.status();
-    if (Status s = client.Reply(*id, "and again"); !s.ok()) return s;
-    return client.EndSession(*id);
+    if (Status s = Reply(client, *id, "and again"); !s.ok()) return s;
+    return EndSession(client, *id);
   }
 };
 

@@ -76,6 +76,11 @@ class Target {
   virtual std::optional<double> ExternalHeapBytes() const { return std::nullopt; }
   virtual std::string_view external_heap_kind() const { return {}; }
 
+  // The body of the server's GET /metrics when it publishes something other
+  // than our ledger (the original goose-api's session-file counts), for the
+  // report as it is; nullopt otherwise.
+  virtual std::optional<Json> ForeignMetrics() const { return std::nullopt; }
+
   // Session files in sessions_dir() (count and bytes), for the info series;
   // nullopt when the target does not say where its sessions are.
   struct SessionFiles {

@@ -33,6 +33,31 @@ constexpr std::array kRows = {
          "PSS of a sanitizer-built server grows with the sanitizer's quarantine and caches "
          "(measured ~1 MiB/iteration clean under ASan): recorded, not judged; use a dev or "
          "heapprof build of the server for a heap verdict"}},
+    // External servers with the allocation counter preloaded (leakcheck
+    // --heap exact): the series is the server's live malloc bytes, exact to
+    // the block, as the in-process glibc gauge; but the whole process is
+    // counted, interpreter and runtime caches included (CPython's free
+    // lists and its cyclic collector move a few hundred bytes from one
+    // iteration to the next). Measured clean slopes: docs/leakcheck.md,
+    // "Heap modes". A 100-byte leak per request is >= 300 B/iteration in
+    // every scenario (3 or more requests per iteration; 104-136 B blocks).
+    Row{"concurrent_sessions",
+        "malloc",
+        {256,
+         "live malloc bytes of an external server: 16 requests per iteration from 4 new "
+         "threads (per-thread arenas and caches jitter); a 100-byte leak per request is >= 1.6 "
+         "KiB/iteration"}},
+    Row{"extension_orphans",
+        "malloc",
+        {1024,
+         "live malloc bytes of an external server that starts extension processes and reader "
+         "threads every iteration; judged mainly by its counted series"}},
+    Row{"*",
+        "malloc",
+        {64,
+         "live malloc bytes of an external server, counted by the preloaded allocation counter: "
+         "clean runs are flat once warm; 64 B/iteration is a fifth of a 100-byte leak per "
+         "request"}},
     // External servers (leakcheck): the heap series is the server's PSS,
     // read from /proc/<pid>/smaps_rollup (docs/leakcheck.md). PSS moves in
     // whole 4 KiB pages and a fresh server's PSS rises while its malloc

@@ -6,11 +6,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "harness/test_util.h"
 #include "scenarios/leakcheck/progress.h"
 #include "scenarios/leakcheck/report.h"
 #include "scenarios/leakcheck/scenario_support.h"
 #include "scenarios/lib/attached_target.h"
 #include "scenarios/lib/builtin_scenarios.h"
+#include "scenarios/lib/executable_info.h"
 
 namespace goose::leakcheck {
 namespace {
@@ -192,8 +197,16 @@ TEST(Report, VerdictAndExitStatus) {
   Json r = BuildReport(Json::object(), {clean, leak}, {});
   EXPECT_EQ(r["verdict"], "leak");
   EXPECT_EQ(ExitStatusOf(r), kExitLeak);
+  // A leak found anywhere is the verdict, in either order: a CI job must
+  // read a leak as a leak even when another scenario could not finish.
   r = BuildReport(Json::object(), {leak, error}, {});
-  EXPECT_EQ(r["verdict"], "error");  // a run that could not finish is not a verdict
+  EXPECT_EQ(r["verdict"], "leak");
+  EXPECT_EQ(ExitStatusOf(r), kExitLeak);
+  r = BuildReport(Json::object(), {error, clean, leak}, {});
+  EXPECT_EQ(ExitStatusOf(r), kExitLeak);
+  // No leak, but a scenario could not finish: the environment failed.
+  r = BuildReport(Json::object(), {clean, error}, {});
+  EXPECT_EQ(r["verdict"], "error");
   EXPECT_EQ(ExitStatusOf(r), kExitUsage);
   r = BuildReport(Json::object(), {clean}, {"skipped x"});
   EXPECT_EQ(ExitStatusOf(r), kExitClean);
@@ -201,6 +214,88 @@ TEST(Report, VerdictAndExitStatus) {
   EXPECT_EQ(ExitStatusOf(BuildReport(Json::object(), {}, {})), kExitUsage);
   EXPECT_TRUE(r["environment"].contains("kernel"));
   EXPECT_TRUE(r["environment"].contains("cpu_count"));
+}
+
+TEST(Report, DeviationsAreListedWithTheirCounts) {
+  const Json result = {{"scenario", "disconnects_and_failures"},
+                       {"verdict", "clean"},
+                       {"deviations",
+                        {{{"what", "POST /session/reply answered 200"}, {"count", 60}},
+                         {{"what", "a reply's message starts with \"Reply: \""}, {"count", 3}}}}};
+  const Json r = BuildReport(Json::object(), {result}, {});
+  EXPECT_EQ(ExitStatusOf(r), kExitClean);  // findings, not errors
+  EXPECT_THAT(VerdictTable(r),
+              HasSubstr("disconnects_and_failures: deviation (60x): POST /session/reply answered "
+                        "200"));
+  EXPECT_THAT(VerdictTable(r), HasSubstr("deviation (3x): a reply's message starts with"));
+}
+
+TEST(Options, SessionTtlAndTtlEnv) {
+  Result<Options> o = Parse({"run", "--target", "srv", "--session-ttl", "2.5", "--ttl-env", "TTL"});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_DOUBLE_EQ(o->session_ttl, 2.5);
+  EXPECT_EQ(o->ttl_env, "TTL");
+  o = Parse({"run", "--target", "srv", "--ttl-env", "none", "--session-ttl", "3600"});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_TRUE(o->ttl_env.empty());
+  // A target that cannot be told must say what it promises.
+  o = Parse({"run", "--target", "srv", "--ttl-env", "none"});
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(o.status().message(), HasSubstr("--session-ttl"));
+  EXPECT_FALSE(Parse({"run", "--session-ttl", "0"}).ok());
+  EXPECT_FALSE(Parse({"run", "--session-ttl", "nan"}).ok());
+  EXPECT_FALSE(Parse({"run", "--ttl-env", "A B"}).ok());
+  EXPECT_FALSE(Parse({"run", "--heap", "rss"}).ok());
+  o = Parse({"run", "--heap", "pss"});
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->heap, Options::Heap::kPss);
+  EXPECT_EQ(Parse({"run"})->heap, Options::Heap::kExact);
+}
+
+TEST(Support, ReapingScenariosAttachWhenTheTtlIsStated) {
+  EXPECT_TRUE(CheckSupported("timeout_reaping", TargetKind::kCommand, 0).ok());
+  EXPECT_TRUE(CheckSupported("extension_orphans", TargetKind::kCommand, 0).ok());
+  Status s = CheckSupported("timeout_reaping", TargetKind::kAttach, 0);
+  EXPECT_THAT(s.message(), HasSubstr("--session-ttl"));
+  EXPECT_TRUE(CheckSupported("timeout_reaping", TargetKind::kAttach, 0, true).ok());
+  EXPECT_FALSE(CheckSupported("summarization", TargetKind::kAttach, 0, true).ok());
+}
+
+// What leakcheck reads from a program file before it preloads anything
+// into it (executable_info.h).
+TEST(ExecutableInfo, SaysWhenAPreloadCannotApply) {
+  using scenarios::InspectExecutable;
+  using scenarios::PreloadRefusal;
+  // This test program: dynamically linked; its allocator is the build's.
+  const scenarios::ExecutableInfo self = InspectExecutable("/proc/self/exe");
+  EXPECT_TRUE(self.elf);
+  EXPECT_TRUE(self.dynamic);
+#if defined(GOOSE_HEAP_BACKEND_SANITIZER) || defined(GOOSE_TSAN)
+  EXPECT_FALSE(self.sanitizer.empty());
+  EXPECT_THAT(PreloadRefusal(self), HasSubstr("build (its runtime replaces malloc)"));
+#elif defined(GOOSE_HEAP_BACKEND_TCMALLOC)
+  EXPECT_EQ(self.own_allocator, "tcmalloc");
+  EXPECT_THAT(PreloadRefusal(self), HasSubstr("its own allocator (tcmalloc)"));
+#else
+  EXPECT_EQ(PreloadRefusal(self), "");
+#endif
+  // Debian's ldconfig is a static-pie: no interpreter, no LD_PRELOAD.
+  if (std::filesystem::exists("/sbin/ldconfig")) {
+    EXPECT_THAT(PreloadRefusal(InspectExecutable("/sbin/ldconfig")),
+                HasSubstr("statically linked"));
+  }
+  // Looked up in PATH like execvp would.
+  const scenarios::ExecutableInfo sh = InspectExecutable("sh");
+  EXPECT_FALSE(sh.path.empty());
+  EXPECT_EQ(PreloadRefusal(sh), "");
+  EXPECT_THAT(PreloadRefusal(InspectExecutable("no-such-program-for-leakcheck")),
+              HasSubstr("not found"));
+  // A script runs its interpreter, assumed on the system allocator.
+  testing::ScopedTempDir dir;
+  const std::filesystem::path script = dir.path() / "server.sh";
+  std::ofstream(script) << "#!/bin/sh\nexec sleep 1\n";
+  EXPECT_TRUE(InspectExecutable(script.string()).script);
+  EXPECT_EQ(PreloadRefusal(InspectExecutable(script.string())), "");
 }
 
 }  // namespace
