@@ -248,6 +248,20 @@ std::string ResultSection(const Json& result, size_t index) {
     html += "<p class=\"error\">LeakSanitizer reported unreachable memory (" +
             HtmlEscape(FormatNumber(lsan)) + " report(s); see the test log).</p>";
   }
+  // leakcheck on a server we did not write: why its heap is seen as it is,
+  // and where its answers differ from our goose-api's (findings).
+  if (const std::string note = Text(result, "heap_note"); note != "-" && !note.empty()) {
+    html += "<p class=\"meta\">heap: " + HtmlEscape(note) + "</p>";
+  }
+  if (const Json& deviations = Field(result, "deviations");
+      deviations.is_array() && !deviations.empty()) {
+    html += "<p class=\"meta\">answers that differ from our goose-api's:</p><ul>";
+    for (const Json& d : deviations) {
+      html += "<li>" + HtmlEscape(Text(d, "what")) + " (" + HtmlEscape(Text(d, "count")) +
+              "&times;)</li>";
+    }
+    html += "</ul>";
+  }
   if (const std::string reason = Text(result, "heap_threshold_reason");
       reason != "-" && !reason.empty()) {
     html += "<p class=\"meta\">heap threshold: " + HtmlEscape(reason) + "</p>";

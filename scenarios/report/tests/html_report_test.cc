@@ -135,6 +135,8 @@ TEST(HtmlReport, EscapesEveryStringFromTheReport) {
   result["heap_profile_diff"] = "Total: 1 B\n  1 100% std::vector<int>::push_back\n";
   result["series"][0]["detail"] = "<img src=x onerror=alert(1)>";
   result["series"][0]["name"] = "heap_bytes\"><script>";
+  result["heap_note"] = "no exact heap: <static>";
+  result["deviations"] = Json::array({{{"what", "answered <b>200</b>"}, {"count", 7}}});
   const std::string html = RenderHtmlReport(report);
 
   EXPECT_EQ(html.find("<script"), std::string::npos);
@@ -146,6 +148,9 @@ TEST(HtmlReport, EscapesEveryStringFromTheReport) {
   EXPECT_NE(html.find("v&quot;al&#39;ue &amp; more"), std::string::npos);
   EXPECT_NE(html.find("std::vector&lt;int&gt;::push_back"), std::string::npos);
   EXPECT_NE(html.find("&lt;/section&gt;&lt;h1&gt;boom"), std::string::npos);
+  // leakcheck's findings on a foreign server, with their counts.
+  EXPECT_NE(html.find("heap: no exact heap: &lt;static&gt;"), std::string::npos);
+  EXPECT_NE(html.find("<li>answered &lt;b&gt;200&lt;/b&gt; (7&times;)</li>"), std::string::npos);
   EXPECT_EQ(CheckBalanced(html), "");
 }
 
