@@ -83,4 +83,11 @@ std::string AllocCounterPage::LibraryPath() {
   return (exe.parent_path() / kLibraryName).string();
 }
 
+std::string AllocCounterPage::PythonSiteDir() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return kPythonSiteDirName;
+  return (exe.parent_path() / kPythonSiteDirName).string();
+}
+
 }  // namespace goose::scenarios

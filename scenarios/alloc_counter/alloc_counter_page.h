@@ -43,6 +43,10 @@ class AllocCounterPage {
 
   // The library's file name.
   static constexpr const char* kLibraryName = "libleakcheck-alloc.so";
+  // The folder with the sitecustomize.py put first on a Python target's
+  // PYTHONPATH (python/sitecustomize.py: clears CPython's type cache, whose
+  // bounded filling an exact heap would otherwise show as growth).
+  static constexpr const char* kPythonSiteDirName = "leakcheck-python";
 
   // Creates `file` (it must not exist: O_EXCL, so the page is known to be
   // zeroed and ours), mode 0600, kAllocPageSize zero bytes with the magic
@@ -63,6 +67,8 @@ class AllocCounterPage {
   // libleakcheck-alloc.so in the directory of the running executable
   // (/proc/self/exe): the build puts it in bin/ with every program.
   static std::string LibraryPath();
+  // kPythonSiteDirName in the same directory.
+  static std::string PythonSiteDir();
 
  private:
   explicit AllocCounterPage(AllocPage* page) : page_(page) {}

@@ -22,8 +22,11 @@ namespace {
 
 using scenarios::Target;
 
-// The least warm-up before a PSS series is judged (see thresholds.cc).
-constexpr int kExternalHeapWarmup = 50;
+// The least warm-up before an external heap series is judged: PSS (see
+// thresholds.cc), and live malloc bytes (clean servers measured flat after
+// a few iterations; 20 covers an interpreter's lazy first imports).
+constexpr int kPssWarmup = 50;
+constexpr int kExactHeapWarmup = 20;
 
 // "3600 s", "2.5 h".
 std::string FormatSeconds(double seconds) {
@@ -286,9 +289,10 @@ int RunLeakcheck(const Options& o, std::FILE* out, std::FILE* err, bool err_is_t
     run.warmup = o.warmup;
     if (o.warmup < 0 && !target.heap_observable() && !target.external_heap_kind().empty()) {
       // A fresh server's PSS rises while its malloc arenas reach their
-      // high-water mark, and an interpreter's heap while its caches fill
-      // (docs/leakcheck.md, "Thresholds"): judge it after.
-      run.warmup = std::max(scenario->info().warmup, kExternalHeapWarmup);
+      // high-water mark (docs/leakcheck.md, "Thresholds"); an exact heap
+      // only while first requests load what they use (lazy imports, pools).
+      const bool exact = target.external_heap_kind() == "malloc";
+      run.warmup = std::max(scenario->info().warmup, exact ? kExactHeapWarmup : kPssWarmup);
     }
     run.progress = [&](const scenarios::RunProgress& p) {
       if (o.command == Command::kProfile) {

@@ -201,6 +201,13 @@ void CommandTarget::PrepareHeapWatch(std::map<std::string, std::string>& env) {
     alloc_page_.emplace(std::move(*page));
     env["LD_PRELOAD"] = PreloadWith(AllocCounterPage::LibraryPath());
     env[kAllocPageEnv] = (dir_ / "alloc-page").string();
+    // CPython's type cache fills for thousands of requests; the
+    // sitecustomize there keeps it cleared (python/sitecustomize.py).
+    const char* python_path = std::getenv("PYTHONPATH");
+    env["PYTHONPATH"] =
+        AllocCounterPage::PythonSiteDir() + (python_path != nullptr && *python_path != '\0'
+                                                 ? std::string(":") + python_path
+                                                 : std::string());
     return;
   }
   const std::string tcmalloc = FindLibTcmalloc();

@@ -18,6 +18,10 @@ namespace goose::scenarios {
 struct HeapThreshold {
   double bytes_per_iteration = 0;
   std::string_view reason;
+  // When set, bytes_per_iteration is an allowance per request: the runner
+  // multiplies it by the scenario's requests per iteration (leaks are per
+  // request; so is the bounded growth of an interpreter's caches).
+  bool per_request = false;
 };
 
 // The threshold for `scenario` under heap backend `backend` (as

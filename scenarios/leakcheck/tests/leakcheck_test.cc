@@ -299,10 +299,9 @@ TEST_F(LeakcheckTest, AttachedServerIsClean) {
 // is preloaded into it and dumps on a signal; the diff names the site that
 // keeps 100 bytes per reply (leaky-server's Hoard::Reply).
 TEST_F(LeakcheckTest, ProfileOfACommandNamesTheLeakingSite) {
-  RunOutcome run = Leakcheck(WithReport({"profile", "--target",
-                                         BinPath("leaky-server") + " --leak-bytes 100",
-                                         "--scenario", "stream_drainage", "--iterations", "20",
-                                         "--warmup", "3"}));
+  RunOutcome run = Leakcheck(
+      WithReport({"profile", "--target", BinPath("leaky-server") + " --leak-bytes 100",
+                  "--scenario", "stream_drainage", "--iterations", "20", "--warmup", "3"}));
 #if defined(GOOSE_HEAP_BACKEND_SANITIZER) || defined(GOOSE_TSAN)
   // A sanitizer build refuses a preloaded malloc: said, exit 2.
   EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
