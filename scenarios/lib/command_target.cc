@@ -32,6 +32,30 @@ std::string PreloadWith(const std::string& library) {
   return existing != nullptr && *existing != '\0' ? library + " " + existing : library;
 }
 
+// goose's own config file with mock-mcp as the stdio extension "mcp", for
+// a server that loads its extensions from there (goose reads
+// $XDG_CONFIG_HOME/goose/config.yaml).
+Status WriteGooseConfig(const std::filesystem::path& config_home) {
+  std::error_code ec;
+  std::filesystem::create_directories(config_home / "goose", ec);
+  if (ec) return IoError("cannot make " + (config_home / "goose").string() + ": " + ec.message());
+  const std::filesystem::path file = config_home / "goose" / "config.yaml";
+  std::ofstream out(file, std::ios::trunc);
+  out << "extensions:\n"
+         "  mcp:\n"
+         "    enabled: true\n"
+         "    type: stdio\n"
+         "    name: mcp\n"
+         "    cmd: "
+      << Json(MockMcpPath()).dump()
+      << "\n"
+         "    args: []\n"
+         "    envs: {}\n"
+         "    timeout: 30\n";
+  if (!out) return IoError("cannot write " + file.string());
+  return Status::Ok();
+}
+
 std::string CommandLine(const std::vector<std::string>& argv) {
   std::string line;
   for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
@@ -151,6 +175,10 @@ Status CommandTarget::Start() {
   std::map<std::string, std::string> env =
       TargetEnvironment(mock_llm_->url(), requirements_.script.name, port_, options_.api_key,
                         data_dir, requirements_.session_ttl, options_.ttl_env);
+  if (requirements_.extension_in_config) {
+    if (Status s = WriteGooseConfig(dir_ / "config"); !s.ok()) return s;
+    env["XDG_CONFIG_HOME"] = (dir_ / "config").string();
+  }
   PrepareHeapWatch(env);
   for (const auto& [key, value] : options_.extra_env) env[key] = value;
   SpawnOptions spawn;

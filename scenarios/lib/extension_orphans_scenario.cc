@@ -52,6 +52,7 @@ class ExtensionOrphansScenario : public ClientScenario {
   void Require(TargetRequirements& r) const override {
     r.session_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(ttl_);
     r.stdio_extensions = true;
+    r.extension_in_config = true;
   }
 
   bool SetSessionTtl(std::chrono::duration<double> ttl) override {

@@ -104,6 +104,10 @@ struct TargetRequirements {
   // Real stdio extensions (StdioExtensionCatalog) instead of in-process
   // tools ("developer__shell", "ext__echo").
   bool stdio_extensions = false;
+  // A server leakcheck starts also finds mock-mcp (as extension "mcp") in
+  // goose's config file (XDG_CONFIG_HOME/goose/config.yaml), for servers
+  // that load extensions from there rather than from /extensions/add.
+  bool extension_in_config = false;
   int server_threads = 8;
 };
 

@@ -44,6 +44,7 @@ class TimeoutReapingScenario : public ClientScenario {
 
   void Require(TargetRequirements& r) const override {
     r.session_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(ttl_);
+    r.extension_in_config = true;  // used only without a ledger
   }
 
   bool SetSessionTtl(std::chrono::duration<double> ttl) override {
