@@ -36,7 +36,7 @@ class TimeoutReapingScenario : public ClientScenario {
     info_.description = "start a batch of sessions, send nothing, wait for the reaper to end them";
     info_.measures =
         "sessions, agents, conversation_bytes back to baseline without any request; heap_bytes "
-        "flat";
+        "flat (a server without our ledger: descendants, one mock-mcp extension per session)";
     info_.warmup = 3;
     info_.iterations = 30;
     info_.requests_per_iteration = kSessionsPerIteration;
