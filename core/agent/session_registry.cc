@@ -53,7 +53,8 @@ Result<SessionLease> SessionRegistry::Create(const std::string& id, Session init
   return Insert(id, std::move(initial));
 }
 
-Result<SessionLease> SessionRegistry::Acquire(const std::string& id, bool* rehydrated) {
+Result<SessionLease> SessionRegistry::Acquire(const std::string& id, bool* rehydrated,
+                                              const std::function<bool()>& ended) {
   if (rehydrated != nullptr) *rehydrated = false;
   {
     MutexLock lock(mu_);
@@ -67,9 +68,9 @@ Result<SessionLease> SessionRegistry::Acquire(const std::string& id, bool* rehyd
   }
   Result<Session> stored = loader_(id);  // disk I/O, outside the lock
   if (!stored.ok()) return stored.status();
-  Result<SessionLease> lease = Insert(id, std::move(stored).value());
+  Result<SessionLease> lease = Insert(id, std::move(stored).value(), ended);
   if (!lease.ok() && lease.status().code() == StatusCode::kAlreadyExists) {
-    return Acquire(id, rehydrated);  // another request rehydrated it first: use theirs
+    return Acquire(id, rehydrated, ended);  // another request rehydrated it first: use theirs
   }
   if (lease.ok()) {
     GOOSE_LOG(kInfo) << "session " << id << " rehydrated from disk";
@@ -78,7 +79,8 @@ Result<SessionLease> SessionRegistry::Acquire(const std::string& id, bool* rehyd
   return lease;
 }
 
-Result<SessionLease> SessionRegistry::Insert(const std::string& id, Session session) {
+Result<SessionLease> SessionRegistry::Insert(const std::string& id, Session session,
+                                             const std::function<bool()>& refuse) {
   auto at_capacity = [&]() REQUIRES(mu_) -> std::optional<Status> {
     if (shut_down_) return Status(StatusCode::kUnavailable, "the server is shutting down");
     if (live_.count(id) != 0)
@@ -101,6 +103,7 @@ Result<SessionLease> SessionRegistry::Insert(const std::string& id, Session sess
   {
     MutexLock lock(mu_);
     if (auto refused = at_capacity()) return *refused;  // `live` outlives `lock`
+    if (refuse && refuse()) return NotFound("session " + id + " was ended");
     Entry& e = live_[id];
     e.session = live;
     e.last_activity = Clock::now();

@@ -103,7 +103,12 @@ class SessionRegistry {
   // back to life (rehydrated). NotFound when neither exists;
   // ResourceExhausted when rehydration would pass max_sessions.
   // `rehydrated`, when given, says whether this call brought it back.
-  Result<SessionLease> Acquire(const std::string& id, bool* rehydrated = nullptr);
+  // `ended`, when given, is asked under the registry's lock just before a
+  // copy read from disk is published: true refuses it (NotFound), so that
+  // no other request can take a copy of a session whose end came while its
+  // file was read.
+  Result<SessionLease> Acquire(const std::string& id, bool* rehydrated = nullptr,
+                               const std::function<bool()>& ended = nullptr);
 
   // True when `id` is live now.
   bool IsLive(const std::string& id) const;
@@ -165,7 +170,9 @@ class SessionRegistry {
   void UnindexLocked(Entry& e) REQUIRES(mu_);
   // Removes `it` from `live_` and from the idle indexes; returns the next.
   LiveMap::iterator EraseLocked(LiveMap::iterator it) REQUIRES(mu_);
-  Result<SessionLease> Insert(const std::string& id, Session session) EXCLUDES(mu_);
+  // `refuse`, when given, is asked under mu_ before publishing: true is NotFound.
+  Result<SessionLease> Insert(const std::string& id, Session session,
+                              const std::function<bool()>& refuse = nullptr) EXCLUDES(mu_);
   void ReaperLoop(std::stop_token stop);
   static void EndSessions(std::vector<std::shared_ptr<LiveSession>> ended);
 

@@ -99,7 +99,10 @@ SessionService::SessionService(SessionRegistry* registry, SessionStore* store)
 Result<SessionLease> SessionService::AcquireSession(const std::string& id) {
   if (Status s = ValidateSessionId(id); !s.ok()) return s;
   bool rehydrated = false;
-  Result<SessionLease> lease = registry_->Acquire(id, &rehydrated);
+  // A copy read from disk is published only if the session was not ended
+  // meanwhile (End marks first): no other request can take a stale copy.
+  Result<SessionLease> lease =
+      registry_->Acquire(id, &rehydrated, [&] { return store_->IsEnded(id); });
   // The store's message names the file; a client needs only the id.
   if (!lease.ok() && lease.status().code() == StatusCode::kNotFound) {
     return store_->IsEnded(id) ? EndedError(id) : NotFound("no session " + id);

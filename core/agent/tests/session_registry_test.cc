@@ -99,6 +99,28 @@ TEST_F(SessionRegistryTest, RehydratesStoredSessionOnce) {
   EXPECT_EQ(registry->size(), 1u);
 }
 
+// An end that arrives while a stored session is being brought back (its
+// file read, its agent made) refuses the copy under the registry's lock:
+// no other request can take a copy of an ended session in between (CI saw
+// a reply begun after an end answered through such a copy).
+TEST_F(SessionRegistryTest, ACopyOfAnEndedSessionIsNeverPublished) {
+  const int64_t agents_before = ResourceLedger::Global().Get(Gauge::kAgents);
+  auto registry = MakeRegistry(1h);
+  // The end "arrives" once the copy's agent exists: just before publishing.
+  auto ended = [&] { return agents_made_.load() > 0; };
+  bool rehydrated = true;
+  Result<SessionLease> lease = registry->Acquire("stored", &rehydrated, ended);
+  ASSERT_FALSE(lease.ok());
+  EXPECT_EQ(lease.status().code(), StatusCode::kNotFound) << lease.status().ToString();
+  EXPECT_FALSE(rehydrated);
+  EXPECT_FALSE(registry->IsLive("stored"));
+  EXPECT_EQ(registry->size(), 0u);
+  EXPECT_EQ(ResourceLedger::Global().Get(Gauge::kAgents), agents_before);  // its agent is gone
+  // Not ended: published as before.
+  EXPECT_TRUE(registry->Acquire("stored", &rehydrated, [] { return false; }).ok());
+  EXPECT_TRUE(rehydrated);
+}
+
 TEST_F(SessionRegistryTest, ReaperEndsIdleSessionsWithoutTraffic) {
   const int64_t sessions_before = ResourceLedger::Global().Get(Gauge::kSessions);
   const int64_t agents_before = ResourceLedger::Global().Get(Gauge::kAgents);

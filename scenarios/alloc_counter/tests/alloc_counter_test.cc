@@ -52,11 +52,15 @@ int64_t GlibcUsable(int64_t request) {
   return chunk - 8;
 }
 
+// glibc hands out a whole free chunk when splitting it would leave less
+// than its minimum chunk (32 B): up to 16 B more than the formula says.
+constexpr int64_t kUnsplitSlack = 16;
+
 // Live bytes grown by `grew` for `count` blocks of `request` bytes: at least
 // what was asked, at most what glibc hands out for it.
 void ExpectGrewBy(int64_t grew, int64_t count, int64_t request) {
   EXPECT_GE(grew, count * request);
-  EXPECT_LE(grew, count * GlibcUsable(request));
+  EXPECT_LE(grew, count * (GlibcUsable(request) + kUnsplitSlack));
 }
 
 struct ProbeEnv {
@@ -192,12 +196,13 @@ TEST_F(AllocCounterTest, LibraryIsNextToTheExecutable) {
 TEST_F(AllocCounterTest, UsableSizeOfAHundredBytes) {
   EXPECT_EQ(GlibcUsable(100), 104);
 #if defined(GOOSE_HEAP_BACKEND_GLIBC) && !defined(GOOSE_TSAN)
-  // This build's own malloc is glibc's: the formula must agree with it.
+  // This build's own malloc is glibc's: the formula must agree with it, up
+  // to a chunk it did not split (CI saw malloc(1) give 40 usable bytes).
   for (size_t request : {1, 24, 25, 100, 1000, 4000, 100000}) {
     void* block = std::malloc(request);
-    EXPECT_EQ(static_cast<int64_t>(malloc_usable_size(block)),
-              GlibcUsable(static_cast<int64_t>(request)))
-        << request;
+    const auto usable = static_cast<int64_t>(malloc_usable_size(block));
+    EXPECT_GE(usable, GlibcUsable(static_cast<int64_t>(request))) << request;
+    EXPECT_LE(usable, GlibcUsable(static_cast<int64_t>(request)) + kUnsplitSlack) << request;
     std::free(block);
   }
 #endif
