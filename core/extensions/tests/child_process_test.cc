@@ -158,9 +158,20 @@ TEST_P(ChildProcessTest, StopEscalatesToSigkillWhenSigtermIsIgnored) {
   auto child = MustSpawn({testing::MockMcpPath(), "--ignore-sigterm", "--linger"});
   ASSERT_NE(child, nullptr);
   // The command ignores SIGTERM only once it has started (under tsan that
-  // takes a while): a SIGTERM before then would end it.
-  const pid_t command = GetParam() == Supervision::kShim ? -1 : child->pid();
-  if (command > 0) ASSERT_TRUE(goose::testing::WaitUntil([&] { return IgnoresSigterm(command); }));
+  // takes a while): a SIGTERM before then would end it. Under the shim the
+  // command is the shim's child.
+  auto command = [&]() -> pid_t {
+    if (GetParam() != Supervision::kShim) return child->pid();
+    const std::string pid = std::to_string(child->pid());
+    std::ifstream children("/proc/" + pid + "/task/" + pid + "/children");
+    pid_t first = -1;
+    children >> first;
+    return first;
+  };
+  ASSERT_TRUE(goose::testing::WaitUntil([&] {
+    const pid_t pid = command();
+    return pid > 0 && IgnoresSigterm(pid);
+  }));
   ExitStatus status = child->Stop(std::chrono::milliseconds(400));
   EXPECT_EQ(status.signal, SIGKILL) << status.ToString();
 }
