@@ -178,6 +178,8 @@ Session TwoMessages() {
   s.metadata.description = "kept";
   s.messages = {Message::User("one"), Message::Assistant("two")};
   s.messages[1].extra = Json{{"unknownField", 1}};
+  // A fixed time: two calls a second apart must make the same bytes.
+  for (Message& m : s.messages) m.created = 1700000000;
   return s;
 }
 
