@@ -15,16 +15,18 @@ goose_api_like.py --bug X'` must find exactly the bugs switched on:
   --bug first-message  goose-api's stream bug: a reply reads the provider's SSE
                        stream only until the first complete assistant message,
                        then stops reading but keeps the response (and its
-                       socket) in a global list: the provider's stream stays
-                       live, one fd is held per provider call, tool calls never
-                       run.
+                       socket) in a global list: one fd and its buffers are
+                       held per provider call, tool calls never run. (A reply
+                       that fits in the socket buffers is written whole, so
+                       mock-llm counts it completed: the fds show the bug.)
   --bug retain         keeps --retain-bytes (default 65536) per /session/start
                        and /session/reply in a global list (heap growth).
   --bug no-reap        never reaps idle sessions (they live until /session/end).
   --bug orphan         ending, reaping, /extensions/remove and shutdown forget a
                        session's extension processes instead of stopping them.
-                       The extension sees its stdin close (mock-mcp then exits),
-                       but the grandchildren it started keep running.
+                       They keep running, and so do their grandchildren:
+                       subprocess keeps a forgotten live Popen, and so its
+                       pipes, in its own list (fds and heap grow too).
   --bug all            all four.
   --leak-bytes N       the "small leak": keeps N bytes per /session/start,
                        /session/reply and /session/end (default 0).
@@ -229,7 +231,10 @@ def killpg(pgid, sig):
 def stop_extensions(extensions):
     """Stops (clean) or forgets (orphan bug) a list of Extension objects."""
     if "orphan" in CFG.bugs:
-        return  # the references go; nothing is stopped or waited for
+        # The references go; nothing is stopped or waited for. subprocess
+        # keeps each forgotten live Popen (and its pipes) in its own list, so
+        # the extension never sees EOF on stdin and keeps running.
+        return
     for ext in extensions:
         ext.stop()
 
