@@ -27,8 +27,12 @@ threading.Thread(target=_clear_type_cache_forever, daemon=True,
 # Hand over to the target's own sitecustomize further along the path.
 _here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _here]
-del sys.modules[__name__]
+# The import machinery that is running this file takes its entry from
+# sys.modules when it finishes: put ours back unless the target's took it.
+_self = sys.modules.pop(__name__)
 try:
     import sitecustomize  # noqa: F401  (the target's own, if any)
 except ImportError:
     pass
+finally:
+    sys.modules.setdefault(__name__, _self)
