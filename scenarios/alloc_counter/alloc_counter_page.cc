@@ -76,18 +76,21 @@ AllocCounterPage::Snapshot AllocCounterPage::Read() const {
   return s;
 }
 
-std::string AllocCounterPage::LibraryPath() {
+namespace {
+
+// `name` in the directory of the running program (the build puts the
+// library and the Python folder in bin/ with every program).
+std::string NextToThisProgram(const char* name) {
   std::error_code ec;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return kLibraryName;
-  return (exe.parent_path() / kLibraryName).string();
+  if (ec) return name;
+  return (exe.parent_path() / name).string();
 }
 
-std::string AllocCounterPage::PythonSiteDir() {
-  std::error_code ec;
-  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return kPythonSiteDirName;
-  return (exe.parent_path() / kPythonSiteDirName).string();
-}
+}  // namespace
+
+std::string AllocCounterPage::LibraryPath() { return NextToThisProgram(kLibraryName); }
+
+std::string AllocCounterPage::PythonSiteDir() { return NextToThisProgram(kPythonSiteDirName); }
 
 }  // namespace goose::scenarios

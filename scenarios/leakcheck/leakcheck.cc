@@ -3,10 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <memory>
 
 #include "core/base/json.h"
+#include "core/base/strings.h"
 #include "scenarios/leakcheck/heap_diff.h"
 #include "scenarios/leakcheck/progress.h"
 #include "scenarios/leakcheck/report.h"
@@ -28,14 +30,11 @@ using scenarios::Target;
 constexpr int kPssWarmup = 50;
 constexpr int kExactHeapWarmup = 20;
 
-// "3600 s", "2.5 h".
-std::string FormatSeconds(double seconds) {
+// goose::FormatSeconds, in hours past two of them: "3600 s", "33.0 h".
+std::string FormatWait(double seconds) {
+  if (seconds < 7200) return FormatSeconds(std::chrono::milliseconds(std::llround(seconds * 1000)));
   char text[32];
-  if (seconds >= 7200) {
-    std::snprintf(text, sizeof text, "%.1f h", seconds / 3600);
-  } else {
-    std::snprintf(text, sizeof text, "%g s", seconds);
-  }
+  std::snprintf(text, sizeof text, "%.1f h", seconds / 3600);
   return text;
 }
 
@@ -249,9 +248,9 @@ int RunLeakcheck(const Options& o, std::FILE* out, std::FILE* err, bool err_is_t
                              (o.iterations < 0 ? scenario->info().iterations : o.iterations);
       const double wait = o.session_ttl * iterations;
       if (o.ttl_env.empty() && wait > 600) {
-        display.Note(name + " waits out the target's " + FormatSeconds(o.session_ttl) +
+        display.Note(name + " waits out the target's " + FormatWait(o.session_ttl) +
                      " TTL in each of its " + std::to_string(iterations) + " iterations: about " +
-                     FormatSeconds(wait) + " (a target that can be told a shorter TTL: --ttl-env)");
+                     FormatWait(wait) + " (a target that can be told a shorter TTL: --ttl-env)");
       }
     }
     display.ScenarioStarting(name, target_text);

@@ -321,13 +321,17 @@ TEST_F(AllocCounterTest, ExecResetsTheCountsAndKeepsCounting) {
   EXPECT_EQ(Read().live_bytes, fresh.live_bytes);
 }
 
+// Writes `value` over the page file's 8-byte word at `offset` (its magic at
+// 0, its version at 8), as a foreign or stale file would have it.
+void OverwritePageWord(const std::filesystem::path& page, off_t offset, uint64_t value) {
+  UniqueFd fd(::open(page.c_str(), O_WRONLY | O_CLOEXEC));
+  ASSERT_TRUE(fd.valid());
+  ASSERT_EQ(::pwrite(fd.get(), &value, sizeof value, offset), static_cast<ssize_t>(sizeof value));
+}
+
 TEST_F(AllocCounterTest, PageWithAWrongMagicCountsNothing) {
-  {
-    UniqueFd fd(::open(page_path_.c_str(), O_WRONLY | O_CLOEXEC));
-    ASSERT_TRUE(fd.valid());
-    const uint64_t wrong = kAllocPageMagic + 1;
-    ASSERT_EQ(::pwrite(fd.get(), &wrong, sizeof wrong, 0), static_cast<ssize_t>(sizeof wrong));
-  }
+  OverwritePageWord(page_path_, 0, kAllocPageMagic + 1);
+  if (HasFatalFailure()) return;
   std::unique_ptr<Probe> probe = StartCounted();
   ASSERT_NE(probe, nullptr);
   ASSERT_EQ(probe->Command("alloc 1000 100"), "ok");
@@ -342,12 +346,8 @@ TEST_F(AllocCounterTest, PageWithAWrongMagicCountsNothing) {
 }
 
 TEST_F(AllocCounterTest, PageWithAWrongVersionCountsNothing) {
-  {
-    UniqueFd fd(::open(page_path_.c_str(), O_WRONLY | O_CLOEXEC));
-    ASSERT_TRUE(fd.valid());
-    const uint64_t wrong = kAllocPageVersion + 1;
-    ASSERT_EQ(::pwrite(fd.get(), &wrong, sizeof wrong, 8), static_cast<ssize_t>(sizeof wrong));
-  }
+  OverwritePageWord(page_path_, 8, kAllocPageVersion + 1);
+  if (HasFatalFailure()) return;
   std::unique_ptr<Probe> probe = StartCounted();
   ASSERT_NE(probe, nullptr);
   ASSERT_EQ(probe->Command("alloc 1000 100"), "ok");
