@@ -47,6 +47,9 @@ inline Result<RunningProgram> StartProgram(const std::vector<std::string>& argv,
   std::optional<std::string> line = p.stdout_lines->Next(std::chrono::seconds(30));
   const std::string marker = "listening on http://127.0.0.1:";
   if (!line || line->find(marker) == std::string::npos) {
+    // A program that exits before it is ready may still be writing why:
+    // its stderr is whole once closed (bounded), as RunToEnd waits for it.
+    p.process->WaitStderrClosed(std::chrono::steady_clock::now() + std::chrono::seconds(5));
     return Status(StatusCode::kUnavailable,
                   argv[0] + " did not become ready; stderr: " + p.process->StderrTail());
   }
