@@ -24,7 +24,7 @@ set(GOOSE_LAYER_scenarios/lib core mock_provider scenarios/probe scenarios/alloc
     scenarios/lib)
 set(GOOSE_LAYER_scenarios/leakcheck core mock_provider scenarios/probe scenarios/report
     scenarios/alloc_counter harness scenarios/lib scenarios/leakcheck)
-set(GOOSE_LAYER_scenarios/gates core scenarios/report scenarios/lib scenarios/gates)
+set(GOOSE_LAYER_scenarios/gates core scenarios/report harness scenarios/lib scenarios/gates)
 set(GOOSE_LAYER_bench/compare core/base bench/compare)
 
 # goose_check_layering(<target> <layer>): checks every header and source in

@@ -18,6 +18,7 @@
 
 #include "core/base/failpoint.h"
 #include "harness/gate_report.h"
+#include "scenarios/gates/gate_expectations.h"
 #include "scenarios/lib/builtin_scenarios.h"
 #include "scenarios/lib/heap_profile.h"
 #include "scenarios/lib/runner.h"
@@ -37,24 +38,6 @@ namespace {
 int EnvInt(const char* name, int fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
-}
-
-std::string TestName() {
-  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  return std::string(info->test_suite_name()) + "." + info->name();
-}
-
-// Writes the results of this test to GOOSE_GATE_REPORT_DIR, if set.
-void Report(const std::vector<ScenarioResult>& results, const std::string& kind,
-            const std::string& expected_series = "") {
-  const char* dir = std::getenv("GOOSE_GATE_REPORT_DIR");
-  if (dir == nullptr || *dir == '\0') return;
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  Json out = {{"test", TestName()}, {"kind", kind}, {"results", Json::array()}};
-  if (!expected_series.empty()) out["expected_series"] = expected_series;
-  for (const ScenarioResult& r : results) out["results"].push_back(r.ToJson());
-  goose::testing::WriteGateReport(out);
 }
 
 class LeakGate : public ::testing::Test {
@@ -85,7 +68,7 @@ class LeakGate : public ::testing::Test {
     std::printf("[gate] %s %s: %d of %d runs flagged; last: heap %s; %.2f s\n", name.c_str(),
                 last.preset.c_str(), flagged, repeat, last[Series::kHeapBytes].detail.c_str(),
                 last.seconds);
-    Report(results, "gate");
+    ReportGateResults(results, "gate");
   }
 
   // A canary: under `failpoint`, the gate must say "leak" for `series`.
@@ -100,29 +83,8 @@ class LeakGate : public ::testing::Test {
     options.iterations = iterations;
     ScenarioResult r = Runner(options).Run(*scenario);
     ClearFailpoints();
-    EXPECT_TRUE(r.error.empty()) << r.Describe();
-    EXPECT_EQ(r.Verdict(), "leak")
-        << "the " << FailpointName(failpoint) << " canary did not make the gate fail:\n"
-        << r.Describe();
-    EXPECT_TRUE(r.Leaks(series)) << "the " << FailpointName(failpoint)
-                                 << " canary failed the gate, but not on " << SeriesName(series)
-                                 << ":\n"
-                                 << r.Describe();
-    std::printf("[canary] %s under %s: %s\n", name.c_str(),
-                std::string(FailpointName(failpoint)).c_str(), r.Describe().c_str());
-    Report({r}, "canary", std::string(SeriesName(series)));
+    ExpectCanaryFailed(r, failpoint, series);
     return r;
-  }
-
-  // Heap canaries under heapprof must name the growing site: the function
-  // that holds the failpoint's allocations (InjectRequestFaults), not any
-  // diff with a total.
-  static void ExpectAttribution(const ScenarioResult& r) {
-    if (!HeapProfilingAvailable()) return;
-    EXPECT_NE(r.heap_profile_diff.find("Total:"), std::string::npos) << r.heap_profile_diff;
-    EXPECT_NE(r.heap_profile_diff.find("InjectRequestFaults"), std::string::npos)
-        << "the profile diff does not name the growing site:\n"
-        << r.heap_profile_diff;
   }
 };
 
@@ -214,7 +176,7 @@ TEST_F(LeakGate, SensitivityEightBytesPerRequest) {
       r.preset.c_str(), r[Series::kHeapBytes].detail.c_str(), flagged_at,
       flagged_at * per_iteration, r.warmup * per_iteration);
   EXPECT_GT(flagged_at, 0);
-  Report({r}, "sensitivity", "heap_bytes");
+  ReportGateResults({r}, "sensitivity", "heap_bytes");
 }
 
 // Last on purpose: the bytes leak_heap loses stay lost for the life of

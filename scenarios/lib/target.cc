@@ -7,6 +7,7 @@
 namespace goose::scenarios {
 
 struct InProcessTarget::Parts {
+  testing::TestServerOptions options;
   std::unique_ptr<testing::TestServer> server;
 };
 
@@ -17,36 +18,43 @@ std::unique_ptr<ApiClient> ConnectTo(const Target& target, std::chrono::millisec
 }
 
 InProcessTarget::InProcessTarget(TargetRequirements requirements)
-    : requirements_(std::move(requirements)), api_key_("gate-key") {}
+    : api_key_("gate-key"), parts_(std::make_unique<Parts>()) {
+  testing::TestServerOptions& options = parts_->options;
+  options.script = std::move(requirements.script);
+  options.stdio_extensions = requirements.stdio_extensions;
+  options.stack.registry.ttl = requirements.session_ttl;
+  options.stack.registry.max_sessions = requirements.max_sessions;
+  options.stack.http.limits.threads = requirements.server_threads;
+  options.stack.api_key = api_key_;
+}
+
+InProcessTarget::InProcessTarget(testing::TestServerOptions options)
+    : api_key_(options.stack.api_key), parts_(std::make_unique<Parts>()) {
+  parts_->options = std::move(options);
+}
 
 InProcessTarget::~InProcessTarget() {
-  if (parts_ && parts_->server) parts_->server->Shutdown();
+  if (parts_->server) parts_->server->Shutdown();
   parts_.reset();
   KillStrayDescendants();
 }
 
 Status InProcessTarget::Start() {
-  testing::TestServerOptions options;
-  options.script = requirements_.script;
-  options.stdio_extensions = requirements_.stdio_extensions;
-  options.stack.registry.ttl = requirements_.session_ttl;
-  options.stack.registry.max_sessions = requirements_.max_sessions;
-  options.stack.http.limits.threads = requirements_.server_threads;
-  options.stack.api_key = api_key_;
-  parts_ = std::make_unique<Parts>();
-  parts_->server = std::make_unique<testing::TestServer>(std::move(options));
+  parts_->server = std::make_unique<testing::TestServer>(parts_->options);
   sessions_dir_ = parts_->server->sessions_dir();
   return parts_->server->Start();
 }
 
-int InProcessTarget::port() const { return parts_ && parts_->server ? parts_->server->port() : -1; }
+testing::TestServer& InProcessTarget::server() { return *parts_->server; }
+
+int InProcessTarget::port() const { return parts_->server ? parts_->server->port() : -1; }
 
 std::optional<LedgerSnapshot> InProcessTarget::Ledger() const {
   return ResourceLedger::Global().Snapshot();
 }
 
 std::optional<mock::MockStats> InProcessTarget::MockStats() const {
-  if (!parts_ || !parts_->server) return std::nullopt;
+  if (!parts_->server || parts_->server->mock_provider() == nullptr) return std::nullopt;
   return parts_->server->mock_provider()->stats().Snapshot();
 }
 

@@ -36,6 +36,11 @@
 #include "mock_provider/script.h"
 #include "scenarios/probe/orphan_watch.h"
 
+namespace goose::testing {
+struct TestServerOptions;
+class TestServer;
+}  // namespace goose::testing
+
 namespace goose::scenarios {
 
 using Clock = std::chrono::steady_clock;
@@ -115,6 +120,9 @@ struct TargetRequirements {
 class InProcessTarget : public Target {
  public:
   explicit InProcessTarget(TargetRequirements requirements);
+  // A server set up exactly as `options` say (the hardening gates' servers:
+  // their own read timeouts, TTLs and providers); the API key is theirs.
+  explicit InProcessTarget(testing::TestServerOptions options);
   // Shuts the server down (ending every session), then kills stray
   // descendants.
   ~InProcessTarget() override;
@@ -136,10 +144,13 @@ class InProcessTarget : public Target {
   int64_t Descendants() const override;
   int KillStrayDescendants() override;
 
+  // The server itself (REQUIRES: Start() succeeded), for scenarios that
+  // also check what it stored or end what a bad client left behind.
+  testing::TestServer& server();
+
  private:
   struct Parts;
-  const TargetRequirements requirements_;
-  const std::string api_key_;
+  std::string api_key_;
   std::filesystem::path sessions_dir_;
   probe::OrphanWatch orphans_;  // before the server: its children are watched from the start
   std::unique_ptr<Parts> parts_;
