@@ -22,6 +22,9 @@
 //   rewrite_sessions  every session save rewrites the whole file (temp file
 //                  and rename) instead of appending the new messages: the
 //                  cost a reply had before appends, for the benchmark gate
+//   message_dom    every session file line is built as a nlohmann DOM and
+//                  dumped (MessageToJson) instead of written straight from
+//                  the model: the cost before the direct writer
 //
 // The lift_* faults each take one limit away, so that the hostile gate that
 // proves the limit can be shown to fail without it (docs/reliability.md):
@@ -57,6 +60,7 @@ enum class Failpoint : int {
   kLeakThread,
   kDiskFull,
   kRewriteSessions,
+  kMessageDom,
   kLiftBodyFraming,
   kLiftRequestDeadline,
   kLiftConnectionCap,

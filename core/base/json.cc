@@ -27,6 +27,103 @@ std::string JsonDump(const Json& json) {
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+void JsonDumpTo(const Json& json, std::string* out) {
+  // What Json::dump does, with the output adapter appending to *out.
+  nlohmann::detail::serializer<Json> serializer(
+      nlohmann::detail::output_adapter<char, std::string>(*out), ' ',
+      Json::error_handler_t::replace);
+  serializer.dump(json, /*pretty_print=*/false, /*ensure_ascii=*/false, 0);
+}
+
+namespace {
+
+// The length of the well-formed UTF-8 sequence at the start of `s` (2-4),
+// or 0 when it is not one: the sequences nlohmann's decoder accepts (no
+// overlong forms, no surrogates, nothing above U+10FFFF).
+size_t Utf8SequenceLength(std::string_view s) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const auto continuation = [&](size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+    return i < s.size() && byte(i) >= lo && byte(i) <= hi;
+  };
+  const unsigned char lead = byte(0);
+  if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
+  if (lead == 0xE0) return continuation(1, 0xA0) && continuation(2) ? 3 : 0;
+  if (lead == 0xED) return continuation(1, 0x80, 0x9F) && continuation(2) ? 3 : 0;
+  if (lead >= 0xE1 && lead <= 0xEF) return continuation(1) && continuation(2) ? 3 : 0;
+  if (lead == 0xF0) return continuation(1, 0x90) && continuation(2) && continuation(3) ? 4 : 0;
+  if (lead == 0xF4) {
+    return continuation(1, 0x80, 0x8F) && continuation(2) && continuation(3) ? 4 : 0;
+  }
+  if (lead >= 0xF1 && lead <= 0xF3) {
+    return continuation(1) && continuation(2) && continuation(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void JsonStringTo(std::string_view text, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const size_t start = out->size();
+  out->push_back('"');
+  size_t i = 0;
+  while (i < text.size()) {
+    // The longest run that needs no escaping, copied at once.
+    size_t run = i;
+    while (run < text.size()) {
+      const unsigned char c = static_cast<unsigned char>(text[run]);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+      ++run;
+    }
+    out->append(text.data() + i, run - i);
+    i = run;
+    if (i == text.size()) break;
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const size_t n = Utf8SequenceLength(text.substr(i));
+      if (n == 0) {
+        // Invalid UTF-8: nlohmann's replacement rules, whole string.
+        out->resize(start);
+        JsonDumpTo(Json(std::string(text)), out);
+        return;
+      }
+      out->append(text.data() + i, n);
+      i += n;
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      default:  // the other control characters, as nlohmann: \u00xx
+        out->append("\\u00");
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 0xF]);
+        break;
+    }
+    ++i;
+  }
+  out->push_back('"');
+}
+
 namespace {
 
 std::atomic<int> depth_limit{kDefaultJsonDepthLimit};

@@ -28,6 +28,14 @@ using Json = nlohmann::json;
 // raising nlohmann's type_error 316.
 std::string JsonDump(const Json& json);
 
+// JsonDump(json) appended to *out, without a string of its own.
+void JsonDumpTo(const Json& json, std::string* out);
+
+// JsonDump(Json(text)) appended to *out: `text` quoted and escaped exactly
+// as nlohmann writes it (quote, backslash and control characters escaped, other UTF-8
+// as is, invalid UTF-8 replaced by U+FFFD), without building a Json.
+void JsonStringTo(std::string_view text, std::string* out);
+
 // Parses `text`; a syntax error gives InvalidArgument naming `what` and the
 // byte offset. Never throws. The only way JSON enters this program: nothing
 // in core calls nlohmann's parser itself (cmake/CheckLayering.cmake).

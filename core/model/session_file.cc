@@ -10,8 +10,10 @@
 #include <functional>
 #include <vector>
 
+#include "core/base/failpoint.h"
 #include "core/base/file_io.h"
 #include "core/base/unique_fd.h"
+#include "core/model/message_writer.h"
 
 namespace goose {
 namespace fs = std::filesystem;
@@ -62,7 +64,12 @@ Result<UniqueFd> OpenForReading(const fs::path& path) {
 }  // namespace
 
 std::string MessageLine(const Message& message) {
-  std::string line = JsonDump(MessageToJson(message));
+  std::string line;
+  if (FailpointOn(Failpoint::kMessageDom)) {
+    line = JsonDump(MessageToJson(message));  // the old path: a DOM per message
+  } else {
+    WriteMessageJson(message, &line);
+  }
   line += '\n';
   return line;
 }
