@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/alloc_counter.h"
 #include "bench/bench_util.h"
 #include "core/base/http_server.h"
 #include "core/base/json.h"
@@ -322,7 +323,10 @@ void BM_RoundTrip(benchmark::State& state) {
 // caches), kGrowthWarmupCycles cycles of start + reply + end, then the
 // measured cycles (one per iteration). Every session is ended before the
 // heap is read again, so a server that keeps nothing shows 0 within noise.
-// Counter heap_growth_per_request (bytes; gated).
+// Counters heap_growth_per_request (bytes; gated) and
+// allocations_per_request (calls of operator new in this process, server
+// and client, per request; gated: a count, so it does not move with the
+// machine's load the way latencies do).
 constexpr int kGrowthWarmupCycles = 30;
 
 void BM_HeapGrowthPerRequest(benchmark::State& state) {
@@ -344,6 +348,7 @@ void BM_HeapGrowthPerRequest(benchmark::State& state) {
   for (int i = 0; i < kGrowthWarmupCycles && error.empty(); ++i) cycle();
   requests = 0;
   const int64_t before = probe::HeapGauge::AllocatedBytes();
+  const int64_t allocations_before = AllocationCount();
   for (auto _ : state) {
     cycle();
     if (!error.empty()) {
@@ -352,8 +357,11 @@ void BM_HeapGrowthPerRequest(benchmark::State& state) {
     }
   }
   const int64_t after = probe::HeapGauge::AllocatedBytes();
+  const int64_t allocations = AllocationCount() - allocations_before;
   state.counters["heap_growth_per_request"] =
       static_cast<double>(after - before) / static_cast<double>(requests);
+  state.counters["allocations_per_request"] =
+      static_cast<double>(allocations) / static_cast<double>(requests);
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
 // The benchmark gate end to end: goose_bench's short pass compared with
 // this build's baseline passes; the same pass with the retain_heap
 // failpoint on (every HTTP request keeps 64 more bytes) fails the gate
-// naming heap_growth_per_request; and with rewrite_sessions on (every reply
+// naming heap_growth_per_request; with rewrite_sessions on (every reply
 // rewrites the whole session file, as before appends) it fails naming
-// reply_over_floor.
+// reply_over_floor; with message_dom on (a DOM per stored message, as
+// before the direct writer) it fails naming allocations_per_request.
 //
 // Runs goose_bench as a child process (ChildProcess, Supervision::kDirect)
 // so the benchmarks get a process of their own, as ci/bench runs them.
@@ -140,6 +141,16 @@ TEST(BenchGateTest, RetainedHeapPerRequestFailsTheGateByName) {
 
 TEST(BenchGateTest, RewritingTheSessionFileOnEveryReplyFailsTheGateByName) {
   EXPECT_TRUE(ExpectGateFailsOn("rewrite_sessions", "reply_over_floor"));
+}
+
+// The direct message writer's win: with message_dom, every stored message
+// is built as a nlohmann DOM and dumped again (the old path), ~130 more
+// allocations per request (a count: it does not move with the machine's
+// load as the latency ratio does).
+TEST(BenchGateTest, ADomPerStoredMessageFailsTheGateByName) {
+  std::optional<double> now = ExpectGateFailsOn("message_dom", "allocations_per_request");
+  ASSERT_TRUE(now.has_value());
+  EXPECT_GT(*now, 300.0) << "a DOM per stored message must show";
 }
 
 }  // namespace
