@@ -25,6 +25,8 @@
 //   message_dom    every session file line is built as a nlohmann DOM and
 //                  dumped (MessageToJson) instead of written straight from
 //                  the model: the cost before the direct writer
+//   fork_spawn     every child process is forked (the server's page tables
+//                  copied) instead of vforked
 //
 // The lift_* faults each take one limit away, so that the hostile gate that
 // proves the limit can be shown to fail without it (docs/reliability.md):
@@ -61,6 +63,7 @@ enum class Failpoint : int {
   kDiskFull,
   kRewriteSessions,
   kMessageDom,
+  kForkSpawn,
   kLiftBodyFraming,
   kLiftRequestDeadline,
   kLiftConnectionCap,

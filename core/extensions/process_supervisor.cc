@@ -13,6 +13,7 @@
 #include <string>
 #include <system_error>
 
+#include "core/base/failpoint.h"
 #include "core/extensions/spawn_report.h"
 
 namespace goose {
@@ -118,7 +119,8 @@ void ProcessSupervisor::Run(std::stop_token stop) {
       job = queue_.front();
       queue_.pop_front();
     }
-    pid_t pid = ::fork();
+    // vfork: see the header. The child never returns from RunChild.
+    pid_t pid = FailpointOn(Failpoint::kForkSpawn) ? ::fork() : ::vfork();
     if (pid == 0) RunChild(*job->spec, job->server_pid);
     if (pid < 0) {
       job->error = errno;

@@ -16,8 +16,14 @@
 // Orphaned grandchildren are caught by goose-ext-shim, a subreaper per
 // extension (see child_process.h).
 //
-// The child side of the fork runs only async-signal-safe calls, in this
-// order: setpgid(0, 0) (own process group); prctl(PR_SET_PDEATHSIG,
+// The child is made with vfork(): it borrows the server's memory until its
+// execve, so nothing of the server (its page tables, hundreds of MB of
+// them in a big process) is copied, and no page the server writes
+// afterwards takes a copy-on-write fault; the spawner thread waits for the
+// exec, the rest of the server runs on (the failpoint fork_spawn puts
+// fork() back, for the benchmark gate). That is why the child side runs
+// only async-signal-safe calls, writes no memory but its own stack, and
+// never returns, in this order: setpgid(0, 0) (own process group); prctl(PR_SET_PDEATHSIG,
 // SIGKILL); getppid() against the server's pid recorded before the fork
 // (the server may already be dead, and then no signal will come); dup2 of
 // the pipes onto 0, 1, 2 (and the report pipe onto 3 for the shim);
