@@ -22,6 +22,7 @@
 
 #include <benchmark/benchmark.h>
 #include <httplib.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -68,6 +69,13 @@ mock::Script RigScript(bool tools) {
 }
 
 double Micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
+
+// Minor page faults of this process so far (getrusage).
+int64_t MinorPageFaults() {
+  struct rusage usage {};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
 
 // The server under test, the floor, and what the client threads collect.
 class Rig {
@@ -364,9 +372,56 @@ void BM_HeapGrowthPerRequest(benchmark::State& state) {
       static_cast<double>(allocations) / static_cast<double>(requests);
 }
 
+// Session start with one stdio extension (mock-mcp through goose-ext-shim):
+// one client starts a session (the server spawns the extension and runs
+// the MCP handshake) and ends it (the extension is stopped), after
+// kGrowthWarmupCycles / 10 warm-up cycles.
+// Counters: extension_start_p50_us, extension_start_p99_us (latency of the
+// start) and page_faults_per_start (minor page faults of this process,
+// server and client, per start and end; gated: a count, not a time). A
+// server that forked its children instead of vforking them copies its page
+// tables for every spawn, and every page it writes afterwards faults once.
+void BM_ExtensionStart(benchmark::State& state) {
+  Rig rig(/*tools=*/true, /*server_threads=*/2);
+  if (!rig.error().empty()) {
+    state.SkipWithError(rig.error().c_str());
+    return;
+  }
+  Client client(rig.api_port(), rig.floor_port());
+  std::string error;
+  auto cycle = [&](std::vector<double>* latencies) {
+    const Clock::time_point started = Clock::now();
+    const std::string id = client.Start(&error);
+    if (id.empty()) return;
+    if (latencies != nullptr) latencies->push_back(Micros(Clock::now() - started));
+    client.Post(client.api_, "/session/end", Json{{"session_id", id}}.dump(), &error);
+  };
+  for (int i = 0; i < kGrowthWarmupCycles / 10 && error.empty(); ++i) cycle(nullptr);
+  std::vector<double> latencies;
+  latencies.reserve(static_cast<size_t>(state.max_iterations));
+  const int64_t faults_before = MinorPageFaults();
+  int64_t starts = 0;
+  for (auto _ : state) {
+    cycle(&latencies);
+    if (!error.empty()) {
+      state.SkipWithError(error.c_str());
+      return;
+    }
+    ++starts;
+  }
+  state.counters["page_faults_per_start"] =
+      static_cast<double>(MinorPageFaults() - faults_before) / static_cast<double>(starts);
+  state.counters["extension_start_p50_us"] = Percentile(latencies, 50);
+  state.counters["extension_start_p99_us"] = Percentile(latencies, 99);
+}
+
 }  // namespace
 
 void RegisterRoundTripBenchmarks(const SuiteMode& mode) {
+  benchmark::RegisterBenchmark("BM_ExtensionStart", BM_ExtensionStart)
+      ->Iterations(mode.short_pass ? 20 : 100)
+      ->UseRealTime()
+      ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_HeapGrowthPerRequest", BM_HeapGrowthPerRequest)
       ->Iterations(mode.short_pass ? 100 : 400)
       ->UseRealTime()

@@ -4,7 +4,9 @@
 // naming heap_growth_per_request; with rewrite_sessions on (every reply
 // rewrites the whole session file, as before appends) it fails naming
 // reply_over_floor; with message_dom on (a DOM per stored message, as
-// before the direct writer) it fails naming allocations_per_request.
+// before the direct writer) it fails naming allocations_per_request; with
+// fork_spawn (children forked, not vforked) it fails naming
+// page_faults_per_start.
 //
 // Runs goose_bench as a child process (ChildProcess, Supervision::kDirect)
 // so the benchmarks get a process of their own, as ci/bench runs them.
@@ -147,6 +149,15 @@ TEST(BenchGateTest, RewritingTheSessionFileOnEveryReplyFailsTheGateByName) {
 // is built as a nlohmann DOM and dumped again (the old path), ~130 more
 // allocations per request (a count: it does not move with the machine's
 // load as the latency ratio does).
+// The spawn win: with fork_spawn, children are forked (the server's page
+// tables copied, every page it writes afterwards faulting once) instead of
+// vforked: ~100 more page faults per session start with an extension.
+TEST(BenchGateTest, ForkingEveryExtensionFailsTheGateByName) {
+  std::optional<double> now = ExpectGateFailsOn("fork_spawn", "page_faults_per_start");
+  ASSERT_TRUE(now.has_value());
+  EXPECT_GT(*now, 50.0) << "forking the server must show";
+}
+
 TEST(BenchGateTest, ADomPerStoredMessageFailsTheGateByName) {
   std::optional<double> now = ExpectGateFailsOn("message_dom", "allocations_per_request");
   ASSERT_TRUE(now.has_value());
