@@ -93,8 +93,23 @@ std::string Format(double v) {
 
 }  // namespace
 
+// Under ThreadSanitizer the heap backend is glibc's, as in dev.
+constexpr bool kThreadSanitizerBuild =
+#if defined(__SANITIZE_THREAD__)
+    true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+    true;
+#else
+    false;
+#endif
+#else
+    false;
+#endif
+
 std::string PresetName() {
   if (const char* p = std::getenv("GOOSE_PRESET"); p != nullptr && *p != '\0') return p;
+  if (kThreadSanitizerBuild) return "tsan";
   const std::string_view backend = probe::HeapGauge::Backend();
   if (backend == "sanitizer") return "asan";
   if (backend == "tcmalloc") return "heapprof";
