@@ -66,33 +66,34 @@ int PidfdSendSignal(int pidfd, int sig) {
   return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
 }
 
-// Blocks SIGPIPE in this thread for its lifetime; a SIGPIPE raised meanwhile
-// (a write to a pipe whose reader is gone: thread-directed) is consumed
-// before the mask is restored, so the write just fails with EPIPE.
+// Blocks SIGPIPE in this thread for its lifetime, so that a write to a
+// pipe whose reader is gone fails with EPIPE instead of raising it. That
+// write leaves a SIGPIPE pending on this thread (it is thread-directed):
+// ConsumeRaised() takes it before the mask is restored. Only a write that
+// failed with EPIPE raised one, so the usual write costs two mask changes
+// and nothing else.
 class ScopedSigpipeBlock {
  public:
   ScopedSigpipeBlock() {
     sigemptyset(&set_);
     sigaddset(&set_, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set_, &old_);
-    sigset_t pending;
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
   }
-  ~ScopedSigpipeBlock() {
-    if (!was_pending_) {
-      struct timespec zero = {0, 0};
-      (void)::sigtimedwait(&set_, nullptr, &zero);
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
+  ~ScopedSigpipeBlock() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
   ScopedSigpipeBlock(const ScopedSigpipeBlock&) = delete;
   ScopedSigpipeBlock& operator=(const ScopedSigpipeBlock&) = delete;
+
+  // After a write failed with EPIPE. A thread that blocked SIGPIPE itself
+  // before keeps what is pending: its signals are its own business.
+  void ConsumeRaised() {
+    if (sigismember(&old_, SIGPIPE) == 1) return;
+    struct timespec zero = {0, 0};
+    (void)::sigtimedwait(&set_, nullptr, &zero);
+  }
 
  private:
   sigset_t set_;
   sigset_t old_;
-  bool was_pending_ = false;
 };
 
 int MillisUntil(Clock::time_point deadline) {
@@ -364,6 +365,7 @@ Status ChildProcess::WriteStdin(std::string_view bytes, Clock::time_point deadli
       continue;
     }
     if (n < 0 && errno == EPIPE) {
+      no_sigpipe.ConsumeRaised();
       return Status(StatusCode::kUnavailable, name_ + " closed its stdin (has it exited?)");
     }
     return IoError("write to stdin of " + name_ + ": " + ErrnoText(errno));

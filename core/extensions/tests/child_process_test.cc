@@ -134,6 +134,44 @@ TEST_P(ChildProcessTest, ChildStartsWithCleanSignalState) {
   EXPECT_EQ(status, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
 }
 
+// A write to a child that is gone is an error value: SIGPIPE (here with
+// its default action, which would end this test binary) is neither raised
+// nor left pending, unless the calling thread had blocked it itself.
+TEST_P(ChildProcessTest, WriteToAnExitedChildIsAnErrorNotASignal) {
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  struct sigaction old_action {};
+  ASSERT_EQ(::sigaction(SIGPIPE, &default_action, &old_action), 0);
+  auto child = MustSpawn({"true"});
+  ASSERT_NE(child, nullptr);
+  const auto deadline = Clock::now() + testing::kReadBound;
+  while (!child->HasExited() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(child->HasExited());
+
+  Status written = child->WriteStdin("hello\n", deadline);
+  EXPECT_EQ(written.code(), StatusCode::kUnavailable) << written.ToString();
+  sigset_t pending;
+  sigemptyset(&pending);
+  ASSERT_EQ(::sigpending(&pending), 0);
+  EXPECT_EQ(sigismember(&pending, SIGPIPE), 0);
+
+  sigset_t pipe_only;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigset_t old_mask;
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask), 0);
+  written = child->WriteStdin("hello\n", deadline);
+  EXPECT_EQ(written.code(), StatusCode::kUnavailable) << written.ToString();
+  ASSERT_EQ(::sigpending(&pending), 0);
+  EXPECT_EQ(sigismember(&pending, SIGPIPE), 1);
+  struct timespec zero = {0, 0};
+  (void)::sigtimedwait(&pipe_only, nullptr, &zero);
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  ::sigaction(SIGPIPE, &old_action, nullptr);
+}
+
 TEST_P(ChildProcessTest, ChildLeadsItsOwnProcessGroup) {
   auto child = MustSpawn({"cat"});
   ASSERT_NE(child, nullptr);
