@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   goose::bench::RegisterSessionMemoryBenchmarks(mode);
   goose::bench::RegisterReaperBenchmarks(mode);
   goose::bench::RegisterSessionFileBenchmarks(mode);
+  goose::bench::RegisterToolCallBenchmarks(mode);
 
   benchmark::AddCustomContext("goose_mode", mode.short_pass ? "short" : "full");
   benchmark::AddCustomContext("goose_heap_backend",

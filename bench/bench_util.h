@@ -29,6 +29,7 @@ void RegisterDrainBenchmarks(const SuiteMode& mode);
 void RegisterSessionMemoryBenchmarks(const SuiteMode& mode);
 void RegisterReaperBenchmarks(const SuiteMode& mode);
 void RegisterSessionFileBenchmarks(const SuiteMode& mode);
+void RegisterToolCallBenchmarks(const SuiteMode& mode);
 
 // `k` alternating user/assistant text messages of about 200 bytes each
 // (deterministic text, distinct per message).

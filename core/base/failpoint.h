@@ -27,6 +27,9 @@
 //                  the model: the cost before the direct writer
 //   fork_spawn     every child process is forked (the server's page tables
 //                  copied) instead of vforked
+//   mcp_reader_hop every MCP answer reaches its request through the
+//                  client's reader thread, never read by the request's own
+//                  thread
 //
 // The lift_* faults each take one limit away, so that the hostile gate that
 // proves the limit can be shown to fail without it (docs/reliability.md):
@@ -64,6 +67,7 @@ enum class Failpoint : int {
   kRewriteSessions,
   kMessageDom,
   kForkSpawn,
+  kMcpReaderHop,
   kLiftBodyFraming,
   kLiftRequestDeadline,
   kLiftConnectionCap,

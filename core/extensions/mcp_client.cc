@@ -47,6 +47,7 @@ McpClient::McpClient(std::unique_ptr<ChildProcess> child, McpClientOptions optio
       splitter_(FailpointOn(Failpoint::kLiftMcpLine)
                     ? SIZE_MAX
                     : std::max<size_t>(1, options_.max_line_bytes)),
+      read_buf_(64 * 1024),
       reader_([this](std::stop_token stop) { ReadLoop(stop); }) {}
 
 McpClient::~McpClient() {
@@ -72,6 +73,7 @@ void McpClient::Fail(Status why) {
     health_ = std::move(why);
     if (!stopping_) GOOSE_LOG(kWarn) << health_.message();
   }
+  failed_wake_.Signal();
   for (auto& [id, pending] : pending_) {
     pending->error = health_;
     pending->done = true;
@@ -110,28 +112,40 @@ std::string McpClient::ExitText() {
   return text;
 }
 
-void McpClient::ReadLoop(std::stop_token stop) {
-  std::stop_callback wake(stop, [this] { reader_wake_.Signal(); });
-  std::vector<char> buf(64 * 1024);
+McpClient::ReadEnd McpClient::ReadAvailable(size_t limit, const Pending* answered) {
   const auto on_line = [this](std::string_view line, size_t dropped) { HandleLine(line, dropped); };
   const auto on_overflow = [this](std::string_view head) { HandleOverlongLine(head); };
-  // Reads what stdout has now, up to `limit` bytes; false at EOF.
-  const auto read_available = [&](size_t limit) {
-    size_t total = 0;
-    while (total < limit) {
-      ssize_t n = ::read(child_->stdout_fd(), buf.data(), buf.size());
-      if (n > 0) {
-        total += static_cast<size_t>(n);
-        splitter_.Feed(std::string_view(buf.data(), static_cast<size_t>(n)), on_line, on_overflow);
-        reader_high_water_.store(splitter_.high_water());
-        continue;
+  size_t total = 0;
+  while (total < limit) {
+    ssize_t n = ::read(child_->stdout_fd(), read_buf_.data(), read_buf_.size());
+    if (n > 0) {
+      total += static_cast<size_t>(n);
+      splitter_.Feed(std::string_view(read_buf_.data(), static_cast<size_t>(n)), on_line,
+                     on_overflow);
+      reader_high_water_.store(splitter_.high_water());
+      if (answered != nullptr) {
+        MutexLock lock(mu_);
+        if (answered->done) return ReadEnd::kAnswered;
       }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && errno == EAGAIN) return true;
-      splitter_.Finish(on_line);
-      return false;  // EOF or a read error: either way the stream is over
+      continue;
     }
-    return true;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return ReadEnd::kDrained;
+    return ReadEnd::kEof;  // EOF or a read error: either way the stream is over
+  }
+  return ReadEnd::kBurst;
+}
+
+void McpClient::ReadLoop(std::stop_token stop) {
+  std::stop_callback wake(stop, [this] { reader_wake_.Signal(); });
+  const auto on_line = [this](std::string_view line, size_t dropped) { HandleLine(line, dropped); };
+  // Reads what stdout has now, up to `limit` bytes; false at EOF. Waits
+  // while a request leads (it read what woke us, most likely).
+  const auto read_available = [&](size_t limit) {
+    MutexLock lock(read_mu_);
+    if (ReadAvailable(limit, nullptr) != ReadEnd::kEof) return true;
+    splitter_.Finish(on_line);
+    return false;
   };
 
   for (;;) {
@@ -165,6 +179,27 @@ void McpClient::ReadLoop(std::stop_token stop) {
       return;
     }
   }
+}
+
+void McpClient::ReadAnswerHere(const Pending& pending, Clock::time_point deadline) {
+  if (FailpointOn(Failpoint::kMcpReaderHop)) return;
+  if (!read_mu_.TryLock()) return;  // the reader thread (or another request) reads
+  for (;;) {
+    {
+      MutexLock lock(mu_);
+      if (pending.done) break;
+    }
+    pollfd fds[3] = {{failed_wake_.fd(), POLLIN, 0},
+                     {child_->exit_fd(), POLLIN, 0},
+                     {child_->stdout_fd(), POLLIN, 0}};
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) break;
+    int ready = ::poll(fds, 3, static_cast<int>(std::min<int64_t>(left.count(), INT32_MAX)));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0 || fds[0].revents != 0 || fds[1].revents != 0) break;  // the reader's to handle
+    if (fds[2].revents != 0 && ReadAvailable(kReadBurst, &pending) == ReadEnd::kEof) break;
+  }
+  read_mu_.Unlock();
 }
 
 void McpClient::HandleLine(std::string_view line, size_t dropped) {
@@ -335,6 +370,10 @@ Result<Json> McpClient::Request(const std::string& method, Json params,
       if (!health_.ok()) return health_;
       return sent;
     }
+  }
+  ReadAnswerHere(pending, deadline);
+  {
+    MutexLock lock(mu_);
     while (!pending.done) {
       if (cv_.wait_until(mu_, deadline) == std::cv_status::timeout && !pending.done) {
         pending_.erase(id);

@@ -13,6 +13,11 @@
 //   - notices the child's exit (through its pidfd, even while a grandchild
 //     keeps stdout open) or EOF: every pending request and every later one
 //     fails at once with "extension <name> exited (signal 9 (SIGKILL))".
+// A request's own thread reads stdout while it waits, when no other thread
+// is reading (it "leads"): the answer then reaches it without the reader
+// thread's wake-up and hand-over, one hop fewer per tool call. It leaves
+// EOF, the child's exit and a stop to the reader thread, which does
+// everything above whenever no request leads.
 // Each request waits at most `timeout`; a timed-out request gets
 // notifications/cancelled and its late answer is dropped; later requests
 // work as before. A message that cannot even be written within the timeout
@@ -151,7 +156,17 @@ class McpClient {
     Status error;   // set instead when the request failed without an answer
   };
 
+  // What ReadAvailable() stopped on.
+  enum class ReadEnd { kDrained, kAnswered, kBurst, kEof };
+
   void ReadLoop(std::stop_token stop);
+  // Reads what stdout holds now, up to `limit` bytes, and handles every
+  // whole line; stops early once `answered` (when given) is done.
+  ReadEnd ReadAvailable(size_t limit, const Pending* answered) REQUIRES(read_mu_);
+  // Leads reading (see above) until `pending` is done, `deadline`, or an
+  // event the reader thread must handle; returns at once when another
+  // thread is reading.
+  void ReadAnswerHere(const Pending& pending, Clock::time_point deadline);
   void HandleLine(std::string_view line, size_t dropped);
   void HandleOverlongLine(std::string_view head);
   // Fails the request in flight with `id`, if there is one.
@@ -181,9 +196,14 @@ class McpClient {
   std::atomic<uint64_t> answered_server_requests_{0};
   std::atomic<size_t> reader_high_water_{0};
 
-  LineSplitter splitter_;  // reader thread only
-  WakeEvent reader_wake_;
-  std::jthread reader_;  // last: joined before the members above go
+  // Whoever holds read_mu_ reads stdout: the reader thread, or a request
+  // that leads. Taken before mu_, never while holding it.
+  Mutex read_mu_;
+  LineSplitter splitter_ GUARDED_BY(read_mu_);
+  std::vector<char> read_buf_ GUARDED_BY(read_mu_);
+  WakeEvent reader_wake_;  // the reader thread's stop
+  WakeEvent failed_wake_;  // signalled by Fail(): a leading request stops
+  std::jthread reader_;    // last: joined before the members above go
 };
 
 }  // namespace goose

@@ -279,6 +279,38 @@ TEST(McpClientTest, AnswersServerRequestsAndIgnoresNotifications) {
   EXPECT_EQ(client->skipped_lines(), 0u);
 }
 
+// A request reads its own answer when no other thread is reading, and then
+// hands out the answers of the others too: a quick call made while a slow
+// one waits (and reads) returns at once, and calls from many threads each
+// get their own answer.
+TEST(McpClientTest, ConcurrentCallsEachGetTheirOwnAnswer) {
+  auto client = StartInitialized();
+  ASSERT_NE(client, nullptr);
+  auto slow = std::async(std::launch::async, [&] {
+    return client->CallTool("sleep", {{"ms", 3000}});
+  });
+  ASSERT_TRUE(goose::testing::WaitUntil([&] { return client->pending_requests() == 1; }));
+  EXPECT_EQ(testing::ResultText(client->CallTool("echo", {{"text", "quick"}})), "quick");
+  EXPECT_EQ(slow.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+
+  std::vector<std::future<std::string>> callers;
+  for (int t = 0; t < 6; ++t) {
+    callers.push_back(std::async(std::launch::async, [&client, t] {
+      std::string wrong;
+      for (int i = 0; i < 50; ++i) {
+        const std::string text = std::to_string(t) + ":" + std::to_string(i);
+        const std::string got = testing::ResultText(client->CallTool("echo", {{"text", text}}));
+        if (got != text) wrong += got + " for " + text + "; ";
+      }
+      return wrong;
+    }));
+  }
+  for (auto& caller : callers) EXPECT_EQ(caller.get(), "");
+  ASSERT_EQ(slow.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  EXPECT_TRUE(slow.get().ok());
+  EXPECT_EQ(client->pending_requests(), 0u);
+}
+
 TEST(McpClientTest, NoticesAChangedToolList) {
   auto client = StartInitialized();
   ASSERT_NE(client, nullptr);
