@@ -7,9 +7,10 @@ class InProcessToolSet : public ToolSet {
  public:
   explicit InProcessToolSet(std::atomic<int64_t>* calls) : calls_(calls) {}
 
-  std::vector<ToolSpec> Tools() override {
-    return {ToolSpec{"developer__shell", "runs a command", {}},
-            ToolSpec{"ext__echo", "echoes its arguments", {}}};
+  ToolList Tools() override {
+    static const ToolList tools = MakeToolList({ToolSpec{"developer__shell", "runs a command", {}},
+                                                ToolSpec{"ext__echo", "echoes its arguments", {}}});
+    return tools;
   }
 
   ToolResult<std::vector<Json>> Call(const ToolCall& call) override {

@@ -80,7 +80,7 @@ class AgentReply {
   Provider* const provider_;
   ToolSet* const tools_;  // may be null: no tools
   const AgentOptions& options_;
-  std::vector<ToolSpec> tool_specs_;
+  ToolList tool_specs_;
   std::vector<Message> conversation_;  // grows as the reply proceeds
   std::deque<Message> pending_;        // produced, not yet returned by Next()
   std::optional<ProviderError> error_;

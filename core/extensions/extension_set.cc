@@ -162,35 +162,40 @@ std::vector<ExtensionInfo> ExtensionSet::List() const {
     info.name = e->config().name;
     info.key = e->key();
     info.health = e->health();
-    info.tool_count = e->Tools().size();
+    info.tool_count = e->Tools()->size();
     out.push_back(std::move(info));
   }
   return out;
 }
 
-std::vector<ToolSpec> ExtensionSet::Tools() {
+ToolList ExtensionSet::Tools() {
   std::vector<Entry> entries;
   {
     MutexLock lock(mu_);
     entries = extensions_;
   }
-  std::vector<ToolSpec> specs;
+  std::vector<ToolSource> sources;
+  sources.reserve(entries.size());
   for (const Entry& e : entries) {
-    Status health = e->health();
-    if (!health.ok()) {
+    sources.push_back(ToolSource{e.get(), e->Tools(), e->health().ok()});
+  }
+  MutexLock lock(tools_mu_);
+  if (tool_list_ != nullptr && sources == tool_sources_) return tool_list_;
+  std::vector<ToolSpec> specs;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    if (!sources[i].healthy) {
       GOOSE_LOG(kDebug) << "tools of extension " << e->config().name
-                        << " not offered: " << health.message();
+                        << " not offered: " << e->health().message();
       continue;
     }
-    for (McpTool& tool : e->Tools()) {
-      ToolSpec spec;
-      spec.name = e->key() + "__" + tool.name;
-      spec.description = std::move(tool.description);
-      spec.input_schema = std::move(tool.input_schema);
-      specs.push_back(std::move(spec));
+    for (const McpTool& tool : *sources[i].tools) {
+      specs.push_back(ToolSpec{e->key() + "__" + tool.name, tool.description, tool.input_schema});
     }
   }
-  return specs;
+  tool_sources_ = std::move(sources);
+  tool_list_ = MakeToolList(std::move(specs));
+  return tool_list_;
 }
 
 ExtensionSet::Entry ExtensionSet::Route(const std::string& tool_name, std::string* tool) const {

@@ -1,7 +1,9 @@
 // ExtensionSet: the extensions of one agent, offered as one ToolSet.
 //
 // Tools() lists the tools of every healthy extension as
-// "<extension key>__<tool>" (goose's form, key = ExtensionKey(name)); Call()
+// "<extension key>__<tool>" (goose's form, key = ExtensionKey(name)), and
+// hands out the same list until an extension comes, goes, fails or changes
+// its tools (each reply of a session asks for it); Call()
 // routes a call by that prefix and returns the tool's MCP content, or an
 // error result for an unknown tool, an unknown or failed extension, a
 // timeout or the tool's own error. Add() starts an extension (replacing
@@ -85,7 +87,7 @@ class ExtensionSet : public ToolSet {
   std::vector<ExtensionInfo> List() const;
 
   // ToolSet.
-  std::vector<ToolSpec> Tools() override;
+  ToolList Tools() override;
   ToolResult<std::vector<Json>> Call(const ToolCall& call) override;
 
   // Stops and removes every extension; blocked calls fail promptly.
@@ -105,10 +107,22 @@ class ExtensionSet : public ToolSet {
   Entry Route(const std::string& tool_name, std::string* tool) const;
   void StopInParallel(std::vector<Entry> entries) const;
 
+  // What the cached tool list was built from: per extension, which one, its
+  // tool list and whether it was healthy. Equal sources, equal list.
+  struct ToolSource {
+    const StdioExtension* extension;
+    std::shared_ptr<const std::vector<McpTool>> tools;
+    bool healthy;
+    bool operator==(const ToolSource&) const = default;
+  };
+
   const ExtensionSetOptions options_;
   mutable Mutex mu_;
   std::vector<Entry> extensions_ GUARDED_BY(mu_);  // in order of Add
-  StartCanceller starting_;                        // the starts in flight
+  Mutex tools_mu_;                                 // taken without mu_
+  std::vector<ToolSource> tool_sources_ GUARDED_BY(tools_mu_);
+  ToolList tool_list_ GUARDED_BY(tools_mu_);
+  StartCanceller starting_;  // the starts in flight
 };
 
 }  // namespace goose

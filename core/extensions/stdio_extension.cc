@@ -70,18 +70,18 @@ StdioExtension::StdioExtension(ExtensionConfig config, std::unique_ptr<McpClient
       key_(ExtensionKey(config_.name)),
       client_(std::move(client)),
       server_info_(std::move(info)),
-      tools_(std::move(tools)) {}
+      tools_(std::make_shared<const std::vector<McpTool>>(std::move(tools))) {}
 
 StdioExtension::~StdioExtension() {
   client_.reset();  // stops the process tree
 }
 
-std::vector<McpTool> StdioExtension::Tools() {
+std::shared_ptr<const std::vector<McpTool>> StdioExtension::Tools() {
   MutexLock lock(tools_mu_);
   if (client_->TakeToolsChanged() && client_->health().ok()) {
     Result<std::vector<McpTool>> fresh = client_->ListTools();
     if (fresh.ok()) {
-      tools_ = std::move(*fresh);
+      tools_ = std::make_shared<const std::vector<McpTool>>(std::move(*fresh));
     } else {
       GOOSE_LOG(kWarn) << "extension " << config_.name
                        << ": re-listing tools failed, keeping the last list: "

@@ -67,8 +67,9 @@ class StdioExtension {
   const McpServerInfo& server_info() const { return server_info_; }
 
   // The extension's tools (unprefixed), re-listed if the server announced a
-  // change. A failed re-list keeps the last list.
-  std::vector<McpTool> Tools();
+  // change. A failed re-list keeps the last list. The same list (pointer)
+  // until it changes. Never null.
+  std::shared_ptr<const std::vector<McpTool>> Tools();
 
   // Calls one tool (unprefixed name).
   ToolResult<std::vector<Json>> Call(const std::string& tool, const Json& arguments);
@@ -96,7 +97,7 @@ class StdioExtension {
   std::unique_ptr<McpClient> client_;
   const McpServerInfo server_info_;
   Mutex tools_mu_;
-  std::vector<McpTool> tools_ GUARDED_BY(tools_mu_);
+  std::shared_ptr<const std::vector<McpTool>> tools_ GUARDED_BY(tools_mu_);
 };
 
 }  // namespace goose

@@ -13,7 +13,7 @@ namespace {
 class SessionToolSet : public ToolSet {
  public:
   explicit SessionToolSet(std::shared_ptr<ExtensionSet> set) : set_(std::move(set)) {}
-  std::vector<ToolSpec> Tools() override { return set_->Tools(); }
+  ToolList Tools() override { return set_->Tools(); }
   ToolResult<std::vector<Json>> Call(const ToolCall& call) override { return set_->Call(call); }
   void Interrupt() override { set_->Interrupt(); }
 

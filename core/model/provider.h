@@ -34,10 +34,19 @@ struct ToolSpec {
   Json input_schema = Json{{"type", "object"}, {"properties", Json::object()}};
 };
 
+// A list of tools, shared rather than copied: an agent offers the same list
+// on every turn of every reply, and a tool set keeps handing out one list
+// until its tools change. Null means no tools.
+using ToolList = std::shared_ptr<const std::vector<ToolSpec>>;
+
+inline ToolList MakeToolList(std::vector<ToolSpec> tools) {
+  return std::make_shared<const std::vector<ToolSpec>>(std::move(tools));
+}
+
 struct ProviderRequest {
   std::string system;                 // system prompt; may be empty
   std::vector<Message> conversation;  // oldest first
-  std::vector<ToolSpec> tools;        // empty for one-shot calls
+  ToolList tools;                     // null for one-shot calls
   // Complete() stops waiting (kCancelled) when this is cancelled; may be
   // null. (A stream is cancelled through ReplyStream::Cancel.)
   Cancellation* cancellation = nullptr;

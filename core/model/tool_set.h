@@ -25,8 +25,9 @@ class ToolSet {
  public:
   virtual ~ToolSet() = default;
 
-  // Every tool on offer now, with prefixed names.
-  virtual std::vector<ToolSpec> Tools() = 0;
+  // Every tool on offer now, with prefixed names. Never null. Cheap to call
+  // again: an unchanged list is the same shared list.
+  virtual ToolList Tools() = 0;
 
   // Runs one tool call. A failure (unknown tool, crashed extension, timeout,
   // tool error) is an error result, never an exception or a hang past the

@@ -135,9 +135,9 @@ Json BuildChatMessages(const ProviderRequest& request) {
 Json BuildChatCompletionsRequest(const ProviderRequest& request, std::string_view model,
                                  bool stream) {
   Json body = {{"model", std::string(model)}, {"messages", BuildChatMessages(request)}};
-  if (!request.tools.empty()) {
+  if (request.tools != nullptr && !request.tools->empty()) {
     Json tools = Json::array();
-    for (const ToolSpec& tool : request.tools) {
+    for (const ToolSpec& tool : *request.tools) {
       tools.push_back(Json{{"type", "function"},
                            {"function",
                             {{"name", tool.name},

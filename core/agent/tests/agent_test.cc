@@ -20,7 +20,7 @@ using testing::ToolItem;
 // Tools that echo their arguments and count calls.
 class EchoTools : public ToolSet {
  public:
-  std::vector<ToolSpec> Tools() override { return {ToolSpec{"ext__echo", "echoes", {}}}; }
+  ToolList Tools() override { return MakeToolList({ToolSpec{"ext__echo", "echoes", {}}}); }
   ToolResult<std::vector<Json>> Call(const ToolCall& call) override {
     ++calls;
     if (call.name != "ext__echo")
@@ -89,7 +89,8 @@ TEST(AgentTest, ToolLoopDispatchesAndFeedsResponsesBack) {
   EXPECT_EQ(out[2].Text(), "done");
   EXPECT_EQ(raw->calls, 2);
   ASSERT_EQ(seen.size(), 2u);
-  EXPECT_EQ(seen[0].tools.size(), 1u);
+  ASSERT_NE(seen[0].tools, nullptr);
+  EXPECT_EQ(seen[0].tools->size(), 1u);
   EXPECT_EQ(seen[1].conversation.size(), 3u);  // user, assistant, tool responses
   EXPECT_TRUE(seen[1].conversation.back().HasToolResponses());
 }
@@ -159,7 +160,7 @@ TEST(AgentTest, CancelStopsBeforeTheNextTurn) {
 // A tool whose call blocks until the set is interrupted (or a minute).
 class BlockingTools : public ToolSet {
  public:
-  std::vector<ToolSpec> Tools() override { return {ToolSpec{"ext__hang", "hangs", {}}}; }
+  ToolList Tools() override { return MakeToolList({ToolSpec{"ext__hang", "hangs", {}}}); }
   ToolResult<std::vector<Json>> Call(const ToolCall&) override {
     MutexLock lock(mu_);
     ++calls_;

@@ -35,7 +35,7 @@ ExtensionSetOptions Options(std::chrono::milliseconds grace = 5s) {
 
 std::set<std::string> ToolNames(ExtensionSet& set) {
   std::set<std::string> names;
-  for (const ToolSpec& spec : set.Tools()) names.insert(spec.name);
+  for (const ToolSpec& spec : *set.Tools()) names.insert(spec.name);
   return names;
 }
 
@@ -65,7 +65,7 @@ TEST(ExtensionSetTest, OffersPrefixedToolsAndRoutesCalls) {
   EXPECT_EQ(names.size(), 32u);  // mock-mcp offers 16 tools
   EXPECT_TRUE(names.count("alpha__echo"));
   EXPECT_TRUE(names.count("beta__spawn_grandchild"));
-  for (const ToolSpec& spec : set.Tools()) {
+  for (const ToolSpec& spec : *set.Tools()) {
     EXPECT_EQ(spec.input_schema["type"], "object") << spec.name;
   }
 
@@ -96,6 +96,7 @@ TEST(ExtensionSetTest, RemoveStopsTheExtension) {
   ExtensionSet set(Options());
   ASSERT_TRUE(set.Add(Mock("alpha")).ok());
   ASSERT_TRUE(set.Add(Mock("beta")).ok());
+  EXPECT_EQ(ToolNames(set).size(), 32u);  // listed before the removal, too
   auto server = testing::RefOf(ServerPid(set, "alpha"));
   ASSERT_TRUE(server.has_value());
   ASSERT_TRUE(set.Remove("alpha").ok());
@@ -157,6 +158,7 @@ TEST(ExtensionSetTest, CrashedExtensionIsReportedNotHung) {
   ExtensionSet set(Options());
   ASSERT_TRUE(set.Add(Mock("alpha")).ok());
   ASSERT_TRUE(set.Add(Mock("beta")).ok());
+  EXPECT_EQ(ToolNames(set).size(), 32u);  // listed before the crash, too
   auto crash = CallTool(set, "alpha__crash", Json::object());
   ASSERT_FALSE(crash.ok());
   EXPECT_EQ(crash.error, "extension alpha exited (signal 9 (SIGKILL))");
@@ -180,6 +182,41 @@ TEST(ExtensionSetTest, ToolListFollowsTheServersChanges) {
             "tool extra added");
   EXPECT_TRUE(ToolNames(set).count("alpha__extra"));
   EXPECT_EQ(testing::ResultText(CallTool(set, "alpha__extra", Json::object())), "extra");
+}
+
+// Every reply asks for the tool list: an unchanged one is handed out again,
+// not rebuilt, and any change (an extension added, changing its tools,
+// crashing, removed) gives a new list with the change in it.
+TEST(ExtensionSetTest, ToolListIsSharedUntilSomethingChanges) {
+  ExtensionSet set(Options());
+  ASSERT_TRUE(set.Add(Mock("alpha")).ok());
+  const ToolList one = set.Tools();
+  ASSERT_NE(one, nullptr);
+  EXPECT_EQ(one->size(), 16u);
+  EXPECT_EQ(set.Tools(), one);
+
+  ASSERT_TRUE(set.Add(Mock("beta")).ok());
+  const ToolList two = set.Tools();
+  EXPECT_NE(two, one);
+  EXPECT_EQ(two->size(), 32u);
+  EXPECT_EQ(set.Tools(), two);
+
+  EXPECT_EQ(testing::ResultText(CallTool(set, "beta__change_tools", Json::object())),
+            "tool extra added");
+  const ToolList changed = set.Tools();
+  EXPECT_NE(changed, two);
+  EXPECT_EQ(changed->size(), 33u);
+  EXPECT_EQ(set.Tools(), changed);
+
+  EXPECT_FALSE(CallTool(set, "alpha__crash", Json::object()).ok());
+  const ToolList crashed = set.Tools();
+  EXPECT_NE(crashed, changed);
+  EXPECT_EQ(crashed->size(), 17u);
+  for (const ToolSpec& spec : *crashed) EXPECT_EQ(spec.name.rfind("beta__", 0), 0u) << spec.name;
+
+  ASSERT_TRUE(set.Remove("beta").ok());
+  EXPECT_TRUE(set.Tools()->empty());
+  EXPECT_EQ(changed->size(), 33u);  // a list handed out earlier stays as it was
 }
 
 TEST(ExtensionSetTest, BuiltinsResolveThroughTheServersMapping) {

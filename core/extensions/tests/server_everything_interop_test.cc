@@ -120,8 +120,8 @@ TEST_F(ServerEverythingTest, AsAnExtensionOfASet) {
     ExtensionSet set(options);
     Status added = set.Add(*config);
     ASSERT_TRUE(added.ok()) << added.ToString();
-    std::vector<ToolSpec> tools = set.Tools();
-    EXPECT_TRUE(std::any_of(tools.begin(), tools.end(),
+    const ToolList tools = set.Tools();
+    EXPECT_TRUE(std::any_of(tools->begin(), tools->end(),
                             [](const ToolSpec& t) { return t.name == "everything__echo"; }));
     ToolCall call;
     call.name = "everything__echo";

@@ -73,7 +73,7 @@ TEST(StdioExtensionCatalogTest, EachSessionGetsItsOwnProcesses) {
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_EQ(testing::LedgerChildren(), children + 4);
   std::set<std::string> names;
-  for (const ToolSpec& t : (*first)->Tools()) names.insert(t.name);
+  for (const ToolSpec& t : *(*first)->Tools()) names.insert(t.name);
   EXPECT_TRUE(names.count("alpha__echo"));
   EXPECT_TRUE(names.count("beta__echo"));
   EXPECT_EQ(CallText(**first, "beta__getenv", {{"name", "MOCK_ID"}}), "beta");
@@ -103,7 +103,7 @@ TEST(StdioExtensionCatalogTest, RemoveAndReplace) {
   EXPECT_TRUE(catalog.Names().empty());
   auto empty = catalog.MakeToolSet("t");
   ASSERT_TRUE(empty.ok());
-  EXPECT_TRUE((*empty)->Tools().empty());
+  EXPECT_TRUE((*empty)->Tools()->empty());
 }
 
 TEST(StdioExtensionCatalogTest, RemoveStopsTheExtensionInLiveSessions) {

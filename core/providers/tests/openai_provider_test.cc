@@ -89,9 +89,9 @@ ProviderRequest HelloRequest() {
   ProviderRequest request;
   request.system = "You are a test.";
   request.conversation.push_back(Message::User("hello"));
-  request.tools.push_back(
-      ToolSpec{"developer__shell", "Run a command",
-               Json{{"type", "object"}, {"properties", {{"command", {{"type", "string"}}}}}}});
+  request.tools = MakeToolList(
+      {ToolSpec{"developer__shell", "Run a command",
+                Json{{"type", "object"}, {"properties", {{"command", {{"type", "string"}}}}}}}});
   return request;
 }
 

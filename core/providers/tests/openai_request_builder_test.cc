@@ -70,12 +70,14 @@ ProviderRequest EveryContentType() {
   // Nothing left to send: skipped.
   request.conversation.push_back(Make(Role::kUser, {ThinkingContent{"hidden", ""}}));
 
-  request.tools.push_back(ToolSpec{"developer__shell", "Run a shell command",
-                                   Json{{"type", "object"},
-                                        {"properties", {{"command", {{"type", "string"}}}}},
-                                        {"required", Json::array({"command"})}}});
-  request.tools.push_back(ToolSpec{"memory__remember", "Remember a fact", {}});
-  request.tools.back().input_schema = Json{{"type", "object"}, {"properties", Json::object()}};
+  std::vector<ToolSpec> tools;
+  tools.push_back(ToolSpec{"developer__shell", "Run a shell command",
+                           Json{{"type", "object"},
+                                {"properties", {{"command", {{"type", "string"}}}}},
+                                {"required", Json::array({"command"})}}});
+  tools.push_back(ToolSpec{"memory__remember", "Remember a fact", {}});
+  tools.back().input_schema = Json{{"type", "object"}, {"properties", Json::object()}};
+  request.tools = MakeToolList(std::move(tools));
   return request;
 }
 
