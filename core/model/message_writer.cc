@@ -10,14 +10,52 @@
 namespace goose {
 namespace {
 
+template <size_t N>
+using Keys = std::array<std::string_view, N>;
+
+// True when `keys` are in nlohmann's object order, which WriteObject needs.
+template <size_t N>
+constexpr bool Sorted(const Keys<N>& keys) {
+  for (size_t i = 1; i < N; ++i) {
+    if (!(keys[i - 1] < keys[i])) return false;
+  }
+  return true;
+}
+
+// Each object's model keys, sorted (checked here, at compile time).
+constexpr Keys<2> kSuccessKeys{"status", "value"};
+constexpr Keys<2> kFailureKeys{"error", "status"};
+constexpr Keys<2> kTextKeys{"text", "type"};
+constexpr Keys<3> kImageKeys{"data", "mimeType", "type"};
+constexpr Keys<3> kToolRequestKeys{"id", "toolCall", "type"};
+constexpr Keys<2> kToolCallKeys{"arguments", "name"};
+constexpr Keys<3> kToolResponseKeys{"id", "toolResult", "type"};
+constexpr Keys<3> kThinkingKeys{"signature", "thinking", "type"};
+constexpr Keys<2> kDataKeys{"data", "type"};
+constexpr Keys<2> kMsgKeys{"msg", "type"};
+constexpr Keys<3> kMessageKeys{"content", "created", "role"};
+constexpr Keys<10> kMetadataKeys{"accumulated_input_tokens",
+                                 "accumulated_output_tokens",
+                                 "accumulated_total_tokens",
+                                 "description",
+                                 "input_tokens",
+                                 "message_count",
+                                 "output_tokens",
+                                 "schedule_id",
+                                 "total_tokens",
+                                 "working_dir"};
+static_assert(Sorted(kSuccessKeys) && Sorted(kFailureKeys) && Sorted(kTextKeys) &&
+              Sorted(kImageKeys) && Sorted(kToolRequestKeys) && Sorted(kToolCallKeys) &&
+              Sorted(kToolResponseKeys) && Sorted(kThinkingKeys) && Sorted(kDataKeys) &&
+              Sorted(kMsgKeys) && Sorted(kMessageKeys) && Sorted(kMetadataKeys));
+
 // Writes one JSON object: the model's `keys` (sorted, as nlohmann keeps
 // object keys) merged with the fields of `extra` that the model does not
 // hold, in key order; a model field wins over an extra field of the same
 // name (what WithExtra does). `write_field(i, out)` writes the value of
 // keys[i].
 template <size_t N, typename WriteField>
-void WriteObject(const Json& extra, const std::array<std::string_view, N>& keys,
-                 WriteField write_field, std::string* out) {
+void WriteObject(const Json& extra, const Keys<N>& keys, WriteField write_field, std::string* out) {
   out->push_back('{');
   bool first = true;
   auto key = [&](std::string_view k) {
@@ -51,7 +89,7 @@ template <typename T, typename WriteValue>
 void WriteToolResult(const ToolResult<T>& r, WriteValue write_value, std::string* out) {
   if (r.ok()) {
     WriteObject(
-        r.extra, std::array<std::string_view, 2>{"status", "value"},
+        r.extra, kSuccessKeys,
         [&](size_t i, std::string* o) {
           if (i == 0) {
             o->append("\"success\"");
@@ -63,7 +101,7 @@ void WriteToolResult(const ToolResult<T>& r, WriteValue write_value, std::string
     return;
   }
   WriteObject(
-      r.extra, std::array<std::string_view, 2>{"error", "status"},
+      r.extra, kFailureKeys,
       [&](size_t i, std::string* o) {
         if (i == 0) {
           JsonStringTo(r.error, o);
@@ -78,26 +116,23 @@ void WriteToolResult(const ToolResult<T>& r, WriteValue write_value, std::string
 // `keys` sorted, `values[i]` the value of keys[i] (the type's own value
 // among them).
 template <size_t N>
-void WriteStringFields(const Json& extra, const std::array<std::string_view, N>& keys,
-                       const std::array<std::string_view, N>& values, std::string* out) {
+void WriteStringFields(const Json& extra, const Keys<N>& keys, const Keys<N>& values,
+                       std::string* out) {
   WriteObject(
       extra, keys, [&](size_t i, std::string* o) { JsonStringTo(values[i], o); }, out);
 }
 
 void WriteContent(const Content& content, std::string* out) {
-  using Keys2 = std::array<std::string_view, 2>;
-  using Keys3 = std::array<std::string_view, 3>;
   std::visit(
       [&](const auto& c) {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, TextContent>) {
-          WriteStringFields(c.extra, Keys2{"text", "type"}, Keys2{c.text, "text"}, out);
+          WriteStringFields(c.extra, kTextKeys, Keys<2>{c.text, "text"}, out);
         } else if constexpr (std::is_same_v<T, ImageContent>) {
-          WriteStringFields(c.extra, Keys3{"data", "mimeType", "type"},
-                            Keys3{c.data, c.mime_type, "image"}, out);
+          WriteStringFields(c.extra, kImageKeys, Keys<3>{c.data, c.mime_type, "image"}, out);
         } else if constexpr (std::is_same_v<T, ToolRequestContent>) {
           WriteObject(
-              c.extra, Keys3{"id", "toolCall", "type"},
+              c.extra, kToolRequestKeys,
               [&](size_t i, std::string* o) {
                 if (i == 0) {
                   JsonStringTo(c.id, o);
@@ -106,7 +141,7 @@ void WriteContent(const Content& content, std::string* out) {
                       c.tool_call,
                       [](const ToolCall& call, std::string* v) {
                         WriteObject(
-                            call.extra, Keys2{"arguments", "name"},
+                            call.extra, kToolCallKeys,
                             [&](size_t j, std::string* w) {
                               if (j == 0) {
                                 JsonDumpTo(call.arguments, w);
@@ -124,7 +159,7 @@ void WriteContent(const Content& content, std::string* out) {
               out);
         } else if constexpr (std::is_same_v<T, ToolResponseContent>) {
           WriteObject(
-              c.extra, Keys3{"id", "toolResult", "type"},
+              c.extra, kToolResponseKeys,
               [&](size_t i, std::string* o) {
                 if (i == 0) {
                   JsonStringTo(c.id, o);
@@ -146,16 +181,14 @@ void WriteContent(const Content& content, std::string* out) {
               },
               out);
         } else if constexpr (std::is_same_v<T, ThinkingContent>) {
-          WriteStringFields(c.extra, Keys3{"signature", "thinking", "type"},
-                            Keys3{c.signature, c.thinking, "thinking"}, out);
+          WriteStringFields(c.extra, kThinkingKeys, Keys<3>{c.signature, c.thinking, "thinking"},
+                            out);
         } else if constexpr (std::is_same_v<T, RedactedThinkingContent>) {
-          WriteStringFields(c.extra, Keys2{"data", "type"}, Keys2{c.data, "redactedThinking"}, out);
+          WriteStringFields(c.extra, kDataKeys, Keys<2>{c.data, "redactedThinking"}, out);
         } else if constexpr (std::is_same_v<T, ContextLengthExceededContent>) {
-          WriteStringFields(c.extra, Keys2{"msg", "type"}, Keys2{c.msg, "contextLengthExceeded"},
-                            out);
+          WriteStringFields(c.extra, kMsgKeys, Keys<2>{c.msg, "contextLengthExceeded"}, out);
         } else if constexpr (std::is_same_v<T, SummarizationRequestedContent>) {
-          WriteStringFields(c.extra, Keys2{"msg", "type"}, Keys2{c.msg, "summarizationRequested"},
-                            out);
+          WriteStringFields(c.extra, kMsgKeys, Keys<2>{c.msg, "summarizationRequested"}, out);
         } else {
           static_assert(std::is_same_v<T, UnknownContent>);
           JsonDumpTo(c.raw, out);
@@ -168,7 +201,7 @@ void WriteContent(const Content& content, std::string* out) {
 
 void WriteMessageJson(const Message& message, std::string* out) {
   WriteObject(
-      message.extra, std::array<std::string_view, 3>{"content", "created", "role"},
+      message.extra, kMessageKeys,
       [&](size_t i, std::string* o) {
         if (i == 0) {
           o->push_back('[');
@@ -181,6 +214,54 @@ void WriteMessageJson(const Message& message, std::string* out) {
           o->append(std::to_string(message.created));
         } else {
           JsonStringTo(RoleName(message.role), o);
+        }
+      },
+      out);
+}
+
+void WriteMetadataJson(const SessionMetadata& metadata, int64_t message_count, std::string* out) {
+  auto count = [](const std::optional<int64_t>& v, std::string* o) {
+    o->append(v ? std::to_string(*v) : "null");
+  };
+  const SessionMetadata& m = metadata;
+  WriteObject(
+      m.extra, kMetadataKeys,
+      [&](size_t i, std::string* o) {
+        switch (i) {
+          case 0:
+            count(m.accumulated_input_tokens, o);
+            break;
+          case 1:
+            count(m.accumulated_output_tokens, o);
+            break;
+          case 2:
+            count(m.accumulated_total_tokens, o);
+            break;
+          case 3:
+            JsonStringTo(m.description, o);
+            break;
+          case 4:
+            count(m.input_tokens, o);
+            break;
+          case 5:
+            o->append(std::to_string(message_count));
+            break;
+          case 6:
+            count(m.output_tokens, o);
+            break;
+          case 7:
+            if (m.schedule_id) {
+              JsonStringTo(*m.schedule_id, o);
+            } else {
+              o->append("null");
+            }
+            break;
+          case 8:
+            count(m.total_tokens, o);
+            break;
+          default:
+            JsonStringTo(m.working_dir, o);
+            break;
         }
       },
       out);

@@ -75,9 +75,16 @@ std::string MessageLine(const Message& message) {
 }
 
 std::string MetadataLine(const Session& session, bool pad) {
-  SessionMetadata metadata = session.metadata;
-  metadata.message_count = static_cast<int64_t>(session.messages.size());
-  std::string line = JsonDump(MetadataToJson(metadata));
+  std::string line;
+  line.reserve(kMetadataSlot);
+  const auto count = static_cast<int64_t>(session.messages.size());
+  if (FailpointOn(Failpoint::kMessageDom)) {
+    SessionMetadata metadata = session.metadata;  // the old path: a DOM per line
+    metadata.message_count = count;
+    line = JsonDump(MetadataToJson(metadata));
+  } else {
+    WriteMetadataJson(session.metadata, count, &line);
+  }
   if (pad && line.size() < kMetadataSlot) line.resize(kMetadataSlot - 1, ' ');
   line += '\n';
   return line;

@@ -12,6 +12,7 @@
 
 #include "core/base/json.h"
 #include "core/model/message.h"
+#include "core/model/session.h"
 
 namespace goose {
 namespace {
@@ -108,6 +109,33 @@ TEST(MessageWriterTest, JsonValuesInsideAreDumpedAsTheDomDumpsThem) {
   Message m = WithText("");
   m.content.emplace_back(ToolRequestContent{"i", ToolResult<ToolCall>::Success(call)});
   ExpectSameAsDom(m);
+}
+
+// The metadata line: every field, missing and present, with unknown fields
+// between the model's and one that the model's own value must win over.
+TEST(MessageWriterTest, MetadataIsWrittenAsTheDomWritesIt) {
+  auto expect_same = [](const SessionMetadata& m, int64_t count) {
+    std::string direct = "prefix:";
+    WriteMetadataJson(m, count, &direct);
+    SessionMetadata counted = m;
+    counted.message_count = count;
+    EXPECT_EQ(direct.substr(7), JsonDump(MetadataToJson(counted)));
+  };
+  SessionMetadata m;
+  expect_same(m, 0);
+  m.working_dir = "/home/u/\xc3\xa9t\xc3\xa9 \"quoted\"";
+  m.description = std::string("\xff not UTF-8\n");
+  m.schedule_id = "daily";
+  m.message_count = 99;  // replaced by the count given
+  m.total_tokens = 10;
+  m.input_tokens = -3;
+  m.output_tokens = INT64_MAX;
+  m.accumulated_total_tokens = INT64_MIN;
+  m.accumulated_input_tokens = 0;
+  expect_same(m, 7);
+  m.extra = {{"aaa", 1}, {"description", "the extra loses"}, {"m", {{"n", nullptr}}},
+             {"zzz", "last"}};
+  expect_same(m, 123456789);
 }
 
 }  // namespace
