@@ -140,12 +140,24 @@ void McpClient::ReadLoop(std::stop_token stop) {
   std::stop_callback wake(stop, [this] { reader_wake_.Signal(); });
   const auto on_line = [this](std::string_view line, size_t dropped) { HandleLine(line, dropped); };
   // Reads what stdout has now, up to `limit` bytes; false at EOF. Waits
-  // while a request leads (it read what woke us, most likely).
+  // for a request that leads to stop (see the exit below).
   const auto read_available = [&](size_t limit) {
     MutexLock lock(read_mu_);
     if (ReadAvailable(limit, nullptr) != ReadEnd::kEof) return true;
     splitter_.Finish(on_line);
     return false;
+  };
+  // While a request leads, what woke us is its to read: taking the read
+  // lock after it would make the next request find the lock held and wait
+  // for a hand-over. Wait for it to stop leading, then look again.
+  const auto leader_reads = [&] {
+    if (read_mu_.TryLock()) {
+      read_mu_.Unlock();
+      return false;
+    }
+    MutexLock lock(mu_);
+    while (leading_ && health_.ok()) cv_.wait(mu_);
+    return true;
   };
 
   for (;;) {
@@ -160,6 +172,7 @@ void McpClient::ReadLoop(std::stop_token stop) {
     }
     if (fds[0].revents != 0) return;  // stopping; Fail() was called by RequestStop()
     bool stdout_open = true;
+    if (fds[2].revents != 0 && fds[1].revents == 0 && leader_reads()) continue;
     if (fds[2].revents != 0) stdout_open = read_available(kReadBurst);
     if (fds[1].revents != 0) {
       if (stdout_open) read_available(kDrainAfterExit);
@@ -184,6 +197,10 @@ void McpClient::ReadLoop(std::stop_token stop) {
 void McpClient::ReadAnswerHere(const Pending& pending, Clock::time_point deadline) {
   if (FailpointOn(Failpoint::kMcpReaderHop)) return;
   if (!read_mu_.TryLock()) return;  // the reader thread (or another request) reads
+  {
+    MutexLock lock(mu_);
+    leading_ = true;
+  }
   for (;;) {
     {
       MutexLock lock(mu_);
@@ -200,6 +217,9 @@ void McpClient::ReadAnswerHere(const Pending& pending, Clock::time_point deadlin
     if (fds[2].revents != 0 && ReadAvailable(kReadBurst, &pending) == ReadEnd::kEof) break;
   }
   read_mu_.Unlock();
+  MutexLock lock(mu_);
+  leading_ = false;
+  cv_.notify_all();  // the reader thread may wait for this (ReadLoop)
 }
 
 void McpClient::HandleLine(std::string_view line, size_t dropped) {
@@ -273,6 +293,8 @@ void McpClient::HandleMessage(McpLine line) {
         MutexLock lock(mu_);
         auto it = pending_.find(*line.response_id);
         if (it != pending_.end()) {
+          // (reader_ was set before any request could be pending: mu_ orders it.)
+          if (std::this_thread::get_id() == reader_.get_id()) ++answers_handed_over_;
           it->second->response = std::move(message);
           it->second->done = true;
           pending_.erase(it);

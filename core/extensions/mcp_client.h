@@ -139,6 +139,11 @@ class McpClient {
   uint64_t answered_server_requests() const { return answered_server_requests_.load(); }
   // Most bytes the reader ever held for one unfinished line.
   size_t reader_high_water() const { return reader_high_water_.load(); }
+  // Answers the reader thread handed to a waiting request (each costs a
+  // wake-up more than an answer read by its own request; see above). Zero
+  // while one thread calls at a time, unless a notification was being read
+  // when a request began to wait.
+  uint64_t answers_handed_over() const { return answers_handed_over_.load(); }
 
   // Stops the child, fails pending requests with Cancelled. RequestStop()
   // never blocks; AwaitStop() waits for the child (see ChildProcess).
@@ -190,11 +195,13 @@ class McpClient {
   int64_t next_id_ GUARDED_BY(mu_) = 1;
   Status health_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
+  bool leading_ GUARDED_BY(mu_) = false;  // a request holds read_mu_ (ReadAnswerHere)
 
   std::atomic<bool> tools_changed_{false};
   std::atomic<uint64_t> skipped_lines_{0};
   std::atomic<uint64_t> answered_server_requests_{0};
   std::atomic<size_t> reader_high_water_{0};
+  std::atomic<uint64_t> answers_handed_over_{0};
 
   // Whoever holds read_mu_ reads stdout: the reader thread, or a request
   // that leads. Taken before mu_, never while holding it.
