@@ -92,6 +92,9 @@ void AgentReply::RunTurn() {
   // the whole conversation); taken back once the stream is gone.
   request.conversation = std::move(conversation_);
   request.tools = tool_specs_;
+  if (FailpointOn(Failpoint::kCopyToolLists) && tool_specs_ != nullptr) {
+    request.tools = MakeToolList(*tool_specs_);  // the old path: a copy per turn
+  }
   std::unique_ptr<ReplyStream> stream = provider_->Stream(request);
   {
     MutexLock lock(stream_mu_);

@@ -30,6 +30,9 @@
 //   mcp_reader_hop every MCP answer reaches its request through the
 //                  client's reader thread, never read by the request's own
 //                  thread
+//   copy_tool_lists  every reply builds its tool list again and every turn
+//                  copies it into the provider request (before lists were
+//                  shared)
 //
 // The lift_* faults each take one limit away, so that the hostile gate that
 // proves the limit can be shown to fail without it (docs/reliability.md):
@@ -68,6 +71,7 @@ enum class Failpoint : int {
   kMessageDom,
   kForkSpawn,
   kMcpReaderHop,
+  kCopyToolLists,
   kLiftBodyFraming,
   kLiftRequestDeadline,
   kLiftConnectionCap,

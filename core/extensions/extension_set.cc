@@ -4,6 +4,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/base/failpoint.h"
 #include "core/base/log.h"
 
 namespace goose {
@@ -180,7 +181,10 @@ ToolList ExtensionSet::Tools() {
     sources.push_back(ToolSource{e.get(), e->Tools(), e->health().ok()});
   }
   MutexLock lock(tools_mu_);
-  if (tool_list_ != nullptr && sources == tool_sources_) return tool_list_;
+  if (tool_list_ != nullptr && sources == tool_sources_ &&
+      !FailpointOn(Failpoint::kCopyToolLists)) {
+    return tool_list_;
+  }
   std::vector<ToolSpec> specs;
   for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
