@@ -27,7 +27,8 @@
 namespace goose::hardening {
 
 // Each runs against the server of `target` (an InProcessTarget built from
-// the matching *ServerOptions() below), which it also reads: the sessions a
+// HardeningServerOptions() of bad_input_corpus.h for bad_input,
+// LoadServerOptions() below for load), which it also reads: the sessions a
 // bad client left, the files the load wrote.
 std::unique_ptr<scenarios::Scenario> MakeBadInputScenario(testing::TestServer& server);
 std::unique_ptr<scenarios::Scenario> MakeLoadScenario(testing::TestServer& server);

@@ -10,8 +10,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
 
 #include "core/base/failpoint.h"
 #include "hardening/bad_input_corpus.h"
@@ -54,7 +56,11 @@ ScenarioResult RunGate(Gate gate, std::optional<Failpoint> failpoint = std::null
   scenarios::InProcessTarget target(std::move(options));
   Status started = target.Start();
   EXPECT_TRUE(started.ok()) << started.ToString();
-  if (!started.ok()) return {};
+  if (!started.ok()) {
+    ScenarioResult failed;  // an error, never a clean verdict
+    failed.error = "the server did not start: " + started.ToString();
+    return failed;
+  }
   std::unique_ptr<Scenario> scenario = gate == Gate::kBadInput
                                            ? MakeBadInputScenario(target.server())
                                        : gate == Gate::kLoad ? MakeLoadScenario(target.server())
