@@ -341,7 +341,9 @@ ChildProcess::~ChildProcess() {
   if (stderr_thread_.joinable()) stderr_thread_.join();
 }
 
-Status ChildProcess::WriteStdin(std::string_view bytes, Clock::time_point deadline) {
+Status ChildProcess::WriteStdin(std::string_view bytes, Clock::time_point deadline,
+                                const std::function<void()>& on_full) {
+  bool waited = false;
   MutexLock lock(stdin_mu_);
   if (!stdin_.valid()) return Status(StatusCode::kUnavailable, "stdin of " + name_ + " is closed");
   ScopedSigpipeBlock no_sigpipe;
@@ -353,6 +355,8 @@ Status ChildProcess::WriteStdin(std::string_view bytes, Clock::time_point deadli
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) {
+      if (!waited && on_full) on_full();
+      waited = true;
       pollfd fds[2] = {{stdin_.get(), POLLOUT, 0}, {stop_event_.fd(), POLLIN, 0}};
       int ready = ::poll(fds, 2, MillisUntil(deadline));
       if (ready < 0 && errno != EINTR)

@@ -71,6 +71,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -160,8 +161,11 @@ class ChildProcess {
   // until `deadline`. Errors: Unavailable when stdin is closed or the child
   // closed its end (exited); DeadlineExceeded (part of `bytes` may have been
   // written); Cancelled when RequestStop() came while waiting. Never raises
-  // SIGPIPE.
-  Status WriteStdin(std::string_view bytes, Clock::time_point deadline);
+  // SIGPIPE. `on_full`, when given, runs once before the first wait for
+  // room in the pipe: a caller holding what the child's reader needs (so
+  // that the child can drain its stdout and read on) lets go of it there.
+  Status WriteStdin(std::string_view bytes, Clock::time_point deadline,
+                    const std::function<void()>& on_full = nullptr);
 
   // True once the child has exited (reaped or not).
   bool HasExited() const;

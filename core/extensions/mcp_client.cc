@@ -194,13 +194,23 @@ void McpClient::ReadLoop(std::stop_token stop) {
   }
 }
 
-void McpClient::ReadAnswerHere(const Pending& pending, Clock::time_point deadline) {
-  if (FailpointOn(Failpoint::kMcpReaderHop)) return;
-  if (!read_mu_.TryLock()) return;  // the reader thread (or another request) reads
-  {
-    MutexLock lock(mu_);
-    leading_ = true;
-  }
+bool McpClient::TryLead() NO_THREAD_SAFETY_ANALYSIS {  // held past the return
+  if (FailpointOn(Failpoint::kMcpReaderHop) || !read_mu_.TryLock()) return false;
+  MutexLock lock(mu_);
+  leading_ = true;
+  return true;
+}
+
+void McpClient::ReleaseLead() NO_THREAD_SAFETY_ANALYSIS {  // taken by TryLead
+  read_mu_.Unlock();
+  MutexLock lock(mu_);
+  leading_ = false;
+  cv_.notify_all();  // the reader thread may wait for this (ReadLoop)
+}
+
+void McpClient::ReadAnswerHere(const Pending& pending, Clock::time_point deadline,
+                               bool led) NO_THREAD_SAFETY_ANALYSIS {  // read_mu_ held when led
+  if (!led && !TryLead()) return;  // the reader thread (or another request) reads
   for (;;) {
     {
       MutexLock lock(mu_);
@@ -216,10 +226,7 @@ void McpClient::ReadAnswerHere(const Pending& pending, Clock::time_point deadlin
     if (ready < 0 || fds[0].revents != 0 || fds[1].revents != 0) break;  // the reader's to handle
     if (fds[2].revents != 0 && ReadAvailable(kReadBurst, &pending) == ReadEnd::kEof) break;
   }
-  read_mu_.Unlock();
-  MutexLock lock(mu_);
-  leading_ = false;
-  cv_.notify_all();  // the reader thread may wait for this (ReadLoop)
+  ReleaseLead();
 }
 
 void McpClient::HandleLine(std::string_view line, size_t dropped) {
@@ -331,13 +338,21 @@ void McpClient::AnswerServerRequest(const Json& id, const std::string& method) {
   if (Send(answer, Clock::now() + options_.timeout).ok()) ++answered_server_requests_;
 }
 
-Status McpClient::Send(const Json& message, Clock::time_point deadline) {
+Status McpClient::Send(const Json& message, Clock::time_point deadline, bool* lead) {
   std::string line = JsonDump(message);
   line += '\n';
   Status sent;
   {
     MutexLock lock(write_mu_);
-    sent = child_->WriteStdin(line, deadline);
+    // Taken under write_mu_ (never waited for there), before the child can
+    // have the message; given back if the child is not reading its stdin.
+    if (lead != nullptr) *lead = TryLead();
+    sent = child_->WriteStdin(line, deadline, [&] {
+      if (lead != nullptr && *lead) {
+        ReleaseLead();
+        *lead = false;
+      }
+    });
   }
   if (sent.code() == StatusCode::kDeadlineExceeded) {
     // Part of a line may be in the pipe: nothing after it can be parsed.
@@ -375,7 +390,9 @@ Result<Json> McpClient::Request(const std::string& method, Json params,
   }
   Json message = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
   if (!params.is_null()) message["params"] = std::move(params);
-  Status sent = Send(message, deadline);
+  bool led = false;
+  Status sent = Send(message, deadline, &led);
+  if (!sent.ok() && led) ReleaseLead();
 
   bool timed_out = false;
   {
@@ -393,7 +410,7 @@ Result<Json> McpClient::Request(const std::string& method, Json params,
       return sent;
     }
   }
-  ReadAnswerHere(pending, deadline);
+  ReadAnswerHere(pending, deadline, led);
   {
     MutexLock lock(mu_);
     while (!pending.done) {

@@ -15,9 +15,12 @@
 //     fails at once with "extension <name> exited (signal 9 (SIGKILL))".
 // A request's own thread reads stdout while it waits, when no other thread
 // is reading (it "leads"): the answer then reaches it without the reader
-// thread's wake-up and hand-over, one hop fewer per tool call. It leaves
-// EOF, the child's exit and a stop to the reader thread, which does
-// everything above whenever no request leads.
+// thread's wake-up and hand-over, one hop fewer per tool call. It takes the
+// lead before it writes the request, so that a child quick enough to answer
+// before the writer runs again cannot hand the answer to the reader thread,
+// and lets go of it if the child's stdin is full (the child may be waiting
+// for its stdout to be read). It leaves EOF, the child's exit and a stop to
+// the reader thread, which does everything above whenever no request leads.
 // Each request waits at most `timeout`; a timed-out request gets
 // notifications/cancelled and its late answer is dropped; later requests
 // work as before. A message that cannot even be written within the timeout
@@ -168,10 +171,15 @@ class McpClient {
   // Reads what stdout holds now, up to `limit` bytes, and handles every
   // whole line; stops early once `answered` (when given) is done.
   ReadEnd ReadAvailable(size_t limit, const Pending* answered) REQUIRES(read_mu_);
-  // Leads reading (see above) until `pending` is done, `deadline`, or an
-  // event the reader thread must handle; returns at once when another
-  // thread is reading.
-  void ReadAnswerHere(const Pending& pending, Clock::time_point deadline);
+  // Takes the lead (read_mu_) if no thread reads; true when it did.
+  bool TryLead();
+  // Gives the lead back and wakes the reader thread if it waits for that.
+  void ReleaseLead();
+  // Reads (leading, see above) until `pending` is done, `deadline`, or an
+  // event the reader thread must handle, then gives the lead back. Without
+  // the lead (`led` false) it tries once to take it, and returns at once if
+  // another thread reads.
+  void ReadAnswerHere(const Pending& pending, Clock::time_point deadline, bool led);
   void HandleLine(std::string_view line, size_t dropped);
   void HandleOverlongLine(std::string_view head);
   // Fails the request in flight with `id`, if there is one.
@@ -180,7 +188,9 @@ class McpClient {
   void AnswerServerRequest(const Json& id, const std::string& method);
   // Marks the client unusable with `why` and fails every pending request.
   void Fail(Status why);
-  Status Send(const Json& message, Clock::time_point deadline);
+  // Writes one message. With `lead`, first tries to take the lead for the
+  // answer (*lead says whether it holds it when Send returns).
+  Status Send(const Json& message, Clock::time_point deadline, bool* lead = nullptr);
   std::string ExitText();
 
   const std::string name_;

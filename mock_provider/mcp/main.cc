@@ -21,6 +21,8 @@ constexpr const char* kUsage =
     "  --malformed               write a malformed line before every answer\n"
     "  --flood                   write 4 MiB of stdout garbage before every answer\n"
     "  --flood-bytes N           ... N bytes of it\n"
+    "  --flood-on-first-read N   write N bytes of stdout garbage after the first\n"
+    "                            read of stdin, before reading on\n"
     "  --page-size N             tools/list pages of N tools (nextCursor)\n"
     "  --chatty                  send a log notification, a roots/list and a ping\n"
     "                            request before every answer\n"
@@ -59,6 +61,9 @@ int main(int argc, char** argv) {
       options.flood_bytes = 4 << 20;
     } else if (arg == "--flood-bytes" && has_value && ParseSize(argv[i + 1], &n)) {
       options.flood_bytes = n;
+      ++i;
+    } else if (arg == "--flood-on-first-read" && has_value && ParseSize(argv[i + 1], &n)) {
+      options.flood_on_first_read = n;
       ++i;
     } else if (arg == "--page-size" && has_value && ParseSize(argv[i + 1], &n)) {
       options.page_size = static_cast<int>(n);

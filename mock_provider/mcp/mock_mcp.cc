@@ -14,6 +14,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/base/json.h"
@@ -87,6 +88,12 @@ class Server {
       if (n <= 0) {
         reading = false;  // EOF: finish the sleeps, then exit (or linger)
         continue;
+      }
+      if (std::exchange(first_read_, false) && options_.flood_on_first_read > 0) {
+        std::string line(1023, '#');
+        line += '\n';
+        for (size_t done = 0; done < options_.flood_on_first_read; done += line.size())
+          WriteAll(STDOUT_FILENO, line);
       }
       splitter.Feed(std::string_view(buf.data(), static_cast<size_t>(n)),
                     [this](std::string_view line, size_t dropped) {
@@ -464,6 +471,7 @@ class Server {
   std::vector<std::unique_ptr<char[]>> blocks_;
   size_t allocated_ = 0;
   bool stop_serving_ = false;
+  bool first_read_ = true;
   bool extra_tool_ = false;
   int64_t client_replies_ = 0;
   int64_t client_errors_ = 0;

@@ -39,10 +39,14 @@
 namespace goose::mock {
 
 struct MockMcpOptions {
-  bool ignore_sigterm = false;     // SIGTERM ignored: stop must escalate to SIGKILL
-  bool linger = false;             // keep running after stdin's EOF, until killed
-  bool malformed = false;          // a malformed line before every answer
-  size_t flood_bytes = 0;          // this much stdout garbage before every answer
+  bool ignore_sigterm = false;  // SIGTERM ignored: stop must escalate to SIGKILL
+  bool linger = false;          // keep running after stdin's EOF, until killed
+  bool malformed = false;       // a malformed line before every answer
+  size_t flood_bytes = 0;       // this much stdout garbage before every answer
+  // This much stdout garbage right after the first read of stdin, before
+  // reading on: a server that writes while its client's message is still
+  // coming (the client must read stdout while it writes stdin).
+  size_t flood_on_first_read = 0;
   int page_size = 0;               // tools/list page size; 0: one page
   bool chatty = false;             // a log notification, a roots/list and a ping
                                    // request to the client before every answer

@@ -311,6 +311,23 @@ TEST(McpClientTest, ConcurrentCallsEachGetTheirOwnAnswer) {
   EXPECT_EQ(client->pending_requests(), 0u);
 }
 
+// A request takes the lead for its answer before it writes; when the child
+// is not reading its stdin because it is writing its stdout (here 4 MiB of
+// garbage lines after its first read, with the rest of a 1 MiB request
+// still coming),
+// the request must let the reader thread drain that stdout, or both sides
+// wait for each other until the timeout (which would leave the client
+// unusable: a message timed out half-sent).
+TEST(McpClientTest, ARequestThatFillsStdinLetsTheReaderDrainStdout) {
+  auto client = StartMock({"--flood-on-first-read", std::to_string(4 << 20)}, 10s, 64 * 1024);
+  ASSERT_NE(client, nullptr);
+  // The first message, and far more than the pipe holds.
+  Result<Json> listed = client->Request("tools/list", {{"padding", std::string(1 << 20, 'p')}});
+  EXPECT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_TRUE(client->health().ok()) << client->health().ToString();
+  EXPECT_GE(client->skipped_lines(), 4000u);  // the garbage lines, read and skipped
+}
+
 TEST(McpClientTest, NoticesAChangedToolList) {
   auto client = StartInitialized();
   ASSERT_NE(client, nullptr);
