@@ -164,6 +164,8 @@ class ChildProcess {
   // SIGPIPE. `on_full`, when given, runs once before the first wait for
   // room in the pipe: a caller holding what the child's reader needs (so
   // that the child can drain its stdout and read on) lets go of it there.
+  // It runs with this child's stdin lock held: it must not write to stdin
+  // or take a lock held around writes.
   Status WriteStdin(std::string_view bytes, Clock::time_point deadline,
                     const std::function<void()>& on_full = nullptr);
 

@@ -147,17 +147,23 @@ void McpClient::ReadLoop(std::stop_token stop) {
     splitter_.Finish(on_line);
     return false;
   };
+  // Takes the read lock and reads what stdout has now; false at EOF.
   // While a request leads, what woke us is its to read: taking the read
   // lock after it would make the next request find the lock held and wait
-  // for a hand-over. Wait for it to stop leading, then look again.
-  const auto leader_reads = [&] {
-    if (read_mu_.TryLock()) {
-      read_mu_.Unlock();
-      return false;
+  // for a hand-over. Then it waits for the request to stop leading and
+  // returns true without reading (the caller looks again).
+  const auto read_unless_led = [&](size_t limit) NO_THREAD_SAFETY_ANALYSIS {
+    {
+      MutexLock lock(mu_);
+      if (leading_ || !read_mu_.TryLock()) {  // leading_ and read_mu_ change together
+        while (leading_) cv_.wait(mu_);
+        return true;
+      }
     }
-    MutexLock lock(mu_);
-    while (leading_ && health_.ok()) cv_.wait(mu_);
-    return true;
+    const bool open = ReadAvailable(limit, nullptr) != ReadEnd::kEof;
+    if (!open) splitter_.Finish(on_line);
+    read_mu_.Unlock();
+    return open;
   };
 
   for (;;) {
@@ -172,8 +178,7 @@ void McpClient::ReadLoop(std::stop_token stop) {
     }
     if (fds[0].revents != 0) return;  // stopping; Fail() was called by RequestStop()
     bool stdout_open = true;
-    if (fds[2].revents != 0 && fds[1].revents == 0 && leader_reads()) continue;
-    if (fds[2].revents != 0) stdout_open = read_available(kReadBurst);
+    if (fds[2].revents != 0 && fds[1].revents == 0) stdout_open = read_unless_led(kReadBurst);
     if (fds[1].revents != 0) {
       if (stdout_open) read_available(kDrainAfterExit);
       Fail(Status(StatusCode::kUnavailable, ExitText()));
@@ -194,16 +199,20 @@ void McpClient::ReadLoop(std::stop_token stop) {
   }
 }
 
-bool McpClient::TryLead() NO_THREAD_SAFETY_ANALYSIS {  // held past the return
-  if (FailpointOn(Failpoint::kMcpReaderHop) || !read_mu_.TryLock()) return false;
+// read_mu_ is only ever tried, never waited for, while mu_ is held; taking
+// and dropping it together with leading_ lets the reader thread tell a
+// leading request from nobody reading.
+bool McpClient::TryLead() NO_THREAD_SAFETY_ANALYSIS {  // read_mu_ held past the return
+  if (FailpointOn(Failpoint::kMcpReaderHop)) return false;
   MutexLock lock(mu_);
+  if (!read_mu_.TryLock()) return false;
   leading_ = true;
   return true;
 }
 
-void McpClient::ReleaseLead() NO_THREAD_SAFETY_ANALYSIS {  // taken by TryLead
-  read_mu_.Unlock();
+void McpClient::ReleaseLead() NO_THREAD_SAFETY_ANALYSIS {  // read_mu_ taken by TryLead
   MutexLock lock(mu_);
+  read_mu_.Unlock();
   leading_ = false;
   cv_.notify_all();  // the reader thread may wait for this (ReadLoop)
 }
@@ -211,6 +220,8 @@ void McpClient::ReleaseLead() NO_THREAD_SAFETY_ANALYSIS {  // taken by TryLead
 void McpClient::ReadAnswerHere(const Pending& pending, Clock::time_point deadline,
                                bool led) NO_THREAD_SAFETY_ANALYSIS {  // read_mu_ held when led
   if (!led && !TryLead()) return;  // the reader thread (or another request) reads
+  // A server request read here is answered here: not past this deadline.
+  answer_deadline_ = deadline;
   for (;;) {
     {
       MutexLock lock(mu_);
@@ -226,6 +237,7 @@ void McpClient::ReadAnswerHere(const Pending& pending, Clock::time_point deadlin
     if (ready < 0 || fds[0].revents != 0 || fds[1].revents != 0) break;  // the reader's to handle
     if (fds[2].revents != 0 && ReadAvailable(kReadBurst, &pending) == ReadEnd::kEof) break;
   }
+  answer_deadline_ = Clock::time_point::max();
   ReleaseLead();
 }
 
@@ -335,7 +347,8 @@ void McpClient::AnswerServerRequest(const Json& id, const std::string& method) {
                       << ", which this client does not offer";
     answer["error"] = {{"code", -32601}, {"message", "Method not found: " + method}};
   }
-  if (Send(answer, Clock::now() + options_.timeout).ok()) ++answered_server_requests_;
+  const Clock::time_point deadline = std::min(Clock::now() + options_.timeout, answer_deadline_);
+  if (Send(answer, deadline).ok()) ++answered_server_requests_;
 }
 
 Status McpClient::Send(const Json& message, Clock::time_point deadline, bool* lead) {

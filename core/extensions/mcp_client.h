@@ -25,9 +25,11 @@
 // notifications/cancelled and its late answer is dropped; later requests
 // work as before. A message that cannot even be written within the timeout
 // (the server stopped reading its stdin) leaves a line half-sent, so the
-// client is then unusable (health() says so). The reader answers server
-// requests itself: if a request of ours is stuck on a full stdin at that
-// moment, the answer waits for it, bounded by the same timeout.
+// client is then unusable (health() says so). Whoever reads a server
+// request (the reader thread, or a request that leads) answers it; if a
+// request of ours is stuck on a full stdin at that moment, the answer waits
+// for it, bounded by the same timeout (by the leading request's own
+// deadline when it is the one answering).
 //
 // The conversation: Initialize() sends initialize (offering
 // kMcpLatestProtocolVersion, accepting any version in
@@ -143,9 +145,10 @@ class McpClient {
   // Most bytes the reader ever held for one unfinished line.
   size_t reader_high_water() const { return reader_high_water_.load(); }
   // Answers the reader thread handed to a waiting request (each costs a
-  // wake-up more than an answer read by its own request; see above). Zero
-  // while one thread calls at a time, unless a notification was being read
-  // when a request began to wait.
+  // wake-up more than an answer read by its own request; see above). With
+  // one thread calling at a time, usually zero: only a request that could
+  // not lead (its message filled stdin, or the reader was reading something
+  // else at that moment) has its answer handed over.
   uint64_t answers_handed_over() const { return answers_handed_over_.load(); }
 
   // Stops the child, fails pending requests with Cancelled. RequestStop()
@@ -185,6 +188,7 @@ class McpClient {
   // Fails the request in flight with `id`, if there is one.
   void FailPending(int64_t id, Status error);
   void HandleMessage(McpLine line);
+  // (By the holder of read_mu_, as everything a read line leads to.)
   void AnswerServerRequest(const Json& id, const std::string& method);
   // Marks the client unusable with `why` and fails every pending request.
   void Fail(Status why);
@@ -214,10 +218,17 @@ class McpClient {
   std::atomic<uint64_t> answers_handed_over_{0};
 
   // Whoever holds read_mu_ reads stdout: the reader thread, or a request
-  // that leads. Taken before mu_, never while holding it.
+  // that leads. Lock order: read_mu_, then write_mu_ (answering a server
+  // request) or mu_. The other way round read_mu_ is only tried (TryLead
+  // under write_mu_ and mu_), never waited for.
   Mutex read_mu_;
   LineSplitter splitter_ GUARDED_BY(read_mu_);
   std::vector<char> read_buf_ GUARDED_BY(read_mu_);
+  // How long the answer to a server request may take to write: a leading
+  // request's deadline, else unbounded (the client's timeout applies). Only
+  // the holder of read_mu_ touches it (not annotated: it is read below the
+  // splitter's callbacks, where the analysis cannot follow the lock).
+  Clock::time_point answer_deadline_ = Clock::time_point::max();
   WakeEvent reader_wake_;  // the reader thread's stop
   WakeEvent failed_wake_;  // signalled by Fail(): a leading request stops
   std::jthread reader_;    // last: joined before the members above go

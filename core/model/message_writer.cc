@@ -259,7 +259,7 @@ void WriteMetadataJson(const SessionMetadata& metadata, int64_t message_count, s
           case 8:
             count(m.total_tokens, o);
             break;
-          default:
+          case 9:
             JsonStringTo(m.working_dir, o);
             break;
         }
