@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "core/base/json.h"
 #include "mock_provider/script.h"
@@ -35,6 +36,21 @@ IdleRegistry::IdleRegistry(RegistryOptions options) : provider_(mock::DefaultScr
         return std::make_unique<Agent>(&provider_, nullptr, AgentOptions{});
       },
       [](const std::string& id) -> Result<Session> { return NotFound("no stored session " + id); });
+}
+
+mock::Script ToolLoopScript() {
+  constexpr const char* kToolLoop = R"({
+    "name": "bench_tool_loop", "loop": true,
+    "turns": [
+      {"messages": [
+        {"text": "Let me check that for you.", "chunks": 3},
+        {"text": "Asking the tool.", "chunks": 2,
+         "tool_calls": [{"name": "mcp__echo", "arguments": {"text": "ping"}, "fragments": 3}]}]},
+      {"messages": [{"chunks": 4, "chunk_size": 8}, {"chunks": 4, "chunk_size": 8}]}
+    ]})";
+  Result<mock::Script> script = mock::ParseScript(Json::parse(kToolLoop), "bench");
+  if (!script.ok()) std::abort();  // a constant: cannot fail unless the format changed
+  return *script;
 }
 
 double Percentile(std::vector<double>& values, double p) {

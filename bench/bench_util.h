@@ -49,6 +49,11 @@ class IdleRegistry {
   std::unique_ptr<SessionRegistry> registry_;
 };
 
+// A script for a tool loop through mock-mcp (an extension named "mcp"):
+// turn 0 asks for its echo tool in its second message, turn 1 answers in
+// two messages; it loops, so every prompt repeats the pair.
+mock::Script ToolLoopScript();
+
 // The p-th percentile (0..100, nearest rank) of `values`; 0 when empty.
 // Sorts `values`.
 double Percentile(std::vector<double>& values, double p);

@@ -16,6 +16,9 @@
 //   reply_over_floor             reply p50 / floor p50 (gated)
 //   reply_over_floor_p99         reply p99 / floor p99
 //   replies_per_s, requests_per_s  rates over the run (all threads)
+//   allocations_per_reply        operator new calls in the process (server,
+//                                client, floor) per measured reply, session
+//                                starts included
 //
 // Variants: clients 1 and 4; tools 0 (three messages of four chunks) or 1
 // (a tool loop through a mock-mcp stdio extension, one per session).
@@ -49,23 +52,8 @@ using Clock = std::chrono::steady_clock;
 constexpr int kRepliesPerSession = 32;
 constexpr int kWarmupCycles = 5;
 
-// Turn 0 asks for mock-mcp's echo tool in its second message; turn 1
-// answers in two messages. Loops: every prompt repeats the pair.
-constexpr const char* kToolLoopScript = R"({
-  "name": "bench_tool_loop", "loop": true,
-  "turns": [
-    {"messages": [
-      {"text": "Let me check that for you.", "chunks": 3},
-      {"text": "Asking the tool.", "chunks": 2,
-       "tool_calls": [{"name": "mcp__echo", "arguments": {"text": "ping"}, "fragments": 3}]}]},
-    {"messages": [{"chunks": 4, "chunk_size": 8}, {"chunks": 4, "chunk_size": 8}]}
-  ]})";
-
 mock::Script RigScript(bool tools) {
-  if (!tools) return mock::DefaultScript();  // three messages of four 8-byte chunks
-  Result<mock::Script> script = mock::ParseScript(Json::parse(kToolLoopScript), "bench");
-  if (!script.ok()) std::abort();  // a constant: cannot fail unless the format changed
-  return *script;
+  return tools ? ToolLoopScript() : mock::DefaultScript();  // three messages of four 8-byte chunks
 }
 
 double Micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
@@ -250,6 +238,7 @@ void BM_RoundTrip(benchmark::State& state) {
   std::string session;
   int replies_in_session = 0;
   bool first = true;
+  int64_t allocations_before = 0;
 
   auto end_session = [&] {
     if (session.empty()) return;
@@ -277,6 +266,7 @@ void BM_RoundTrip(benchmark::State& state) {
           end_session();
         }
         api_requests = 0;
+        allocations_before = AllocationCount();
       }
     }
     if (session.empty()) {
@@ -310,6 +300,7 @@ void BM_RoundTrip(benchmark::State& state) {
   if (state.thread_index() != 0) return;
 
   g_rig->AwaitMerged();
+  const int64_t allocations = AllocationCount() - allocations_before;
   std::vector<double>& reply = g_rig->reply();
   std::vector<double>& floor = g_rig->floor_latencies();
   std::vector<double>& start = g_rig->start();
@@ -323,6 +314,10 @@ void BM_RoundTrip(benchmark::State& state) {
   state.counters["start_p99_us"] = Percentile(start, 99);
   if (floor_p50 > 0) state.counters["reply_over_floor"] = reply_p50 / floor_p50;
   if (floor_p99 > 0) state.counters["reply_over_floor_p99"] = reply_p99 / floor_p99;
+  if (!reply.empty()) {
+    state.counters["allocations_per_reply"] =
+        static_cast<double>(allocations) / static_cast<double>(reply.size());
+  }
   g_rig.reset();
 }
 

@@ -6,7 +6,10 @@
 // reply_over_floor; with message_dom on (a DOM per stored message, as
 // before the direct writer) it fails naming allocations_per_request; with
 // fork_spawn (children forked, not vforked) it fails naming
-// page_faults_per_start.
+// page_faults_per_start; with copy_tool_lists (a tool list built per reply
+// and copied per turn) naming allocations_per_tool_reply; with
+// mcp_reader_hop (MCP answers handed over by the reader thread) naming
+// handovers_per_call.
 //
 // Runs goose_bench as a child process (ChildProcess, Supervision::kDirect)
 // so the benchmarks get a process of their own, as ci/bench runs them.
@@ -145,10 +148,6 @@ TEST(BenchGateTest, RewritingTheSessionFileOnEveryReplyFailsTheGateByName) {
   EXPECT_TRUE(ExpectGateFailsOn("rewrite_sessions", "reply_over_floor"));
 }
 
-// The direct message writer's win: with message_dom, every stored message
-// is built as a nlohmann DOM and dumped again (the old path), ~130 more
-// allocations per request (a count: it does not move with the machine's
-// load as the latency ratio does).
 // The spawn win: with fork_spawn, children are forked (the server's page
 // tables copied, every page it writes afterwards faulting once) instead of
 // vforked: ~100 more page faults per session start with an extension.
@@ -158,10 +157,31 @@ TEST(BenchGateTest, ForkingEveryExtensionFailsTheGateByName) {
   EXPECT_GT(*now, 50.0) << "forking the server must show";
 }
 
+// The direct writer's win: with message_dom, every stored message and
+// metadata line is built as a nlohmann DOM and dumped again (the old path),
+// ~150 more allocations per request (a count: it does not move with the
+// machine's load as the latency ratio does).
 TEST(BenchGateTest, ADomPerStoredMessageFailsTheGateByName) {
   std::optional<double> now = ExpectGateFailsOn("message_dom", "allocations_per_request");
   ASSERT_TRUE(now.has_value());
   EXPECT_GT(*now, 300.0) << "a DOM per stored message must show";
+}
+
+// The shared tool list's win: with copy_tool_lists, every reply builds its
+// tool list again and every turn copies it (mock-mcp's 16 tools and their
+// schemas): ~660 more allocations per agent reply with one tool call.
+TEST(BenchGateTest, CopyingToolListsFailsTheGateByName) {
+  std::optional<double> now = ExpectGateFailsOn("copy_tool_lists", "allocations_per_tool_reply");
+  ASSERT_TRUE(now.has_value());
+  EXPECT_GT(*now, 600.0) << "copying the tool list per turn must show";
+}
+
+// The caller-read win: with mcp_reader_hop, every MCP answer reaches its
+// request through the client's reader thread (one more wake-up per call).
+TEST(BenchGateTest, TheReaderThreadHopFailsTheGateByName) {
+  std::optional<double> now = ExpectGateFailsOn("mcp_reader_hop", "handovers_per_call");
+  ASSERT_TRUE(now.has_value());
+  EXPECT_GT(*now, 0.9) << "every answer must have been handed over";
 }
 
 }  // namespace
