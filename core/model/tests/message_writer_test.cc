@@ -133,8 +133,8 @@ TEST(MessageWriterTest, MetadataIsWrittenAsTheDomWritesIt) {
   m.accumulated_total_tokens = INT64_MIN;
   m.accumulated_input_tokens = 0;
   expect_same(m, 7);
-  m.extra = {{"aaa", 1}, {"description", "the extra loses"}, {"m", {{"n", nullptr}}},
-             {"zzz", "last"}};
+  m.extra = {
+      {"aaa", 1}, {"description", "the extra loses"}, {"m", {{"n", nullptr}}}, {"zzz", "last"}};
   expect_same(m, 123456789);
 }
 
