@@ -20,11 +20,17 @@ set(GOOSE_LAYER_scenarios/report core/base scenarios/report)
 set(GOOSE_LAYER_scenarios/alloc_counter core/base scenarios/alloc_counter)
 set(GOOSE_LAYER_harness core mock_provider scenarios/probe harness)
 set(GOOSE_LAYER_hostile core/base hostile)
-set(GOOSE_LAYER_scenarios/lib core mock_provider scenarios/probe scenarios/alloc_counter harness
-    scenarios/lib)
+set(GOOSE_LAYER_scenarios/targets core mock_provider scenarios/probe scenarios/alloc_counter
+    harness scenarios/targets)
+set(GOOSE_LAYER_scenarios/runner core mock_provider scenarios/probe scenarios/alloc_counter
+    harness scenarios/targets scenarios/runner)
+set(GOOSE_LAYER_scenarios/builtin core mock_provider scenarios/probe scenarios/alloc_counter
+    harness scenarios/targets scenarios/runner scenarios/builtin)
 set(GOOSE_LAYER_scenarios/leakcheck core mock_provider scenarios/probe scenarios/report
-    scenarios/alloc_counter harness scenarios/lib scenarios/leakcheck)
-set(GOOSE_LAYER_scenarios/gates core scenarios/report harness scenarios/lib scenarios/gates)
+    scenarios/alloc_counter harness scenarios/targets scenarios/runner scenarios/builtin
+    scenarios/leakcheck)
+set(GOOSE_LAYER_scenarios/gates core scenarios/report harness scenarios/probe scenarios/targets
+    scenarios/runner scenarios/builtin scenarios/gates)
 set(GOOSE_LAYER_bench/compare core/base bench/compare)
 
 # goose_check_layering(<target> <layer>): checks every header and source in

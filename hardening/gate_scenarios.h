@@ -1,4 +1,4 @@
-// The hardening gates' work as leak-gate scenarios (scenarios/lib/
+// The hardening gates' work as leak-gate scenarios (scenarios/runner/
 // scenario.h), so the leak gates' Runner judges them: warm-up iterations,
 // then a sample of every series after each measured iteration, the heap's
 // Theil-Sen slope against a threshold of thresholds.cc (99% lower bound),
@@ -22,7 +22,7 @@
 #include <memory>
 
 #include "harness/test_server.h"
-#include "scenarios/lib/scenario.h"
+#include "scenarios/runner/scenario.h"
 
 namespace goose::hardening {
 

@@ -4,7 +4,7 @@
 // must fail it, for the series the fault grows, under that gate's own
 // traffic: retain_heap (64 bytes kept per request: heap_bytes), leak_fd
 // (open_fds) and leak_thread (threads). Thresholds and their reasons are
-// in scenarios/lib/thresholds.cc; the measured clean slopes and canary
+// in scenarios/runner/thresholds.cc; the measured clean slopes and canary
 // slopes in docs/reliability.md, "The hardening gates".
 
 #include <gtest/gtest.h>
@@ -20,8 +20,8 @@
 #include "hardening/gate_scenarios.h"
 #include "harness/gate_report.h"
 #include "scenarios/gates/gate_expectations.h"
-#include "scenarios/lib/runner.h"
-#include "scenarios/lib/target.h"
+#include "scenarios/runner/runner.h"
+#include "scenarios/targets/target.h"
 
 #if defined(GOOSE_HEAP_BACKEND_SANITIZER)
 // As the leak gates: the runner checks for leaks after each scenario, and

@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "scenarios/lib/run_program.h"
+#include "scenarios/targets/run_program.h"
 
 namespace goose::hostile {
 namespace {

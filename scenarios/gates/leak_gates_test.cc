@@ -19,10 +19,10 @@
 #include "core/base/failpoint.h"
 #include "harness/gate_report.h"
 #include "scenarios/gates/gate_expectations.h"
-#include "scenarios/lib/builtin_scenarios.h"
-#include "scenarios/lib/heap_profile.h"
-#include "scenarios/lib/runner.h"
-#include "scenarios/lib/thresholds.h"
+#include "scenarios/builtin/builtin_scenarios.h"
+#include "scenarios/targets/heap_profile.h"
+#include "scenarios/runner/runner.h"
+#include "scenarios/runner/thresholds.h"
 #include "scenarios/probe/heap_gauge.h"
 
 #if defined(GOOSE_HEAP_BACKEND_SANITIZER)

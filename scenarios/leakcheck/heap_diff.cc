@@ -4,8 +4,8 @@
 
 #include <fstream>
 
-#include "scenarios/lib/heap_profile.h"
-#include "scenarios/lib/run_program.h"
+#include "scenarios/targets/heap_profile.h"
+#include "scenarios/targets/run_program.h"
 
 namespace goose::leakcheck {
 namespace {

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "core/base/status.h"
-#include "scenarios/lib/target.h"
+#include "scenarios/targets/target.h"
 
 namespace goose::leakcheck {
 

@@ -13,11 +13,11 @@
 #include "scenarios/leakcheck/progress.h"
 #include "scenarios/leakcheck/report.h"
 #include "scenarios/leakcheck/scenario_support.h"
-#include "scenarios/lib/attached_target.h"
-#include "scenarios/lib/builtin_scenarios.h"
-#include "scenarios/lib/command_target.h"
-#include "scenarios/lib/process_target.h"
-#include "scenarios/lib/runner.h"
+#include "scenarios/targets/attached_target.h"
+#include "scenarios/builtin/builtin_scenarios.h"
+#include "scenarios/targets/command_target.h"
+#include "scenarios/targets/process_target.h"
+#include "scenarios/runner/runner.h"
 
 namespace goose::leakcheck {
 namespace {

@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "core/base/failpoint.h"
-#include "scenarios/lib/builtin_scenarios.h"
+#include "scenarios/builtin/builtin_scenarios.h"
 
 namespace goose::leakcheck {
 namespace {

@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <string>
 
-#include "scenarios/lib/runner.h"
+#include "scenarios/runner/runner.h"
 
 namespace goose::leakcheck {
 

@@ -12,7 +12,7 @@
 #include <sstream>
 #include <thread>
 
-#include "scenarios/lib/runner.h"
+#include "scenarios/runner/runner.h"
 #include "scenarios/probe/heap_gauge.h"
 #include "scenarios/report/html_report.h"
 

@@ -9,7 +9,7 @@
 
 #include "core/base/json.h"
 #include "harness/test_util.h"
-#include "scenarios/lib/run_program.h"
+#include "scenarios/targets/run_program.h"
 
 namespace goose {
 namespace {

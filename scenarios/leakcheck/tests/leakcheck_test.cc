@@ -27,10 +27,10 @@
 #include "core/extensions/child_process.h"
 #include "harness/test_util.h"
 #include "scenarios/leakcheck/tests/leakcheck_fixture.h"
-#include "scenarios/lib/heap_profile.h"
-#include "scenarios/lib/process_target.h"
-#include "scenarios/lib/program_launch.h"
-#include "scenarios/lib/run_program.h"
+#include "scenarios/targets/heap_profile.h"
+#include "scenarios/targets/process_target.h"
+#include "scenarios/targets/program_launch.h"
+#include "scenarios/targets/run_program.h"
 #include "scenarios/probe/orphan_watch.h"
 
 namespace goose::leakcheck {

@@ -13,9 +13,9 @@
 #include "scenarios/leakcheck/progress.h"
 #include "scenarios/leakcheck/report.h"
 #include "scenarios/leakcheck/scenario_support.h"
-#include "scenarios/lib/attached_target.h"
-#include "scenarios/lib/builtin_scenarios.h"
-#include "scenarios/lib/executable_info.h"
+#include "scenarios/targets/attached_target.h"
+#include "scenarios/builtin/builtin_scenarios.h"
+#include "scenarios/targets/executable_info.h"
 
 namespace goose::leakcheck {
 namespace {

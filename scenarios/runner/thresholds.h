@@ -1,0 +1,49 @@
+// Every leak-gate threshold, in one table: per scenario and per heap
+// backend (glibc, tcmalloc, sanitizer), with the reason for each value in
+// thresholds.cc.
+//
+// A heap series leaks when the lower confidence bound of its Theil-Sen
+// slope exceeds the threshold (bytes per measured iteration). Counted
+// series have no threshold: their tolerance is zero net growth after the
+// settle wait (runner.h).
+
+#ifndef GOOSE_SCENARIOS_RUNNER_THRESHOLDS_H_
+#define GOOSE_SCENARIOS_RUNNER_THRESHOLDS_H_
+
+#include <cstdint>
+#include <string_view>
+
+namespace goose::scenarios {
+
+struct HeapThreshold {
+  double bytes_per_iteration = 0;
+  std::string_view reason;
+  // When set, bytes_per_iteration is an allowance per request: the runner
+  // multiplies it by the scenario's requests per iteration (leaks are per
+  // request; so is the bounded growth of an interpreter's caches).
+  bool per_request = false;
+};
+
+// The threshold for `scenario` under heap backend `backend` (as
+// HeapGauge::Backend() names it). A scenario without an entry gets the
+// default row, whose reason says so.
+HeapThreshold HeapThresholdFor(std::string_view scenario, std::string_view backend);
+
+// How far above where they began a scenario's measured iterations may take
+// the server's heap and resident memory (its peak-memory gate). Judged for
+// a server in this process; for one watched from outside the peak of its
+// resident memory is recorded, not judged (`judged` false).
+struct PeakBudget {
+  int64_t heap_bytes = 0;
+  int64_t rss_bytes = 0;
+  bool judged = false;
+  std::string_view reason;
+};
+PeakBudget PeakBudgetFor(std::string_view scenario, std::string_view backend, bool in_process);
+
+// The confidence level of the slope interval the verdicts use.
+inline constexpr double kSlopeConfidence = 0.99;
+
+}  // namespace goose::scenarios
+
+#endif  // GOOSE_SCENARIOS_RUNNER_THRESHOLDS_H_

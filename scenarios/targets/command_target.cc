@@ -1,0 +1,387 @@
+#include "scenarios/targets/command_target.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/base/thread_annotations.h"
+#include "scenarios/targets/executable_info.h"
+
+namespace goose::scenarios {
+namespace {
+
+// gperftools' heap profiler, from Debian's libgoogle-perftools4.
+std::string FindLibTcmalloc() {
+  for (const char* dir : {"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64",
+                          "/usr/lib", "/usr/local/lib"}) {
+    const std::filesystem::path lib = std::filesystem::path(dir) / "libtcmalloc.so.4";
+    if (::access(lib.c_str(), R_OK) == 0) return lib.string();
+  }
+  return "";
+}
+
+// `library` ahead of whatever LD_PRELOAD this process has.
+std::string PreloadWith(const std::string& library) {
+  const char* existing = std::getenv("LD_PRELOAD");
+  return existing != nullptr && *existing != '\0' ? library + " " + existing : library;
+}
+
+// goose's own config file with mock-mcp as the stdio extension "mcp", for
+// a server that loads its extensions from there (goose reads
+// $XDG_CONFIG_HOME/goose/config.yaml).
+Status WriteGooseConfig(const std::filesystem::path& config_home) {
+  std::error_code ec;
+  std::filesystem::create_directories(config_home / "goose", ec);
+  if (ec) return IoError("cannot make " + (config_home / "goose").string() + ": " + ec.message());
+  const std::filesystem::path file = config_home / "goose" / "config.yaml";
+  std::ofstream out(file, std::ios::trunc);
+  out << "extensions:\n"
+         "  mcp:\n"
+         "    enabled: true\n"
+         "    type: stdio\n"
+         "    name: mcp\n"
+         "    cmd: "
+      << Json(MockMcpPath()).dump()
+      << "\n"
+         "    args: []\n"
+         "    envs: {}\n"
+         "    timeout: 30\n";
+  if (!out) return IoError("cannot write " + file.string());
+  return Status::Ok();
+}
+
+std::string CommandLine(const std::vector<std::string>& argv) {
+  std::string line;
+  for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
+  return line;
+}
+
+}  // namespace
+
+// Reads the command's stdout until EOF or stop, keeping the last bytes.
+class CommandTarget::OutputDrain {
+ public:
+  explicit OutputDrain(int fd)
+      : thread_([this, fd](std::stop_token stop) { Read(fd, std::move(stop)); }) {}
+
+  std::string Tail() const {
+    MutexLock lock(mu_);
+    return tail_;
+  }
+
+ private:
+  static constexpr size_t kKeep = 4096;
+
+  void Read(int fd, std::stop_token stop) {
+    char buffer[4096];
+    while (!stop.stop_requested()) {
+      pollfd pfd{fd, POLLIN, 0};
+      const int ready = ::poll(&pfd, 1, 100);
+      if (ready <= 0) continue;
+      const ssize_t n = ::read(fd, buffer, sizeof buffer);
+      if (n == 0) return;  // EOF
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR) continue;
+        return;
+      }
+      MutexLock lock(mu_);
+      tail_.append(buffer, static_cast<size_t>(n));
+      if (tail_.size() > kKeep) tail_.erase(0, tail_.size() - kKeep);
+    }
+  }
+
+  mutable Mutex mu_;
+  std::string tail_ GUARDED_BY(mu_);
+  std::jthread thread_;  // last: joined before the members above go
+};
+
+std::map<std::string, std::string> TargetEnvironment(const std::string& mock_url,
+                                                     const std::string& model, int port,
+                                                     const std::string& api_key,
+                                                     const std::filesystem::path& data_dir,
+                                                     std::chrono::duration<double> session_ttl,
+                                                     const std::string& ttl_env) {
+  const std::string sessions = (data_dir / "goose" / "sessions").string();
+  const std::string port_text = std::to_string(port);
+  std::map<std::string, std::string> env = {
+      // The provider: OpenAI-compatible, at the mock, as goose configures it.
+      {"GOOSE_PROVIDER", "openai"},
+      {"GOOSE_API_PROVIDER", "openai"},
+      {"OPENAI_HOST", mock_url},
+      {"OPENAI_BASE_PATH", "v1/chat/completions"},
+      {"OPENAI_API_KEY", "leakcheck"},
+      // mock-llm picks the scenario's script by the model name.
+      {"GOOSE_MODEL", model},
+      {"GOOSE_API_MODEL", model},
+      // Where to listen and the key to require.
+      {"GOOSE_API_HOST", "127.0.0.1"},
+      {"GOOSE_API_PORT", port_text},
+      {"GOOSE_PORT", port_text},
+      {"GOOSE_API_KEY", api_key},
+      {"GOOSE_SERVER__SECRET_KEY", api_key},
+      // Sessions: a fresh folder, also as goose's own data directory.
+      {"XDG_DATA_HOME", data_dir.string()},
+      {"GOOSE_API_SESSIONS_DIR", sessions},
+      {"GOOSE_API_LOG_LEVEL", "warn"},
+  };
+  if (!ttl_env.empty()) env[ttl_env] = std::to_string(session_ttl.count());
+  return env;
+}
+
+CommandTarget::CommandTarget(TargetRequirements requirements, CommandTargetOptions options)
+    : requirements_(std::move(requirements)), options_(std::move(options)) {}
+
+CommandTarget::~CommandTarget() {
+  if (server_) server_->Stop(std::chrono::seconds(5));
+  stdout_drain_.reset();  // after the command: its stdout is at EOF
+  server_.reset();
+  mock_llm_.reset();
+  orphans_.KillAndReapAll();
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
+
+Status CommandTarget::Start() {
+  if (options_.argv.empty()) return InvalidArgument("the target command is empty");
+  std::string tmpl = (std::filesystem::temp_directory_path() / "leakcheck-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) return IoError("cannot make a temporary directory");
+  dir_ = tmpl;
+  const std::filesystem::path data_dir = dir_ / "data";
+  sessions_dir_ = data_dir / "goose" / "sessions";
+  std::error_code ec;
+  std::filesystem::create_directories(sessions_dir_, ec);
+  if (ec) return IoError("cannot make " + sessions_dir_.string() + ": " + ec.message());
+
+  Result<std::unique_ptr<MockLlmProcess>> llm =
+      MockLlmProcess::Start(dir_, requirements_.script_json);
+  if (!llm.ok()) return llm.status();
+  mock_llm_ = std::move(*llm);
+
+  if (options_.port > 0) {
+    port_ = options_.port;
+  } else {
+    Result<int> port = PickFreeLoopbackPort();
+    if (!port.ok()) return port.status();
+    port_ = *port;
+  }
+  std::map<std::string, std::string> env =
+      TargetEnvironment(mock_llm_->url(), requirements_.script.name, port_, options_.api_key,
+                        data_dir, requirements_.session_ttl, options_.ttl_env);
+  if (requirements_.extension_in_config) {
+    if (Status s = WriteGooseConfig(dir_ / "config"); !s.ok()) return s;
+    env["XDG_CONFIG_HOME"] = (dir_ / "config").string();
+  }
+  PrepareHeapWatch(env);
+  for (const auto& [key, value] : options_.extra_env) env[key] = value;
+  SpawnOptions spawn;
+  spawn.name = options_.argv[0];
+  spawn.supervision = Supervision::kDirect;
+  spawn.stop_grace = std::chrono::seconds(5);
+  Result<std::unique_ptr<ChildProcess>> server = ChildProcess::Spawn(options_.argv, env, spawn);
+  if (!server.ok()) {
+    return Status(StatusCode::kUnavailable, "cannot start the target `" +
+                                                CommandLine(options_.argv) +
+                                                "`: " + server.status().message());
+  }
+  server_ = std::move(*server);
+  stdout_drain_ = std::make_unique<OutputDrain>(server_->stdout_fd());
+  observer_ = std::make_unique<ServerObserver>("127.0.0.1", port_, options_.api_key);
+  Status ready = AwaitReady();
+  // Only once it answers is the program the one that will run (not the
+  // forked child before its exec, nor a server that re-executes itself).
+  if (ready.ok()) {
+    heap_kind_ = ServerObserver::PssKind(server_->pid());
+    CheckHeapWatch();
+  }
+  return ready;
+}
+
+void CommandTarget::PrepareHeapWatch(std::map<std::string, std::string>& env) {
+  using HeapWatch = CommandTargetOptions::HeapWatch;
+  if (options_.heap == HeapWatch::kPss) return;
+  const std::string what =
+      options_.heap == HeapWatch::kExact ? "exact heap" : "a preloaded heap profiler";
+  const ExecutableInfo program = InspectExecutable(options_.argv[0]);
+  // A tcmalloc program takes the profiler as it is: the same library.
+  const bool profiler_is_its_allocator =
+      options_.heap == HeapWatch::kProfiler && program.own_allocator == "tcmalloc";
+  if (const std::string refusal = PreloadRefusal(program);
+      !refusal.empty() && !(profiler_is_its_allocator && program.sanitizer.empty())) {
+    heap_note_ = "no " + what + ": " + refusal;
+    return;
+  }
+  // CPython's small objects come from its own arenas unless told otherwise.
+  env["PYTHONMALLOC"] = "malloc";
+  if (options_.heap == HeapWatch::kExact) {
+    Result<AllocCounterPage> page = AllocCounterPage::Create(dir_ / "alloc-page");
+    if (!page.ok()) {
+      heap_note_ = "no exact heap: " + page.status().message();
+      return;
+    }
+    alloc_page_.emplace(std::move(*page));
+    env["LD_PRELOAD"] = PreloadWith(AllocCounterPage::LibraryPath());
+    env[kAllocPageEnv] = (dir_ / "alloc-page").string();
+    // CPython's type cache fills for thousands of requests; the
+    // sitecustomize there keeps it cleared (python/sitecustomize.py).
+    const char* python_path = std::getenv("PYTHONPATH");
+    env["PYTHONPATH"] =
+        AllocCounterPage::PythonSiteDir() + (python_path != nullptr && *python_path != '\0'
+                                                 ? std::string(":") + python_path
+                                                 : std::string());
+    return;
+  }
+  const std::string tcmalloc = FindLibTcmalloc();
+  if (tcmalloc.empty()) {
+    heap_note_ =
+        "no heap profile: libtcmalloc.so.4 is not installed (apt-get install "
+        "libgoogle-perftools4)";
+    return;
+  }
+  profile_prefix_ = dir_ / "heap";
+  env["LD_PRELOAD"] = PreloadWith(tcmalloc);
+  env["HEAPPROFILE"] = profile_prefix_.string();
+  env["HEAPPROFILESIGNAL"] = std::to_string(SIGUSR2);
+  // Dumps only when asked: no periodic ones (1 TiB allocated or in use).
+  env["HEAP_PROFILE_ALLOCATION_INTERVAL"] = "1099511627776";
+  env["HEAP_PROFILE_INUSE_INTERVAL"] = "1099511627776";
+}
+
+void CommandTarget::CheckHeapWatch() {
+  if (!alloc_page_) return;
+  // The counter claims its page in the first image it loads into; the
+  // server must be that process (not a wrapper that forks it) and must
+  // allocate through it (not a static or private allocator).
+  const AllocCounterPage::Snapshot now = alloc_page_->Read();
+  if (now.owner_pid != server_->pid() || now.allocations == 0) {
+    heap_note_ =
+        "no exact heap: the allocation counter did not count in pid " +
+        std::to_string(server_->pid()) +
+        (now.owner_pid == 0 ? std::string(" (it never loaded: LD_PRELOAD ignored?)")
+                            : " (it counted in pid " + std::to_string(now.owner_pid) + ", " +
+                                  std::to_string(now.allocations) + " allocations)");
+    alloc_page_.reset();
+    return;
+  }
+  heap_kind_ = "malloc";
+}
+
+Result<std::string> CommandTarget::DumpHeapProfile() {
+  if (profile_prefix_.empty()) {
+    return InvalidArgument(heap_note_.empty() ? "the target was not started with a heap profiler"
+                                              : heap_note_);
+  }
+  if (!server_ || server_->HasExited())
+    return Status(StatusCode::kUnavailable, "the target exited");
+  char name[32];
+  std::snprintf(name, sizeof name, ".%04d.heap", ++profile_dumps_);
+  const std::filesystem::path dump = profile_prefix_.string() + name;
+  if (::kill(server_->pid(), SIGUSR2) != 0) return IoError("cannot signal the target");
+  // The profiler writes the dump from its signal handler; wait until the
+  // file is there and has stopped growing.
+  std::uintmax_t last_size = 0;
+  int stable = 0;
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(30);
+  while (Clock::now() < deadline && stable < 3) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(dump, ec);
+    if (ec || size == 0) continue;
+    stable = size == last_size ? stable + 1 : 0;
+    last_size = size;
+  }
+  if (stable < 3) {
+    return Status(StatusCode::kDeadlineExceeded,
+                  "the target wrote no heap profile " + dump.string() +
+                      " within 30 s of SIGUSR2 (does it block or handle that signal?)");
+  }
+  std::ifstream in(dump, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Status CommandTarget::AwaitReady() {
+  const std::string what = "the target `" + CommandLine(options_.argv) + "`";
+  const std::string where = "127.0.0.1:" + std::to_string(port_);
+  const Clock::time_point deadline = Clock::now() + options_.ready_timeout;
+  while (Clock::now() < deadline) {
+    if (server_->HasExited()) {
+      return Status(StatusCode::kUnavailable,
+                    what + " exited before it answered on " + where + ": " + ExitDescription());
+    }
+    Status looks = ServerObserver::CheckGooseApi("127.0.0.1", port_, options_.api_key);
+    if (looks.ok()) return looks;
+    if (looks.code() != StatusCode::kUnavailable) {
+      if (server_->HasExited()) continue;  // someone else answered; say why it exited
+      return InvalidArgument(where + " answers, but not as a goose-api server (" + looks.message() +
+                             "). Either another program holds " + where + ", or " + what +
+                             " does not read GOOSE_API_PORT / GOOSE_API_KEY");
+    }
+    // Not listening yet: wait a little, waking early if the command exits.
+    pollfd pfd{server_->exit_fd(), POLLIN, 0};
+    ::poll(&pfd, 1, 50);
+  }
+  return Status(
+      StatusCode::kUnavailable,
+      what + " did not answer on " + where + " within " +
+          std::to_string(options_.ready_timeout.count()) +
+          " s (is it listening on GOOSE_API_PORT?); its stderr: " + server_->StderrShortTail());
+}
+
+bool CommandTarget::Exited() const { return server_ && server_->HasExited(); }
+
+std::string CommandTarget::ExitDescription() const {
+  if (!Exited()) return "";
+  std::optional<ExitStatus> status = server_->TryReap();
+  server_->WaitStderrClosed(Clock::now() + std::chrono::milliseconds(500));
+  std::string out = status ? status->ToString() : std::string("exited");
+  const std::string err = server_->StderrShortTail();
+  out += "; its stderr: " + (err.empty() ? std::string("(empty)") : err);
+  const std::string stdout_tail = stdout_drain_ ? stdout_drain_->Tail() : "";
+  if (!stdout_tail.empty()) out += "; its stdout ends: " + stdout_tail.substr(0, 1024);
+  return out;
+}
+
+pid_t CommandTarget::pid() const { return server_ ? server_->pid() : -1; }
+
+std::optional<LedgerSnapshot> CommandTarget::Ledger() const {
+  if (!observer_ || Exited()) return std::nullopt;
+  return observer_->Ledger();
+}
+
+std::optional<mock::MockStats> CommandTarget::MockStats() const {
+  if (!mock_llm_) return std::nullopt;
+  return mock_llm_->Stats();
+}
+
+std::optional<double> CommandTarget::ExternalHeapBytes() const {
+  if (alloc_page_) return static_cast<double>(alloc_page_->Read().live_bytes);
+  return ServerObserver::MemoryBytes(pid());
+}
+
+std::optional<Target::SessionFiles> CommandTarget::SessionFilesNow() const {
+  return ServerObserver::CountFiles(sessions_dir_);
+}
+
+std::set<pid_t> CommandTarget::OwnPids() const {
+  std::set<pid_t> own;
+  if (mock_llm_) own.insert(mock_llm_->pid());
+  if (server_) own.insert(server_->pid());
+  return own;
+}
+
+int64_t CommandTarget::Descendants() const { return CountDescendants(orphans_, OwnPids()); }
+
+int CommandTarget::KillStrayDescendants() {
+  return KillStrays(orphans_, OwnPids(), /*server_running=*/server_ && !server_->HasExited());
+}
+
+}  // namespace goose::scenarios
