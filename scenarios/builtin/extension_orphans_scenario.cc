@@ -83,8 +83,9 @@ class ExtensionOrphansScenario : public ClientScenario {
         // a count (a server we did not write), the TTL is waited out and the
         // descendants wait below shows whether the extension went.
         if (before >= 0) {
-          WaitUntil([&] { return LiveSessions(target) <= before; },
-                    std::chrono::duration_cast<std::chrono::milliseconds>(ttl_) + kOrphansReapGrace);
+          WaitUntil(
+              [&] { return LiveSessions(target) <= before; },
+              std::chrono::duration_cast<std::chrono::milliseconds>(ttl_) + kOrphansReapGrace);
         } else {
           std::this_thread::sleep_for(ttl_);
         }

@@ -6,12 +6,12 @@
 #include <sstream>
 #include <thread>
 
-#include "scenarios/targets/heap_profile.h"
-#include "scenarios/targets/process_target.h"
-#include "scenarios/runner/thresholds.h"
-#include "scenarios/targets/wait.h"
 #include "scenarios/probe/heap_gauge.h"
 #include "scenarios/probe/process_probe.h"
+#include "scenarios/runner/thresholds.h"
+#include "scenarios/targets/heap_profile.h"
+#include "scenarios/targets/process_target.h"
+#include "scenarios/targets/wait.h"
 
 #if defined(GOOSE_HEAP_BACKEND_SANITIZER)
 #include <sanitizer/lsan_interface.h>

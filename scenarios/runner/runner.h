@@ -35,12 +35,12 @@
 #include <vector>
 
 #include "core/base/json.h"
-#include "scenarios/runner/scenario.h"
-#include "scenarios/runner/series.h"
-#include "scenarios/targets/target.h"
-#include "scenarios/runner/thresholds.h"
 #include "scenarios/probe/growth.h"
 #include "scenarios/probe/peak_meter.h"
+#include "scenarios/runner/scenario.h"
+#include "scenarios/runner/series.h"
+#include "scenarios/runner/thresholds.h"
+#include "scenarios/targets/target.h"
 
 namespace goose::scenarios {
 

@@ -5,8 +5,8 @@
 #include <charconv>
 #include <filesystem>
 
-#include "scenarios/targets/program_launch.h"
 #include "scenarios/probe/process_probe.h"
+#include "scenarios/targets/program_launch.h"
 
 namespace goose::scenarios {
 
