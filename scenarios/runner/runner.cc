@@ -171,7 +171,7 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
   const std::string heap_kind = target.heap_observable() || target.external_heap_kind().empty()
                                     ? std::string(probe::HeapGauge::Backend())
                                     : std::string(target.external_heap_kind());
-  HeapThreshold heap_threshold = HeapThresholdFor(info.name, heap_kind);
+  HeapThreshold heap_threshold = HeapThresholdFor(info.name, heap_kind, info.heap_thresholds);
   if (heap_threshold.per_request) {
     heap_threshold.bytes_per_iteration *= std::max(1, info.requests_per_iteration);
   }

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/base/status.h"
+#include "scenarios/runner/thresholds.h"
 #include "scenarios/targets/target.h"
 
 namespace goose::scenarios {
@@ -42,6 +43,10 @@ struct ScenarioInfo {
   int warmup = 10;          // default warm-up iterations (discarded)
   int iterations = 100;     // default measured iterations
   int requests_per_iteration = 1;
+  // Heap thresholds of the scenario's own, read before the built-in table
+  // (thresholds.h); a scenario defined outside scenarios/ keeps them beside
+  // it. Static storage: the span is not owned.
+  std::span<const ThresholdRow> heap_thresholds;
 };
 
 class Scenario {

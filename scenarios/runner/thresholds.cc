@@ -14,11 +14,7 @@
 namespace goose::scenarios {
 namespace {
 
-struct Row {
-  std::string_view scenario;  // "*": every scenario without its own row
-  std::string_view backend;   // "*": every backend
-  HeapThreshold threshold;
-};
+using Row = ThresholdRow;
 
 // First match wins; keep specific rows above general ones.
 constexpr std::array kRows = {
@@ -156,7 +152,11 @@ bool Matches(std::string_view pattern, std::string_view value) {
 
 }  // namespace
 
-HeapThreshold HeapThresholdFor(std::string_view scenario, std::string_view backend) {
+HeapThreshold HeapThresholdFor(std::string_view scenario, std::string_view backend,
+                               std::span<const ThresholdRow> own) {
+  for (const Row& row : own) {
+    if (Matches(row.scenario, scenario) && Matches(row.backend, backend)) return row.threshold;
+  }
   for (const Row& row : kRows) {
     if (Matches(row.scenario, scenario) && Matches(row.backend, backend)) return row.threshold;
   }

@@ -11,6 +11,7 @@
 #define GOOSE_SCENARIOS_RUNNER_THRESHOLDS_H_
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace goose::scenarios {
@@ -24,10 +25,21 @@ struct HeapThreshold {
   bool per_request = false;
 };
 
+// One row of a threshold table: `scenario` and `backend` are names or "*".
+struct ThresholdRow {
+  std::string_view scenario;
+  std::string_view backend;
+  HeapThreshold threshold;
+};
+
 // The threshold for `scenario` under heap backend `backend` (as
-// HeapGauge::Backend() names it). A scenario without an entry gets the
-// default row, whose reason says so.
-HeapThreshold HeapThresholdFor(std::string_view scenario, std::string_view backend);
+// HeapGauge::Backend() names it, or an external server's heap kind). The
+// scenario's own rows (`own`: a scenario defined outside this folder keeps
+// its table beside it, ScenarioInfo::heap_thresholds) are read first, then
+// the built-in table; first match wins. No match: the default row, whose
+// reason says so.
+HeapThreshold HeapThresholdFor(std::string_view scenario, std::string_view backend,
+                               std::span<const ThresholdRow> own = {});
 
 // How far above where they began a scenario's measured iterations may take
 // the server's heap and resident memory (its peak-memory gate). Judged for
