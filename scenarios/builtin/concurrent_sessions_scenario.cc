@@ -37,6 +37,7 @@ class ConcurrentSessionsScenario : public ClientScenario {
     info_.measures = "heap_bytes, open_fds, threads, live_streams, sessions";
     info_.warmup = 5;
     info_.iterations = 50;
+    info_.needs.concurrency = true;
     SetConcurrency(kDefaultClients);
   }
 

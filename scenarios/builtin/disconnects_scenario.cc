@@ -76,6 +76,7 @@ class DisconnectsScenario : public ClientScenario {
     info_.warmup = 10;
     info_.iterations = 60;
     info_.requests_per_iteration = 4;
+    info_.needs.scripted_provider = true;
   }
 
   Status Iterate(Target& target, int) override {

@@ -47,6 +47,8 @@ class ExtensionOrphansScenario : public ClientScenario {
     info_.warmup = 15;
     info_.iterations = 21;
     info_.requests_per_iteration = 2;
+    info_.needs.session_ttl = true;
+    info_.needs.extension = true;
   }
 
   void Require(TargetRequirements& r) const override {

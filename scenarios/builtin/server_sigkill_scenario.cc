@@ -41,9 +41,9 @@ class ServerSigkillScenario : public ClientScenario {
     info_.warmup = 1;
     info_.iterations = 6;
     info_.requests_per_iteration = 2;
+    info_.needs.separate_processes = true;
+    info_.needs.extension = true;
   }
-
-  void Require(TargetRequirements& r) const override { r.separate_processes = true; }
 
   Status Setup(Target& target) override {
     server_ = dynamic_cast<ProcessTarget*>(&target);

@@ -43,6 +43,7 @@ class StreamDrainageScenario : public ClientScenario {
     info_.warmup = 20;
     info_.iterations = 150;
     info_.requests_per_iteration = 3;
+    info_.needs.concurrency = true;
   }
 
   // With more than one client, each runs the start-reply-end sequence on

@@ -34,6 +34,7 @@ class SummarizationScenario : public ClientScenario {
     info_.warmup = 10;
     info_.iterations = 100;
     info_.requests_per_iteration = 4;
+    info_.needs.scripted_provider = true;
   }
 
   Status Iterate(Target&, int) override {

@@ -40,6 +40,8 @@ class TimeoutReapingScenario : public ClientScenario {
     info_.warmup = 3;
     info_.iterations = 30;
     info_.requests_per_iteration = kSessionsPerIteration;
+    info_.needs.session_ttl = true;
+    info_.needs.extension = true;
   }
 
   void Require(TargetRequirements& r) const override {

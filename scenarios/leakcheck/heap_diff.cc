@@ -1,7 +1,5 @@
 #include "scenarios/leakcheck/heap_diff.h"
 
-#include <httplib.h>
-
 #include <fstream>
 
 #include "scenarios/targets/heap_profile.h"
@@ -9,11 +7,6 @@
 
 namespace goose::leakcheck {
 namespace {
-
-constexpr char kUseHeapprof[] =
-    "leakcheck profile needs goose-api from a heapprof build, which serves GET /debug/heap: "
-    "cmake --preset heapprof && cmake --build --preset heapprof, then run "
-    "build/heapprof/bin/leakcheck profile (or --target build/heapprof/bin/goose-api)";
 
 Status WriteFile(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -23,31 +16,6 @@ Status WriteFile(const std::filesystem::path& path, const std::string& bytes) {
 }
 
 }  // namespace
-
-Result<std::string> FetchHeapProfile(const scenarios::Target& target) {
-  httplib::Client client(target.host(), target.port());
-  client.set_tcp_nodelay(true);
-  client.set_connection_timeout(std::chrono::seconds(10));
-  client.set_read_timeout(std::chrono::seconds(120));
-  httplib::Result res = client.Get("/debug/heap", {{"x-api-key", target.api_key()}});
-  const std::string where =
-      "http://" + target.host() + ":" + std::to_string(target.port()) + "/debug/heap";
-  if (!res) return Status(StatusCode::kUnavailable, "no answer from GET " + where);
-  if (res->status == 404) {
-    return InvalidArgument("the target has no GET /debug/heap (404). " + std::string(kUseHeapprof));
-  }
-  if (res->status != 200) {
-    return InvalidArgument("GET " + where + " answered " + std::to_string(res->status) + ": " +
-                           res->body.substr(0, 300) + ". " + kUseHeapprof);
-  }
-  if (res->body.rfind("heap profile:", 0) != 0 && res->body.rfind("heap_v2/", 0) != 0) {
-    return InvalidArgument("GET " + where +
-                           " did not answer with a gperftools heap profile (it "
-                           "starts \"" +
-                           res->body.substr(0, 60) + "\"). " + kUseHeapprof);
-  }
-  return std::move(res->body);
-}
 
 Result<HeapDiff> DiffHeapProfiles(const std::filesystem::path& dir, const std::string& scenario,
                                   const std::string& binary, const std::string& before,

@@ -1,10 +1,10 @@
-// Heap profiles of a server under test, taken over HTTP, and their diff.
+// The diff of two heap profiles of a server under test.
 //
-// goose-api from a heapprof build serves GET /debug/heap (x-api-key
-// required): a gperftools heap profile of the live process, as Go servers
-// serve /debug/pprof/heap. `leakcheck profile` takes one before and one
-// after the measured iterations and asks google-pprof what grew between
-// them, by allocation site.
+// `leakcheck profile` takes one profile before and one after the measured
+// iterations (Target::DumpHeapProfile: goose-api from a heapprof build
+// serves GET /debug/heap, as Go servers serve /debug/pprof/heap; another
+// program gets gperftools' profiler preloaded) and asks google-pprof what
+// grew between them, by allocation site.
 
 #ifndef GOOSE_SCENARIOS_LEAKCHECK_HEAP_DIFF_H_
 #define GOOSE_SCENARIOS_LEAKCHECK_HEAP_DIFF_H_
@@ -13,15 +13,8 @@
 #include <string>
 
 #include "core/base/status.h"
-#include "scenarios/targets/target.h"
 
 namespace goose::leakcheck {
-
-// GET /debug/heap of `target`. Errors: FailedPrecondition-like
-// InvalidArgument when the route is missing (404) or does not answer with
-// a heap profile, saying to use goose-api from a heapprof build;
-// Unavailable when the server does not answer.
-Result<std::string> FetchHeapProfile(const scenarios::Target& target);
 
 struct HeapDiff {
   std::string top_sites;            // "Total:" and the top growing sites

@@ -84,6 +84,11 @@ void ProgressDisplay::ScenarioFinished(const scenarios::ScenarioResult& result) 
   bar_open_ = false;
   std::string leaking;
   for (const std::string& s : result.LeakingSeries()) leaking += (leaking.empty() ? "" : ", ") + s;
+  if (!result.skipped_reason.empty()) {
+    std::fprintf(out_, "%s: skipped: %s\n", result.scenario.c_str(), result.skipped_reason.c_str());
+    std::fflush(out_);
+    return;
+  }
   std::fprintf(out_, "%s: %s after %d iterations in %.1f s%s%s\n", result.scenario.c_str(),
                result.Verdict().c_str(), result.iterations, result.seconds,
                leaking.empty() ? "" : " - leaking: ", leaking.c_str());

@@ -12,7 +12,8 @@
 #include <cstdio>
 #include <string>
 
-#include "scenarios/runner/runner.h"
+#include "scenarios/runner/collect.h"
+#include "scenarios/runner/scenario_result.h"
 
 namespace goose::leakcheck {
 
@@ -25,6 +26,7 @@ class ProgressDisplay {
   scenarios::ProgressCallback Callback();
 
   void ScenarioStarting(const std::string& name, const std::string& target);
+  // The final verdict of a result (skipped ones say why).
   void ScenarioFinished(const scenarios::ScenarioResult& result);
   // A line of its own (a skipped scenario, a note), ending any bar first.
   void Note(const std::string& line);

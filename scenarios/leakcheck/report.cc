@@ -1,32 +1,15 @@
 #include "scenarios/leakcheck/report.h"
 
-#include <httplib.h>
-#include <sys/utsname.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
-#include <thread>
 
-#include "scenarios/runner/runner.h"
-#include "scenarios/probe/heap_gauge.h"
 #include "scenarios/report/html_report.h"
+#include "scenarios/runner/judge.h"
 
 namespace goose::leakcheck {
 namespace {
-
-std::string NowUtc() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 std::string Fixed(const Json& v, int digits) {
   if (!v.is_number()) return "-";
@@ -37,77 +20,25 @@ std::string Fixed(const Json& v, int digits) {
 
 }  // namespace
 
-Json EnvironmentJson() {
-  Json env = Json::object();
-  env["preset"] = scenarios::PresetName();
-  env["leakcheck_heap_backend"] = std::string(probe::HeapGauge::Backend());
-#if defined(__clang__)
-  env["compiler"] = std::string("clang ") + __clang_version__;
-#elif defined(__GNUC__)
-  env["compiler"] = std::string("gcc ") + __VERSION__;
-#endif
-  env["cpp_httplib"] = CPPHTTPLIB_VERSION;
-  env["nlohmann_json"] = std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
-                         std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
-                         std::to_string(NLOHMANN_JSON_VERSION_PATCH);
-  utsname u{};
-  if (::uname(&u) == 0) {
-    env["kernel"] = std::string(u.sysname) + " " + u.release;
-    env["machine"] = u.machine;
-    env["hostname"] = u.nodename;
+Json BuildReport(const Plan& plan, const std::vector<scenarios::ScenarioResult>& results) {
+  std::vector<scenarios::Verdict> verdicts;
+  Json list = Json::array();
+  for (const scenarios::ScenarioResult& r : results) {
+    verdicts.push_back(scenarios::Decide(r));
+    list.push_back(r.ToJson());
   }
-  env["cpu_count"] = std::thread::hardware_concurrency();
-  return env;
-}
-
-Json TargetJson(const Options& options, const std::string& builtin_command) {
-  Json t = {{"kind", std::string(TargetKindName(options.target))}};
-  switch (options.target) {
-    case TargetKind::kBuiltin:
-      t["command"] = builtin_command;
-      t["description"] = "our goose-api and mock-llm from this build, on free loopback ports";
-      break;
-    case TargetKind::kCommand:
-      t["command"] = options.target_command;
-      t["description"] = "a --target command with mock-llm, watched from outside";
-      break;
-    case TargetKind::kAttach:
-      t["url"] = options.url;
-      t["pid"] = options.pid;
-      if (!options.mock_url.empty()) t["mock_url"] = options.mock_url;
-      t["description"] = "a server already running, watched through /proc of its pid";
-      break;
-  }
-  if (!options.failpoints.empty()) t["failpoints"] = options.failpoints;
-  if (options.concurrency > 0) t["concurrency"] = options.concurrency;
-  return t;
-}
-
-Json BuildReport(const Json& target, const std::vector<Json>& results,
-                 const std::vector<std::string>& notes) {
-  // A leak found anywhere is the verdict, whatever else failed: a CI job
-  // must read it as a leak, not as a broken setup. Else a scenario that
-  // could not finish, or nothing judged at all, is an error.
-  std::string verdict = results.empty() ? "error" : "clean";
-  for (const Json& r : results) {
-    const std::string v = r.value("verdict", "error");
-    if (v == "leak") verdict = "leak";
-    if (v == "error" && verdict == "clean") verdict = "error";
-  }
-  Json report = {{"title", "leakcheck report"},
-                 {"created", NowUtc()},
-                 {"verdict", verdict},
-                 {"environment", EnvironmentJson()},
-                 {"target", target},
-                 {"results", results},
-                 {"notes", notes}};
-  return report;
+  return {{"title", "leakcheck report"},
+          {"created", plan.created},
+          {"verdict", std::string(scenarios::VerdictName(scenarios::DecideAll(verdicts)))},
+          {"environment", plan.environment},
+          {"target", plan.target},
+          {"results", std::move(list)}};
 }
 
 int ExitStatusOf(const Json& report) {
   const std::string v = report.value("verdict", "error");
   if (v == "clean") return kExitClean;
-  if (v == "leak") return kExitLeak;
+  if (v == "leak" || v == "over_budget") return kExitLeak;
   return kExitUsage;
 }
 
@@ -176,6 +107,8 @@ std::string VerdictTable(const Json& report) {
   for (const Json& r : report.value("results", Json::array())) {
     const std::string error = r.value("error", "");
     if (!error.empty()) out += r.value("scenario", "?") + ": error: " + error + "\n";
+    const std::string skipped = r.value("skipped_reason", "");
+    if (!skipped.empty()) out += r.value("scenario", "?") + ": skipped: " + skipped + "\n";
   }
   // Findings: where the target's answers differ from our goose-api's.
   for (const Json& r : report.value("results", Json::array())) {
@@ -184,9 +117,6 @@ std::string VerdictTable(const Json& report) {
       out += r.value("scenario", "?") + ": deviation (" +
              std::to_string(d.value("count", int64_t{0})) + "x): " + d.value("what", "") + "\n";
     }
-  }
-  for (const Json& note : report.value("notes", Json::array())) {
-    if (note.is_string()) out += "note: " + note.get<std::string>() + "\n";
   }
   out += "verdict: " + report.value("verdict", std::string("?")) + "\n";
   return out;

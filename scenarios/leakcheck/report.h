@@ -12,26 +12,21 @@
 #include "core/base/json.h"
 #include "core/base/status.h"
 #include "scenarios/leakcheck/options.h"
+#include "scenarios/leakcheck/plan.h"
+#include "scenarios/runner/scenario_result.h"
 
 namespace goose::leakcheck {
 
-// Where and what leakcheck ran: preset, heap backend of leakcheck's own
-// build, compiler, library versions, kernel, machine, cpu count.
-Json EnvironmentJson();
+// The whole document, a pure function of the plan and the results: title,
+// created, verdict over every result (judge.h's DecideAll: leak over
+// over_budget over error over clean; skipped results do not count),
+// environment, target, and results (ScenarioResult::ToJson()). The
+// terminal table (VerdictTable), report.json and report.html all render
+// this one document.
+Json BuildReport(const Plan& plan, const std::vector<scenarios::ScenarioResult>& results);
 
-// {"kind": "builtin"|"command"|"attach", "command", "url", "pid", ...}.
-Json TargetJson(const Options& options, const std::string& builtin_command);
-
-// The whole document: title, created (UTC), verdict over `results`
-// ("error" if any result has an error, else "leak" if any leaks, else
-// "clean"), environment, target, results (ScenarioResult::ToJson() plus
-// "heap_series" and, from profile, "heap_profile_svg"), and notes
-// (skipped scenarios and why).
-Json BuildReport(const Json& target, const std::vector<Json>& results,
-                 const std::vector<std::string>& notes);
-
-// The exit status for a report: kExitUsage on an error, kExitLeak on a
-// leak, else kExitClean.
+// The exit status for a report: kExitLeak on a leak or a peak over its
+// budget, kExitUsage on an error, else kExitClean.
 int ExitStatusOf(const Json& report);
 
 // Writes DIR/report.json and DIR/report.html (making DIR). Errors name

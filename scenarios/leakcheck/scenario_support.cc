@@ -1,57 +1,75 @@
 #include "scenarios/leakcheck/scenario_support.h"
 
-namespace goose::leakcheck {
+#include "scenarios/builtin/builtin_scenarios.h"
 
-ScenarioSupport SupportOf(const std::string& scenario) {
+namespace goose::leakcheck {
+namespace {
+
+// "a and b" of the built-in scenarios that have a concurrent form.
+std::string ConcurrentScenarios() {
+  std::vector<std::string> names;
+  for (const std::string& name : scenarios::BuiltinScenarioNames()) {
+    if (scenarios::MakeBuiltinScenario(name)->info().needs.concurrency) names.push_back(name);
+  }
+  std::string text;
+  for (size_t i = 0; i < names.size(); ++i) {
+    text += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+  }
+  return text;
+}
+
+}  // namespace
+
+ScenarioSupport SupportOf(const scenarios::ScenarioNeeds& needs) {
   ScenarioSupport s;
-  if (scenario == "stream_drainage" || scenario == "concurrent_sessions") {
-    s.concurrency = true;
-  } else if (scenario == "disconnects_and_failures" || scenario == "summarization") {
+  if (needs.separate_processes) {
+    s.command = false;
+    s.attach = false;
+    s.why_not = "it SIGKILLs and restarts our goose-api between iterations";
+  } else if (needs.scripted_provider) {
     s.attach = false;
     s.why_not =
         "it needs the mock provider to play its script (slow turns, failures, "
         "context_length_exceeded), and an attached server's provider is not leakcheck's";
-  } else if (scenario == "timeout_reaping" || scenario == "extension_orphans") {
+  } else if (needs.session_ttl) {
     s.attach = false;
     s.attach_with_ttl = true;
     s.why_not =
         "it waits for the server's reaper, so it must know the session TTL: an attached "
         "server's is stated with --session-ttl SECS";
-  } else if (scenario == "server_sigkill") {
-    s.command = false;
-    s.attach = false;
-    s.needs_process_target = true;
-    s.why_not = "it SIGKILLs and restarts our goose-api between iterations";
   }
   return s;
 }
 
-std::string SupportedKinds(const std::string& scenario) {
-  const ScenarioSupport s = SupportOf(scenario);
+std::string SupportedKinds(const scenarios::ScenarioNeeds& needs) {
+  const ScenarioSupport s = SupportOf(needs);
   std::string kinds;
-  if (s.builtin) kinds += "builtin";
-  if (s.command) kinds += std::string(kinds.empty() ? "" : ",") + "command";
-  if (s.attach) kinds += std::string(kinds.empty() ? "" : ",") + "attach";
-  if (s.attach_with_ttl) kinds += std::string(kinds.empty() ? "" : ",") + "attach*";
+  auto add = [&kinds](bool yes, const char* kind) {
+    if (yes) kinds += std::string(kinds.empty() ? "" : ",") + kind;
+  };
+  add(s.builtin, "builtin");
+  add(s.command, "command");
+  add(s.attach, "attach");
+  add(s.attach_with_ttl, "attach*");
   return kinds;
 }
 
-Status CheckSupported(const std::string& scenario, TargetKind kind, int concurrency,
+Status CheckSupported(const scenarios::ScenarioInfo& info, TargetKind kind, int concurrency,
                       bool ttl_stated) {
-  const ScenarioSupport s = SupportOf(scenario);
+  const ScenarioSupport s = SupportOf(info.needs);
   const bool ok = kind == TargetKind::kBuiltin   ? s.builtin
                   : kind == TargetKind::kCommand ? s.command
                                                  : s.attach || (s.attach_with_ttl && ttl_stated);
   if (!ok) {
     return InvalidArgument(
-        scenario + " cannot run against " +
+        info.name + " cannot run against " +
         (kind == TargetKind::kCommand ? "a --target command" : "an attached server (--url/--pid)") +
-        ": " + s.why_not + ". It runs against: " + SupportedKinds(scenario) + " (leakcheck list)");
+        ": " + s.why_not + ". It runs against: " + SupportedKinds(info.needs) +
+        " (leakcheck list)");
   }
-  if (concurrency > 0 && !s.concurrency) {
-    return InvalidArgument(scenario +
-                           " has no concurrent form; --concurrency applies to stream_drainage "
-                           "and concurrent_sessions only");
+  if (concurrency > 0 && !info.needs.concurrency) {
+    return InvalidArgument(info.name + " has no concurrent form; --concurrency applies to " +
+                           ConcurrentScenarios() + " only");
   }
   return Status::Ok();
 }

@@ -1,12 +1,13 @@
-// Which targets each built-in scenario can run against, and why not.
+// Which targets a scenario can run on, derived from what it needs
+// (ScenarioNeeds, declared in its own info):
 //
-// Some scenarios need what only our own harness can do: server_sigkill
-// kills and restarts goose-api (ProcessTarget), so it runs on the builtin
-// target only; timeout_reaping and extension_orphans must know the session
-// TTL, which leakcheck tells a server it starts (--ttl-env) and an attached
-// server's user states (--session-ttl); disconnects_and_failures and
-// summarization need the mock provider to play their script, so not an
-// attached server whose provider leakcheck does not control.
+//   separate_processes  it kills and restarts our goose-api: builtin only
+//   session_ttl         it waits for the reaper: a started server is told
+//                       the TTL (--ttl-env); an attached one's is stated
+//                       with --session-ttl, or it cannot run there
+//   scripted_provider   it needs the mock provider to play its script:
+//                       not an attached server, whose provider is its own
+//   concurrency         it takes --concurrency
 
 #ifndef GOOSE_SCENARIOS_LEAKCHECK_SCENARIO_SUPPORT_H_
 #define GOOSE_SCENARIOS_LEAKCHECK_SCENARIO_SUPPORT_H_
@@ -15,6 +16,7 @@
 
 #include "core/base/status.h"
 #include "scenarios/leakcheck/options.h"
+#include "scenarios/runner/scenario.h"
 
 namespace goose::leakcheck {
 
@@ -22,23 +24,20 @@ struct ScenarioSupport {
   bool builtin = true;
   bool command = true;
   bool attach = true;
-  bool attach_with_ttl = false;       // attach only when --session-ttl states the TTL
-  bool needs_process_target = false;  // kills and restarts the server (builtin only)
-  bool concurrency = false;           // takes --concurrency
-  std::string why_not;                // why a target kind is refused, in words
+  bool attach_with_ttl = false;  // attach only when --session-ttl states the TTL
+  std::string why_not;           // why a target kind is refused, in words
 };
 
-// The row for a built-in scenario (every name of BuiltinScenarioNames()).
-ScenarioSupport SupportOf(const std::string& scenario);
+ScenarioSupport SupportOf(const scenarios::ScenarioNeeds& needs);
 
-// Ok, or InvalidArgument saying why `scenario` cannot run against `kind`
+// Ok, or InvalidArgument saying why the scenario cannot run against `kind`
 // (with --concurrency when `concurrency` > 0; `ttl_stated`: --session-ttl
 // was given) and what to do instead.
-Status CheckSupported(const std::string& scenario, TargetKind kind, int concurrency,
+Status CheckSupported(const scenarios::ScenarioInfo& info, TargetKind kind, int concurrency,
                       bool ttl_stated = false);
 
 // "builtin,command,attach" style list of the kinds a scenario supports.
-std::string SupportedKinds(const std::string& scenario);
+std::string SupportedKinds(const scenarios::ScenarioNeeds& needs);
 
 }  // namespace goose::leakcheck
 

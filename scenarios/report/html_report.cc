@@ -28,7 +28,7 @@ h3{font-size:15px;margin:16px 0 6px}
 a{color:#0969da}
 .meta{color:#57606a;margin:0 0 8px}
 .badge{display:inline-block;min-width:58px;text-align:center;padding:2px 10px;border-radius:12px;color:#fff;font-weight:600;font-size:12px;letter-spacing:.03em;text-transform:uppercase;vertical-align:middle}
-.v-clean{background:#1a7f37}.v-leak{background:#cf222e}.v-error{background:#9a6700}.v-unknown{background:#6e7781}
+.v-clean{background:#1a7f37}.v-leak{background:#cf222e}.v-error{background:#9a6700}.v-over_budget{background:#bc4c00}.v-skipped{background:#8c959f}.v-unknown{background:#6e7781}
 .wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
@@ -36,7 +36,7 @@ th{background:#f6f8fa;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.leak td{background:#fff5f5}
 section.result{background:#fff;border:1px solid #d0d7de;border-left:8px solid #6e7781;border-radius:6px;padding:16px 18px;margin:22px 0}
-section.r-clean{border-left-color:#1a7f37}section.r-leak{border-left-color:#cf222e}section.r-error{border-left-color:#9a6700}
+section.r-clean{border-left-color:#1a7f37}section.r-leak{border-left-color:#cf222e}section.r-error{border-left-color:#9a6700}section.r-over_budget{border-left-color:#bc4c00}section.r-skipped{border-left-color:#8c959f}
 .plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:12px}
 figure{margin:0;border:1px solid #eaeef2;border-radius:6px;padding:8px;background:#fff}
 figcaption{font-size:13px;margin-bottom:4px}
@@ -76,7 +76,9 @@ double Number(const Json& object, std::string_view key) {
 }
 
 std::string VerdictClass(const std::string& verdict) {
-  if (verdict == "clean" || verdict == "leak" || verdict == "error") return verdict;
+  for (const char* known : {"clean", "leak", "error", "over_budget", "skipped"}) {
+    if (verdict == known) return verdict;
+  }
   return "unknown";
 }
 
@@ -243,6 +245,9 @@ std::string ResultSection(const Json& result, size_t index) {
           HtmlEscape(FormatNumber(Number(result, "seconds"))) + " s</p>";
   if (const std::string error = Text(result, "error"); error != "-" && !error.empty()) {
     html += "<p class=\"error\">error: " + HtmlEscape(error) + "</p>";
+  }
+  if (const std::string why = Text(result, "skipped_reason"); why != "-" && !why.empty()) {
+    html += "<p class=\"note\">skipped: " + HtmlEscape(why) + "</p>";
   }
   if (const double lsan = Number(result, "lsan_leaks"); std::isfinite(lsan) && lsan != 0) {
     html += "<p class=\"error\">LeakSanitizer reported unreachable memory (" +

@@ -36,6 +36,26 @@ struct Deviation {
   int64_t count = 0;
 };
 
+// What a scenario needs of its target beyond HTTP. The gates' Runner picks
+// the kind of target from it, and leakcheck which targets a scenario can
+// run on (a server it starts, one it is given, one already running).
+struct ScenarioNeeds {
+  // Kills and restarts the server between iterations: our goose-api as a
+  // program (ProcessTarget), never a server someone else wrote.
+  bool separate_processes = false;
+  // Waits for the server's reaper, so it must know the idle TTL: a server
+  // it starts is told one, an attached server's is stated by the user.
+  bool session_ttl = false;
+  // Has a concurrent form (SetConcurrency).
+  bool concurrency = false;
+  // Runs a stdio extension (mock-mcp) in the server's sessions.
+  bool extension = false;
+  // Needs the mock provider to play its script (slow turns, failures,
+  // context_length_exceeded): not an attached server, whose provider is
+  // not ours.
+  bool scripted_provider = false;
+};
+
 struct ScenarioInfo {
   std::string name;         // snake_case, the key of its thresholds
   std::string description;  // one sentence
@@ -43,6 +63,7 @@ struct ScenarioInfo {
   int warmup = 10;          // default warm-up iterations (discarded)
   int iterations = 100;     // default measured iterations
   int requests_per_iteration = 1;
+  ScenarioNeeds needs;
   // Heap thresholds of the scenario's own, read before the built-in table
   // (thresholds.h); a scenario defined outside scenarios/ keeps them beside
   // it. Static storage: the span is not owned.

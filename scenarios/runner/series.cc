@@ -1,6 +1,7 @@
 #include "scenarios/runner/series.h"
 
 #include <iterator>
+#include <sstream>
 
 namespace goose::scenarios {
 namespace {
@@ -56,6 +57,13 @@ std::string_view SeriesUnit(Series s) {
     default:
       return "";
   }
+}
+
+std::string FormatValue(double v) {
+  std::ostringstream out;
+  out.precision(6);
+  out << v;
+  return out.str();
 }
 
 }  // namespace goose::scenarios

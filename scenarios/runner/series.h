@@ -12,6 +12,7 @@
 #ifndef GOOSE_SCENARIOS_RUNNER_SERIES_H_
 #define GOOSE_SCENARIOS_RUNNER_SERIES_H_
 
+#include <string>
 #include <string_view>
 
 namespace goose::scenarios {
@@ -47,6 +48,8 @@ std::string_view SeriesName(Series s);
 SeriesKind KindOf(Series s);
 // "B" for byte series, "" for counts.
 std::string_view SeriesUnit(Series s);
+// A sample or slope as reports write it: up to 6 significant digits.
+std::string FormatValue(double v);
 
 }  // namespace goose::scenarios
 

@@ -54,6 +54,9 @@ class AttachedTarget : public Target {
 
   // True once the pid is gone.
   bool Exited() const;
+  std::string ExitDescription() const override {
+    return Exited() ? "the attached process is gone" : "";
+  }
 
  private:
   const HttpEndpoint server_;

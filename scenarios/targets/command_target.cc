@@ -135,35 +135,24 @@ std::map<std::string, std::string> TargetEnvironment(const std::string& mock_url
 }
 
 CommandTarget::CommandTarget(TargetRequirements requirements, CommandTargetOptions options)
-    : requirements_(std::move(requirements)), options_(std::move(options)) {}
+    : LaunchedTarget(std::move(requirements), "leakcheck"), options_(std::move(options)) {}
 
+// The stdout drain reads a pipe the command's ChildProcess owns: it goes
+// once the command has stopped (its stdout at EOF), before that pipe
+// closes; LaunchedTarget does the rest.
 CommandTarget::~CommandTarget() {
   if (server_) server_->Stop(std::chrono::seconds(5));
-  stdout_drain_.reset();  // after the command: its stdout is at EOF
-  server_.reset();
-  mock_llm_.reset();
-  orphans_.KillAndReapAll();
-  if (!dir_.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  stdout_drain_.reset();
 }
 
 Status CommandTarget::Start() {
   if (options_.argv.empty()) return InvalidArgument("the target command is empty");
-  std::string tmpl = (std::filesystem::temp_directory_path() / "leakcheck-XXXXXX").string();
-  if (::mkdtemp(tmpl.data()) == nullptr) return IoError("cannot make a temporary directory");
-  dir_ = tmpl;
-  const std::filesystem::path data_dir = dir_ / "data";
+  if (Status s = StartMock(); !s.ok()) return s;
+  const std::filesystem::path data_dir = dir() / "data";
   sessions_dir_ = data_dir / "goose" / "sessions";
   std::error_code ec;
   std::filesystem::create_directories(sessions_dir_, ec);
   if (ec) return IoError("cannot make " + sessions_dir_.string() + ": " + ec.message());
-
-  Result<std::unique_ptr<MockLlmProcess>> llm =
-      MockLlmProcess::Start(dir_, requirements_.script_json);
-  if (!llm.ok()) return llm.status();
-  mock_llm_ = std::move(*llm);
 
   if (options_.port > 0) {
     port_ = options_.port;
@@ -173,11 +162,11 @@ Status CommandTarget::Start() {
     port_ = *port;
   }
   std::map<std::string, std::string> env =
-      TargetEnvironment(mock_llm_->url(), requirements_.script.name, port_, options_.api_key,
-                        data_dir, requirements_.session_ttl, options_.ttl_env);
-  if (requirements_.extension_in_config) {
-    if (Status s = WriteGooseConfig(dir_ / "config"); !s.ok()) return s;
-    env["XDG_CONFIG_HOME"] = (dir_ / "config").string();
+      TargetEnvironment(mock_llm().url(), requirements().script.name, port_, options_.api_key,
+                        data_dir, requirements().session_ttl, options_.ttl_env);
+  if (requirements().extension_in_config) {
+    if (Status s = WriteGooseConfig(dir() / "config"); !s.ok()) return s;
+    env["XDG_CONFIG_HOME"] = (dir() / "config").string();
   }
   PrepareHeapWatch(env);
   for (const auto& [key, value] : options_.extra_env) env[key] = value;
@@ -221,14 +210,14 @@ void CommandTarget::PrepareHeapWatch(std::map<std::string, std::string>& env) {
   // CPython's small objects come from its own arenas unless told otherwise.
   env["PYTHONMALLOC"] = "malloc";
   if (options_.heap == HeapWatch::kExact) {
-    Result<AllocCounterPage> page = AllocCounterPage::Create(dir_ / "alloc-page");
+    Result<AllocCounterPage> page = AllocCounterPage::Create(dir() / "alloc-page");
     if (!page.ok()) {
       heap_note_ = "no exact heap: " + page.status().message();
       return;
     }
     alloc_page_.emplace(std::move(*page));
     env["LD_PRELOAD"] = PreloadWith(AllocCounterPage::LibraryPath());
-    env[kAllocPageEnv] = (dir_ / "alloc-page").string();
+    env[kAllocPageEnv] = (dir() / "alloc-page").string();
     // CPython's type cache fills for thousands of requests; the
     // sitecustomize there keeps it cleared (python/sitecustomize.py).
     const char* python_path = std::getenv("PYTHONPATH");
@@ -245,7 +234,7 @@ void CommandTarget::PrepareHeapWatch(std::map<std::string, std::string>& env) {
         "libgoogle-perftools4)";
     return;
   }
-  profile_prefix_ = dir_ / "heap";
+  profile_prefix_ = dir() / "heap";
   env["LD_PRELOAD"] = PreloadWith(tcmalloc);
   env["HEAPPROFILE"] = profile_prefix_.string();
   env["HEAPPROFILESIGNAL"] = std::to_string(SIGUSR2);
@@ -336,8 +325,6 @@ Status CommandTarget::AwaitReady() {
           " s (is it listening on GOOSE_API_PORT?); its stderr: " + server_->StderrShortTail());
 }
 
-bool CommandTarget::Exited() const { return server_ && server_->HasExited(); }
-
 std::string CommandTarget::ExitDescription() const {
   if (!Exited()) return "";
   std::optional<ExitStatus> status = server_->TryReap();
@@ -350,16 +337,9 @@ std::string CommandTarget::ExitDescription() const {
   return out;
 }
 
-pid_t CommandTarget::pid() const { return server_ ? server_->pid() : -1; }
-
 std::optional<LedgerSnapshot> CommandTarget::Ledger() const {
   if (!observer_ || Exited()) return std::nullopt;
   return observer_->Ledger();
-}
-
-std::optional<mock::MockStats> CommandTarget::MockStats() const {
-  if (!mock_llm_) return std::nullopt;
-  return mock_llm_->Stats();
 }
 
 std::optional<double> CommandTarget::ExternalHeapBytes() const {
@@ -369,19 +349,6 @@ std::optional<double> CommandTarget::ExternalHeapBytes() const {
 
 std::optional<Target::SessionFiles> CommandTarget::SessionFilesNow() const {
   return ServerObserver::CountFiles(sessions_dir_);
-}
-
-std::set<pid_t> CommandTarget::OwnPids() const {
-  std::set<pid_t> own;
-  if (mock_llm_) own.insert(mock_llm_->pid());
-  if (server_) own.insert(server_->pid());
-  return own;
-}
-
-int64_t CommandTarget::Descendants() const { return CountDescendants(orphans_, OwnPids()); }
-
-int CommandTarget::KillStrayDescendants() {
-  return KillStrays(orphans_, OwnPids(), /*server_running=*/server_ && !server_->HasExited());
 }
 
 }  // namespace goose::scenarios

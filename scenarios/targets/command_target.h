@@ -31,9 +31,8 @@
 
 #include "core/extensions/child_process.h"
 #include "scenarios/alloc_counter/alloc_counter_page.h"
-#include "scenarios/targets/program_launch.h"
+#include "scenarios/targets/launched_target.h"
 #include "scenarios/targets/server_observer.h"
-#include "scenarios/targets/target.h"
 
 namespace goose::scenarios {
 
@@ -70,35 +69,23 @@ std::map<std::string, std::string> TargetEnvironment(const std::string& mock_url
                                                      std::chrono::duration<double> session_ttl,
                                                      const std::string& ttl_env);
 
-class CommandTarget : public Target {
+class CommandTarget : public LaunchedTarget {
  public:
   CommandTarget(TargetRequirements requirements, CommandTargetOptions options);
-  // Stops the command (SIGTERM, then SIGKILL) and mock-llm, kills stray
-  // descendants, removes the temporary directory.
   ~CommandTarget() override;
-  CommandTarget(const CommandTarget&) = delete;
-  CommandTarget& operator=(const CommandTarget&) = delete;
 
   // See the class comment. Errors are Unavailable (did not start or
   // answer) or FailedPrecondition-like InvalidArgument (answers, but not
   // as goose-api), with the command, its exit status and stderr tail.
   Status Start();
 
-  // True once the command has exited; ExitDescription() says how, with
-  // its stderr tail ("" while it runs).
-  bool Exited() const;
-  std::string ExitDescription() const;
+  // How the command exited, with its stderr and stdout tails ("" while it
+  // runs).
+  std::string ExitDescription() const override;
 
-  std::string host() const override { return "127.0.0.1"; }
   int port() const override { return port_; }
   const std::string& api_key() const override { return options_.api_key; }
-  const std::filesystem::path& sessions_dir() const override { return sessions_dir_; }
-  pid_t pid() const override;
-  bool heap_observable() const override { return false; }
   std::optional<LedgerSnapshot> Ledger() const override;
-  std::optional<mock::MockStats> MockStats() const override;
-  int64_t Descendants() const override;
-  int KillStrayDescendants() override;
   std::optional<double> ExternalHeapBytes() const override;
   std::string_view external_heap_kind() const override { return heap_kind_; }
   std::optional<SessionFiles> SessionFilesNow() const override;
@@ -109,35 +96,29 @@ class CommandTarget : public Target {
   // Why the heap is not watched as options.heap asked (the program is
   // static, a sanitizer build, has its own allocator, or the preload did
   // not take), in words; "" when it is.
-  const std::string& heap_note() const { return heap_note_; }
+  std::string heap_note() const override { return heap_note_; }
 
   // With HeapWatch::kProfiler: makes the server dump its heap profile now
   // (HEAPPROFILESIGNAL) and returns the dump (gperftools' heap profile
   // text; its header holds the in-use bytes exactly). Errors name why.
-  Result<std::string> DumpHeapProfile();
+  // Otherwise GET /debug/heap (Target's).
+  Result<std::string> DumpHeapProfile() override;
 
  private:
   class OutputDrain;
-  std::set<pid_t> OwnPids() const;
   Status AwaitReady();
   // Adds what options_.heap needs to the server's environment (or sets
   // heap_note_ saying why it cannot be had); checks it took once ready.
   void PrepareHeapWatch(std::map<std::string, std::string>& env);
   void CheckHeapWatch();
 
-  const TargetRequirements requirements_;
   const CommandTargetOptions options_;
-  std::filesystem::path dir_;  // temporary: script, data and sessions
-  std::filesystem::path sessions_dir_;
   int port_ = -1;
   std::string heap_kind_ = "pss";  // ServerObserver::PssKind once the server answers, or "malloc"
   std::string heap_note_;
   std::optional<AllocCounterPage> alloc_page_;  // HeapWatch::kExact, while it counts
   std::filesystem::path profile_prefix_;        // HeapWatch::kProfiler: HEAPPROFILE
   int profile_dumps_ = 0;
-  mutable probe::OrphanWatch orphans_;  // before the programs: they are watched from the start
-  std::unique_ptr<MockLlmProcess> mock_llm_;
-  std::unique_ptr<ChildProcess> server_;
   std::unique_ptr<OutputDrain> stdout_drain_;
   std::unique_ptr<ServerObserver> observer_;
 };

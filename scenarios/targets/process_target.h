@@ -16,31 +16,23 @@
 //
 // Observation: mock stats through GET /mock/stats; the server's fds and
 // threads through /proc/<pid>; its ledger is not read (nullopt), and its
-// heap is not this process's (heap_observable() is false).
+// heap is not this process's (heap_observable() is false). The life cycle
+// (temporary folder, mock-llm, orphans, stopping) is LaunchedTarget's.
 
 #ifndef GOOSE_SCENARIOS_TARGETS_PROCESS_TARGET_H_
 #define GOOSE_SCENARIOS_TARGETS_PROCESS_TARGET_H_
 
 #include <map>
-#include <memory>
-#include <set>
 #include <string>
 
-#include "core/extensions/child_process.h"
-#include "scenarios/targets/program_launch.h"
-#include "scenarios/targets/target.h"
+#include "scenarios/targets/launched_target.h"
 
 namespace goose::scenarios {
 
-class ProcessTarget : public Target {
+class ProcessTarget : public LaunchedTarget {
  public:
   explicit ProcessTarget(TargetRequirements requirements,
                          std::map<std::string, std::string> extra_env = {});
-  // Stops both programs (SIGTERM, then SIGKILL), kills stray descendants,
-  // removes the temporary files.
-  ~ProcessTarget() override;
-  ProcessTarget(const ProcessTarget&) = delete;
-  ProcessTarget& operator=(const ProcessTarget&) = delete;
 
   // Starts mock-llm, then goose-api. Errors name the program and quote its
   // stderr.
@@ -52,35 +44,17 @@ class ProcessTarget : public Target {
   // directory and mock-llm. REQUIRES: KillServer() before.
   Status RestartServer();
 
-  std::string host() const override { return "127.0.0.1"; }
   int port() const override { return server_port_; }
   const std::string& api_key() const override { return api_key_; }
-  const std::filesystem::path& sessions_dir() const override { return sessions_dir_; }
-  pid_t pid() const override;
-  bool heap_observable() const override { return false; }
   std::optional<LedgerSnapshot> Ledger() const override { return std::nullopt; }
-  std::optional<mock::MockStats> MockStats() const override;
-  int64_t Descendants() const override;
-  int KillStrayDescendants() override;
 
  private:
   Status StartServer();
-  std::set<pid_t> OwnPids() const;
 
-  const TargetRequirements requirements_;
   const std::map<std::string, std::string> extra_env_;
-  const std::string api_key_;
-  std::filesystem::path dir_;  // temporary: script file and sessions
-  std::filesystem::path sessions_dir_;
-  mutable probe::OrphanWatch orphans_;  // Descendants() reaps zombies
-  std::unique_ptr<MockLlmProcess> mock_llm_;
-  std::unique_ptr<ChildProcess> server_;
+  const std::string api_key_ = "gate-key";
   int server_port_ = -1;
 };
-
-// Paths of the programs the build made.
-std::string GooseApiPath();
-std::string MockLlmPath();
 
 }  // namespace goose::scenarios
 

@@ -10,9 +10,11 @@
 
 #include "core/base/failpoint.h"
 #include "core/base/unique_fd.h"
-#include "scenarios/targets/process_target.h"
 
 namespace goose::scenarios {
+
+std::string GooseApiPath() { return GOOSE_API_PATH; }
+std::string MockLlmPath() { return GOOSE_MOCK_LLM_PATH; }
 
 Result<int> ReadReadyPort(ChildProcess& child, std::chrono::seconds timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;

@@ -21,6 +21,10 @@
 
 namespace goose::scenarios {
 
+// Paths of the programs the build made.
+std::string GooseApiPath();
+std::string MockLlmPath();
+
 // Reads `child`'s stdout until a line containing "listening on http://"
 // and returns the port at its end. The error names the child and quotes
 // what it printed on stdout and stderr.

@@ -1,5 +1,7 @@
 #include "scenarios/targets/target.h"
 
+#include <httplib.h>
+
 #include <utility>
 
 #include "harness/test_server.h"
@@ -11,7 +13,52 @@ struct InProcessTarget::Parts {
   std::unique_ptr<testing::TestServer> server;
 };
 
+namespace {
+
+constexpr char kUseHeapprof[] =
+    "leakcheck profile needs goose-api from a heapprof build, which serves GET /debug/heap: "
+    "cmake --preset heapprof && cmake --build --preset heapprof, then run "
+    "build/heapprof/bin/leakcheck profile (or --target build/heapprof/bin/goose-api)";
+
+}  // namespace
+
 std::string MockMcpPath() { return GOOSE_MOCK_MCP_PATH; }
+
+Result<std::string> Target::DumpHeapProfile() {
+  httplib::Client client(host(), port());
+  client.set_tcp_nodelay(true);
+  client.set_connection_timeout(std::chrono::seconds(10));
+  client.set_read_timeout(std::chrono::seconds(120));
+  httplib::Result res = client.Get("/debug/heap", {{"x-api-key", api_key()}});
+  const std::string where = "http://" + host() + ":" + std::to_string(port()) + "/debug/heap";
+  if (!res) return Status(StatusCode::kUnavailable, "no answer from GET " + where);
+  if (res->status == 404) {
+    return InvalidArgument("the target has no GET /debug/heap (404). " + std::string(kUseHeapprof));
+  }
+  if (res->status != 200) {
+    return InvalidArgument("GET " + where + " answered " + std::to_string(res->status) + ": " +
+                           res->body.substr(0, 300) + ". " + kUseHeapprof);
+  }
+  if (res->body.rfind("heap profile:", 0) != 0 && res->body.rfind("heap_v2/", 0) != 0) {
+    return InvalidArgument("GET " + where +
+                           " did not answer with a gperftools heap profile (it starts \"" +
+                           res->body.substr(0, 60) + "\"). " + kUseHeapprof);
+  }
+  return std::move(res->body);
+}
+
+std::string HeapSeriesName(const Target& target) {
+  if (target.heap_observable()) return "allocator (in process)";
+  const std::string pid = std::to_string(target.pid());
+  const std::string_view kind = target.external_heap_kind();
+  if (kind == "pss-sanitizer")
+    return "pss of pid " + pid + " (a sanitizer build: recorded, not judged)";
+  if (kind == "malloc")
+    return "live malloc bytes of pid " + pid + " (the preloaded allocation counter)";
+  if (kind == "pss-tcmalloc") return "pss of pid " + pid + " (a tcmalloc build)";
+  if (!kind.empty()) return std::string(kind) + " of pid " + pid;
+  return "not observable";
+}
 
 std::unique_ptr<ApiClient> ConnectTo(const Target& target, std::chrono::milliseconds read_timeout) {
   return std::make_unique<ApiClient>(target.host(), target.port(), target.api_key(), read_timeout);

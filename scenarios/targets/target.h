@@ -93,7 +93,22 @@ class Target {
     int64_t bytes = 0;
   };
   virtual std::optional<SessionFiles> SessionFilesNow() const { return std::nullopt; }
+
+  // How the server died, in words (its exit status and output tails),
+  // once it is gone; "" while it runs or when it cannot be told.
+  virtual std::string ExitDescription() const { return {}; }
+  // Why the heap is not watched as asked (e.g. a static program cannot
+  // take the preloaded counter); "" when it is.
+  virtual std::string heap_note() const { return {}; }
+  // A heap profile of the server now (gperftools' text format): by default
+  // GET /debug/heap, which goose-api from a heapprof build serves; a
+  // program started with the profiler preloaded dumps it on a signal.
+  virtual Result<std::string> DumpHeapProfile();
 };
+
+// What the heap series of `target` is, for reports: "allocator (in
+// process)", "live malloc bytes of pid N (...)", "pss of pid N", ...
+std::string HeapSeriesName(const Target& target);
 
 // What a scenario needs of the server it runs against.
 struct TargetRequirements {
@@ -101,9 +116,6 @@ struct TargetRequirements {
   // The same script as JSON text, for targets that run mock-llm (its name
   // must be script.name). Empty: the built-in default.
   std::string script_json;
-  // Real programs (ProcessTarget: goose-api and mock-llm) instead of the
-  // server in this process.
-  bool separate_processes = false;
   std::chrono::steady_clock::duration session_ttl = RegistryOptions{}.ttl;
   size_t max_sessions = RegistryOptions{}.max_sessions;
   // Real stdio extensions (StdioExtensionCatalog) instead of in-process

@@ -10,11 +10,11 @@
 #include <fstream>
 
 #include "harness/test_util.h"
+#include "scenarios/builtin/builtin_scenarios.h"
 #include "scenarios/leakcheck/progress.h"
 #include "scenarios/leakcheck/report.h"
 #include "scenarios/leakcheck/scenario_support.h"
 #include "scenarios/targets/attached_target.h"
-#include "scenarios/builtin/builtin_scenarios.h"
 #include "scenarios/targets/executable_info.h"
 
 namespace goose::leakcheck {
@@ -24,6 +24,10 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 Result<Options> Parse(std::vector<std::string> args) { return ParseOptions(args); }
+
+scenarios::ScenarioInfo Info(const std::string& name) {
+  return scenarios::MakeBuiltinScenario(name)->info();
+}
 
 std::vector<std::string> Split(std::string_view line) {
   Result<std::vector<std::string>> r = SplitCommandLine(line);
@@ -144,22 +148,22 @@ TEST(ParseOptions, RejectsBadArguments) {
 
 TEST(ScenarioSupport, EveryScenarioHasARowAndBuiltinRunsThemAll) {
   for (const std::string& name : scenarios::BuiltinScenarioNames()) {
-    EXPECT_TRUE(CheckSupported(name, TargetKind::kBuiltin, 0).ok()) << name;
-    EXPECT_FALSE(SupportedKinds(name).empty()) << name;
+    EXPECT_TRUE(CheckSupported(Info(name), TargetKind::kBuiltin, 0).ok()) << name;
+    EXPECT_FALSE(SupportedKinds(Info(name).needs).empty()) << name;
   }
-  EXPECT_TRUE(CheckSupported("stream_drainage", TargetKind::kAttach, 0).ok());
-  EXPECT_TRUE(CheckSupported("stream_drainage", TargetKind::kCommand, 4).ok());
-  EXPECT_TRUE(CheckSupported("concurrent_sessions", TargetKind::kAttach, 8).ok());
+  EXPECT_TRUE(CheckSupported(Info("stream_drainage"), TargetKind::kAttach, 0).ok());
+  EXPECT_TRUE(CheckSupported(Info("stream_drainage"), TargetKind::kCommand, 4).ok());
+  EXPECT_TRUE(CheckSupported(Info("concurrent_sessions"), TargetKind::kAttach, 8).ok());
 }
 
 TEST(ScenarioSupport, RefusesWhatATargetCannotDo) {
-  Status s = CheckSupported("server_sigkill", TargetKind::kCommand, 0);
+  Status s = CheckSupported(Info("server_sigkill"), TargetKind::kCommand, 0);
   EXPECT_FALSE(s.ok());
   EXPECT_THAT(s.message(), HasSubstr("restarts"));
   EXPECT_THAT(s.message(), HasSubstr("builtin"));
-  EXPECT_FALSE(CheckSupported("timeout_reaping", TargetKind::kAttach, 0).ok());
-  EXPECT_FALSE(CheckSupported("summarization", TargetKind::kAttach, 0).ok());
-  Status c = CheckSupported("summarization", TargetKind::kBuiltin, 2);
+  EXPECT_FALSE(CheckSupported(Info("timeout_reaping"), TargetKind::kAttach, 0).ok());
+  EXPECT_FALSE(CheckSupported(Info("summarization"), TargetKind::kAttach, 0).ok());
+  Status c = CheckSupported(Info("summarization"), TargetKind::kBuiltin, 2);
   EXPECT_FALSE(c.ok());
   EXPECT_THAT(c.message(), HasSubstr("--concurrency"));
 }
@@ -190,46 +194,6 @@ TEST(Progress, BarShowsCountAndSlope) {
   EXPECT_THAT(line, HasSubstr("heap slope 100.0 B/iter"));
 }
 
-TEST(Report, VerdictAndExitStatus) {
-  const Json clean = {{"verdict", "clean"}};
-  const Json leak = {{"verdict", "leak"}};
-  const Json error = {{"verdict", "error"}};
-  Json r = BuildReport(Json::object(), {clean, leak}, {});
-  EXPECT_EQ(r["verdict"], "leak");
-  EXPECT_EQ(ExitStatusOf(r), kExitLeak);
-  // A leak found anywhere is the verdict, in either order: a CI job must
-  // read a leak as a leak even when another scenario could not finish.
-  r = BuildReport(Json::object(), {leak, error}, {});
-  EXPECT_EQ(r["verdict"], "leak");
-  EXPECT_EQ(ExitStatusOf(r), kExitLeak);
-  r = BuildReport(Json::object(), {error, clean, leak}, {});
-  EXPECT_EQ(ExitStatusOf(r), kExitLeak);
-  // No leak, but a scenario could not finish: the environment failed.
-  r = BuildReport(Json::object(), {clean, error}, {});
-  EXPECT_EQ(r["verdict"], "error");
-  EXPECT_EQ(ExitStatusOf(r), kExitUsage);
-  r = BuildReport(Json::object(), {clean}, {"skipped x"});
-  EXPECT_EQ(ExitStatusOf(r), kExitClean);
-  EXPECT_THAT(VerdictTable(r), HasSubstr("note: skipped x"));
-  EXPECT_EQ(ExitStatusOf(BuildReport(Json::object(), {}, {})), kExitUsage);
-  EXPECT_TRUE(r["environment"].contains("kernel"));
-  EXPECT_TRUE(r["environment"].contains("cpu_count"));
-}
-
-TEST(Report, DeviationsAreListedWithTheirCounts) {
-  const Json result = {{"scenario", "disconnects_and_failures"},
-                       {"verdict", "clean"},
-                       {"deviations",
-                        {{{"what", "POST /session/reply answered 200"}, {"count", 60}},
-                         {{"what", "a reply's message starts with \"Reply: \""}, {"count", 3}}}}};
-  const Json r = BuildReport(Json::object(), {result}, {});
-  EXPECT_EQ(ExitStatusOf(r), kExitClean);  // findings, not errors
-  EXPECT_THAT(VerdictTable(r),
-              HasSubstr("disconnects_and_failures: deviation (60x): POST /session/reply answered "
-                        "200"));
-  EXPECT_THAT(VerdictTable(r), HasSubstr("deviation (3x): a reply's message starts with"));
-}
-
 TEST(Options, SessionTtlAndTtlEnv) {
   Result<Options> o = Parse({"run", "--target", "srv", "--session-ttl", "2.5", "--ttl-env", "TTL"});
   ASSERT_TRUE(o.ok()) << o.status().ToString();
@@ -253,12 +217,12 @@ TEST(Options, SessionTtlAndTtlEnv) {
 }
 
 TEST(Support, ReapingScenariosAttachWhenTheTtlIsStated) {
-  EXPECT_TRUE(CheckSupported("timeout_reaping", TargetKind::kCommand, 0).ok());
-  EXPECT_TRUE(CheckSupported("extension_orphans", TargetKind::kCommand, 0).ok());
-  Status s = CheckSupported("timeout_reaping", TargetKind::kAttach, 0);
+  EXPECT_TRUE(CheckSupported(Info("timeout_reaping"), TargetKind::kCommand, 0).ok());
+  EXPECT_TRUE(CheckSupported(Info("extension_orphans"), TargetKind::kCommand, 0).ok());
+  Status s = CheckSupported(Info("timeout_reaping"), TargetKind::kAttach, 0);
   EXPECT_THAT(s.message(), HasSubstr("--session-ttl"));
-  EXPECT_TRUE(CheckSupported("timeout_reaping", TargetKind::kAttach, 0, true).ok());
-  EXPECT_FALSE(CheckSupported("summarization", TargetKind::kAttach, 0, true).ok());
+  EXPECT_TRUE(CheckSupported(Info("timeout_reaping"), TargetKind::kAttach, 0, true).ok());
+  EXPECT_FALSE(CheckSupported(Info("summarization"), TargetKind::kAttach, 0, true).ok());
 }
 
 // What leakcheck reads from a program file before it preloads anything

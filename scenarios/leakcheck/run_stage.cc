@@ -1,0 +1,100 @@
+#include "scenarios/leakcheck/run_stage.h"
+
+#include <memory>
+
+#include "scenarios/leakcheck/hooks.h"
+#include "scenarios/runner/runner.h"
+
+namespace goose::leakcheck {
+namespace {
+
+using scenarios::ScenarioResult;
+using scenarios::Target;
+
+// The planned warm-up when the started target's heap is the one planned;
+// else the same rule for the heap it has (the exact counter did not take,
+// say), and a note saying so.
+void Replan(PlannedScenario& p, const Target& target, const Options& o, ProgressDisplay& display) {
+  const std::string_view kind = target.external_heap_kind();
+  if (p.heap_kind.empty() || kind.empty() || (kind == "malloc") == (p.heap_kind == "malloc")) {
+    return;
+  }
+  p.heap_kind = std::string(kind);
+  p.counts = PlanCounts(p.scenario->info(), o, p.heap_kind);
+  display.Note(p.scenario->info().name + ": the heap series is " + p.heap_kind + ", so " +
+               std::to_string(p.counts.warmup) + " warm-up iterations");
+}
+
+ScenarioResult RunOne(PlannedScenario& p, std::unique_ptr<Target> target, const Plan& plan,
+                      const Options& o, ProgressDisplay& display) {
+  const std::string& name = p.scenario->info().name;
+  if (const std::string note = target->heap_note(); !note.empty()) {
+    display.Note(name + ": " + note);
+  }
+  Replan(p, *target, o, display);
+  if (const std::string note = TtlNote(p, o); !note.empty()) display.Note(note);
+
+  ForeignMetrics metrics(*target);
+  HeapProfile profile(*target, plan.report_dir, name);
+  scenarios::RunOptions run;
+  run.warmup = p.counts.warmup;
+  run.iterations = p.counts.iterations;
+  run.progress = display.Callback();
+  run.hooks.push_back(&metrics);
+  if (plan.command == Command::kProfile) {
+    if (Status s = profile.Probe(); !s.ok()) {
+      return scenarios::NotRunResult(p.scenario->info(), scenarios::PresetName(),
+                                     "heap profile: " + s.message(), "");
+    }
+    run.hooks.push_back(&profile);
+  }
+  return scenarios::Runner(run).RunAndShutDown(*p.scenario, std::move(target));
+}
+
+void ShowProfile(const ScenarioResult& result, const Plan& plan, ProgressDisplay& display) {
+  const Json& sites = result.findings.value("heap_profile_diff", Json(nullptr));
+  if (!sites.is_string()) return;
+  const std::filesystem::path text =
+      plan.report_dir / result.findings.value("heap_profile_text", std::string());
+  display.Note("top growing allocation sites (" + text.string() + "):\n" +
+               sites.get<std::string>());
+}
+
+}  // namespace
+
+Status CheckAttachedTarget(const Plan& plan) {
+  for (const PlannedScenario& p : plan.scenarios) {
+    if (p.target.kind != scenarios::TargetSpec::Kind::kAttach) continue;
+    Result<std::unique_ptr<Target>> attached = StartTarget(p.target, p.scenario->requirements());
+    return attached.ok() ? Status::Ok() : attached.status();
+  }
+  return Status::Ok();
+}
+
+std::vector<ScenarioResult> RunPlan(Plan& plan, const Options& options, ProgressDisplay& display) {
+  std::vector<ScenarioResult> results;
+  for (PlannedScenario& p : plan.scenarios) {
+    const scenarios::ScenarioInfo& info = p.scenario->info();
+    if (!p.skipped_reason.empty()) {
+      results.push_back(
+          scenarios::NotRunResult(info, scenarios::PresetName(), "", p.skipped_reason));
+      display.ScenarioFinished(results.back());
+      continue;
+    }
+    display.ScenarioStarting(info.name, plan.target_text);
+    Result<std::unique_ptr<Target>> target = StartTarget(p.target, p.scenario->requirements());
+    if (!target.ok()) {
+      results.push_back(
+          scenarios::NotRunResult(info, scenarios::PresetName(),
+                                  "cannot start the target: " + target.status().message(), ""));
+      display.ScenarioFinished(results.back());
+      break;  // the environment is broken: every other scenario would fail the same way
+    }
+    results.push_back(RunOne(p, std::move(*target), plan, options, display));
+    display.ScenarioFinished(results.back());
+    ShowProfile(results.back(), plan, display);
+  }
+  return results;
+}
+
+}  // namespace goose::leakcheck

@@ -1,0 +1,115 @@
+// leakcheck's plan: counts decided once, by one rule, and the note about a
+// TTL waited out says how many iterations then run.
+
+#include "scenarios/leakcheck/plan.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "scenarios/builtin/builtin_scenarios.h"
+#include "scenarios/leakcheck/tests/fake_target.h"
+#include "scenarios/runner/runner.h"
+
+namespace goose::leakcheck {
+namespace {
+
+using ::testing::HasSubstr;
+
+Options CommandOptions() {
+  Options o;
+  o.command = Command::kRun;
+  o.target = TargetKind::kCommand;
+  o.target_command = "srv";
+  o.target_argv = {"srv"};
+  return o;
+}
+
+// The number N in "... in each of its N iterations ...".
+int AnnouncedIterations(const std::string& note) {
+  std::smatch m;
+  if (!std::regex_search(note, m, std::regex("each of its ([0-9]+) iterations"))) return -1;
+  return std::stoi(m[1]);
+}
+
+TEST(Plan, CountsAreTheRunnersOwn) {
+  // Whatever the plan decides, the Runner given those counts runs them:
+  // the one rule (CountsFor) maps its own output to itself.
+  Options o = CommandOptions();
+  for (const std::string& name : scenarios::BuiltinScenarioNames()) {
+    const scenarios::ScenarioInfo info = scenarios::MakeBuiltinScenario(name)->info();
+    for (const char* heap : {"", "malloc", "pss"}) {
+      const scenarios::IterationCounts c = PlanCounts(info, o, heap);
+      const scenarios::IterationCounts again = scenarios::CountsFor(info, c.warmup, c.iterations);
+      EXPECT_EQ(again.warmup, c.warmup) << name << " " << heap;
+      EXPECT_EQ(again.iterations, c.iterations) << name << " " << heap;
+    }
+  }
+  // An external PSS series is warmed up longer than the scenario's default.
+  const scenarios::ScenarioInfo drain = scenarios::MakeBuiltinScenario("stream_drainage")->info();
+  EXPECT_GT(PlanCounts(drain, o, "pss").warmup, drain.warmup);
+  o.warmup = 3;
+  EXPECT_EQ(PlanCounts(drain, o, "pss").warmup, 3);  // asked for: as asked
+}
+
+TEST(Plan, TtlNoteAnnouncesWhatRuns) {
+  Options o = CommandOptions();
+  o.ttl_env = "";  // the target cannot be told: its TTL is waited out
+  o.session_ttl = 30;
+  Result<Plan> plan = MakePlan(o);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  bool noted = false;
+  for (const PlannedScenario& p : plan->scenarios) {
+    const std::string note = TtlNote(p, o);
+    if (note.empty()) continue;
+    noted = true;
+    EXPECT_EQ(AnnouncedIterations(note), p.counts.total()) << note;
+  }
+  EXPECT_TRUE(noted) << "timeout_reaping and extension_orphans wait out a 30 s TTL";
+
+  // And the runner, given the planned counts, iterates exactly that often
+  // (a scenario that waits for a reaper, on a target that does nothing).
+  scenarios::ScenarioInfo info;
+  info.name = "reaping_like";
+  info.warmup = 3;
+  info.iterations = 30;
+  info.needs.session_ttl = true;
+  PlannedScenario p;
+  p.scenario = std::make_unique<CountingScenario>(info);
+  p.counts = PlanCounts(info, o, "pss");
+  const std::string note = TtlNote(p, o);
+  ASSERT_THAT(note, HasSubstr("waits out"));
+  scenarios::RunOptions run;
+  run.warmup = p.counts.warmup;
+  run.iterations = p.counts.iterations;
+  run.settle_timeout = std::chrono::milliseconds(10);
+  FakeTarget target;
+  scenarios::ScenarioResult result = scenarios::Runner(run).RunOn(*p.scenario, target);
+  EXPECT_EQ(static_cast<CountingScenario&>(*p.scenario).iterations(), AnnouncedIterations(note));
+  EXPECT_EQ(result.warmup + result.iterations, AnnouncedIterations(note));
+}
+
+TEST(Plan, ScenariosATargetCannotRunAreSkippedWithTheReason) {
+  Options o = CommandOptions();
+  Result<Plan> plan = MakePlan(o);
+  ASSERT_TRUE(plan.ok());
+  bool sigkill_skipped = false;
+  for (const PlannedScenario& p : plan->scenarios) {
+    if (p.scenario->info().name == "server_sigkill") {
+      sigkill_skipped = true;
+      EXPECT_THAT(p.skipped_reason, HasSubstr("restarts our goose-api"));
+    } else {
+      EXPECT_EQ(p.skipped_reason, "") << p.scenario->info().name;
+    }
+  }
+  EXPECT_TRUE(sigkill_skipped);
+  // Chosen explicitly, it is an error that says why.
+  o.scenarios = {"server_sigkill"};
+  Result<Plan> refused = MakePlan(o);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("builtin"));
+}
+
+}  // namespace
+}  // namespace goose::leakcheck
