@@ -30,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -135,10 +136,10 @@ void Error(httplib::Response& res, int status, const std::string& message) {
   Answer(res, status, {{"message", message}, {"status", "error"}});
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  Config config;
+// Reads the environment, then the options, into `config`. An exit status
+// when the program should exit now (--help: 0; a bad option: 2, said on
+// stderr), nullopt to go on.
+std::optional<int> ParseConfig(int argc, char** argv, Config& config) {
   if (const char* v = std::getenv("GOOSE_API_HOST"); v != nullptr && *v != '\0') config.host = v;
   if (const char* v = std::getenv("GOOSE_API_KEY"); v != nullptr) config.key = v;
   long long number = 0;
@@ -194,20 +195,28 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Every thread inherits this mask; only sigwait below takes the signals.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  return std::nullopt;
+}
 
-  Hoard hoard;
-  std::mutex sessions_mu;
-  std::map<std::string, int> sessions;  // id -> replies; ended sessions are removed
+// The sessions the server knows: id -> replies; ended ones are removed.
+struct Sessions {
+  std::mutex mu;
+  std::map<std::string, int> replies;
+};
 
-  httplib::Server server;
-  server.set_tcp_nodelay(true);
+// The body of `req` as a JSON object, or a 400 answered.
+std::optional<goose::Json> BodyOf(const httplib::Request& req, httplib::Response& res) {
+  goose::Json body = goose::Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) {
+    Error(res, 400, "the body must be a JSON object");
+    return std::nullopt;
+  }
+  return body;
+}
+
+// The key check, /status and /sessions/list.
+void AddReadRoutes(httplib::Server& server, const Config& config, Hoard& hoard,
+                   Sessions& sessions) {
   server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     hoard.Request(config);
     if (req.path != "/status" && !config.key.empty() &&
@@ -222,52 +231,70 @@ int main(int argc, char** argv) {
   });
   server.Get("/sessions/list", [&](const httplib::Request&, httplib::Response& res) {
     goose::Json list = goose::Json::array();
-    std::lock_guard<std::mutex> lock(sessions_mu);
-    for (const auto& [id, replies] : sessions) {
+    std::lock_guard<std::mutex> lock(sessions.mu);
+    for (const auto& [id, replies] : sessions.replies) {
       list.push_back({{"session_id", id}, {"description", ""}, {"message_count", 2 * replies}});
     }
     Answer(res, 200, {{"sessions", list}});
   });
-  auto body_of = [](const httplib::Request& req,
-                    httplib::Response& res) -> std::optional<goose::Json> {
-    goose::Json body = goose::Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-    if (!body.is_object()) {
-      Error(res, 400, "the body must be a JSON object");
-      return std::nullopt;
-    }
-    return body;
-  };
+}
+
+// /session/start, /session/reply and /session/end; every reply hoards.
+void AddSessionRoutes(httplib::Server& server, const Config& config, Hoard& hoard,
+                      Sessions& sessions) {
   server.Post("/session/start", [&](const httplib::Request& req, httplib::Response& res) {
-    if (!body_of(req, res)) return;
+    if (!BodyOf(req, res)) return;
     const std::string id = NewSessionId();
     {
-      std::lock_guard<std::mutex> lock(sessions_mu);
-      sessions[id] = 1;
+      std::lock_guard<std::mutex> lock(sessions.mu);
+      sessions.replies[id] = 1;
     }
     hoard.Reply(config);
     Answer(res, 200, {{"message", "A canned answer."}, {"status", "success"}, {"session_id", id}});
   });
   server.Post("/session/reply", [&](const httplib::Request& req, httplib::Response& res) {
-    std::optional<goose::Json> body = body_of(req, res);
+    std::optional<goose::Json> body = BodyOf(req, res);
     if (!body) return;
     const std::string id = body->value("session_id", "");
     {
-      std::lock_guard<std::mutex> lock(sessions_mu);
-      auto it = sessions.find(id);
-      if (it == sessions.end()) return Error(res, 404, "no session " + id);
+      std::lock_guard<std::mutex> lock(sessions.mu);
+      auto it = sessions.replies.find(id);
+      if (it == sessions.replies.end()) return Error(res, 404, "no session " + id);
       ++it->second;
     }
     hoard.Reply(config);
     Answer(res, 200, {{"message", "Another canned answer."}, {"status", "success"}});
   });
   server.Post("/session/end", [&](const httplib::Request& req, httplib::Response& res) {
-    std::optional<goose::Json> body = body_of(req, res);
+    std::optional<goose::Json> body = BodyOf(req, res);
     if (!body) return;
     const std::string id = body->value("session_id", "");
-    std::lock_guard<std::mutex> lock(sessions_mu);
-    if (sessions.erase(id) == 0) return Error(res, 404, "no session " + id);
+    std::lock_guard<std::mutex> lock(sessions.mu);
+    if (sessions.replies.erase(id) == 0) return Error(res, 404, "no session " + id);
     Answer(res, 200, {{"message", "Session ended"}, {"status", "success"}});
   });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config config;
+  if (std::optional<int> exit = ParseConfig(argc, argv, config)) return *exit;
+
+  // Every thread inherits this mask; only sigwait below takes the signals.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  Hoard hoard;
+  Sessions sessions;
+  httplib::Server server;
+  server.set_tcp_nodelay(true);
+  AddReadRoutes(server, config, hoard, sessions);
+  AddSessionRoutes(server, config, hoard, sessions);
 
   const int port = config.port == 0
                        ? server.bind_to_any_port(config.host)

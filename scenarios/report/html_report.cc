@@ -227,11 +227,9 @@ std::string Mib(const Json& bytes) {
   return FormatNumber(bytes.get<double>() / (1 << 20)) + " MiB";
 }
 
-std::string ResultSection(const Json& result, size_t index) {
-  const std::string verdict = Text(result, "verdict");
-  std::string html = "<section class=\"result r-" + VerdictClass(verdict) + "\" id=\"result-" +
-                     std::to_string(index + 1) + "\"><h2>" + HtmlEscape(Text(result, "scenario")) +
-                     " " + Badge(verdict) + "</h2>";
+// What ran and how it ended: description, counts, error, skip, LSan.
+std::string ResultHeader(const Json& result) {
+  std::string html;
   if (Field(result, "note").is_string()) {
     html += "<p class=\"note\">" + HtmlEscape(Text(result, "note")) + "</p>";
   }
@@ -253,6 +251,13 @@ std::string ResultSection(const Json& result, size_t index) {
     html += "<p class=\"error\">LeakSanitizer reported unreachable memory (" +
             HtmlEscape(FormatNumber(lsan)) + " report(s); see the test log).</p>";
   }
+  return html;
+}
+
+// What was found beside the verdict: how the heap is seen, answers that
+// differ from ours, the threshold's reason, the peaks.
+std::string ResultFindings(const Json& result) {
+  std::string html;
   // leakcheck on a server we did not write: why its heap is seen as it is,
   // and where its answers differ from our goose-api's (findings).
   if (const std::string note = Text(result, "heap_note"); note != "-" && !note.empty()) {
@@ -284,7 +289,13 @@ std::string ResultSection(const Json& result, size_t index) {
     }
     html += "</p>";
   }
+  return html;
+}
 
+// The plots of the standard series in their fixed order, then of any
+// other leaking one, and the table of every series.
+std::string ResultPlots(const Json& result) {
+  std::string html;
   const Json& series_list = Field(result, "series");
   std::string figures;
   if (series_list.is_array()) {
@@ -316,7 +327,12 @@ std::string ResultSection(const Json& result, size_t index) {
   if (series_list.is_array() && !series_list.empty()) {
     html += "<h3>Every series</h3>" + SeriesTable(series_list, result);
   }
+  return html;
+}
 
+// The heap profile's top growing sites and the link to its call graph.
+std::string ResultProfile(const Json& result) {
+  std::string html;
   const std::string diff = Text(result, "heap_profile_diff");
   const std::string svg =
       Field(result, "heap_profile_svg").is_string() ? Text(result, "heap_profile_svg") : "";
@@ -327,7 +343,15 @@ std::string ResultSection(const Json& result, size_t index) {
       html += "<p><a href=\"" + HtmlEscape(svg) + "\">call graph of the growth (SVG)</a></p>";
     }
   }
-  return html + "</section>";
+  return html;
+}
+
+std::string ResultSection(const Json& result, size_t index) {
+  const std::string verdict = Text(result, "verdict");
+  return "<section class=\"result r-" + VerdictClass(verdict) + "\" id=\"result-" +
+         std::to_string(index + 1) + "\"><h2>" + HtmlEscape(Text(result, "scenario")) + " " +
+         Badge(verdict) + "</h2>" + ResultHeader(result) + ResultFindings(result) +
+         ResultPlots(result) + ResultProfile(result) + "</section>";
 }
 
 std::string Environment(const Json& report) {
