@@ -263,6 +263,9 @@ void CommandTarget::CheckHeapWatch() {
 }
 
 Result<std::string> CommandTarget::DumpHeapProfile() {
+  if (options_.heap != CommandTargetOptions::HeapWatch::kProfiler) {
+    return Target::DumpHeapProfile();  // GET /debug/heap, as a heapprof goose-api serves
+  }
   if (profile_prefix_.empty()) {
     return InvalidArgument(heap_note_.empty() ? "the target was not started with a heap profiler"
                                               : heap_note_);
