@@ -36,6 +36,9 @@ set(GOOSE_LAYER_scenarios/leakcheck core mock_provider scenarios/probe scenarios
     scenarios/leakcheck)
 set(GOOSE_LAYER_scenarios/gates core scenarios/report harness scenarios/probe scenarios/targets
     scenarios/runner scenarios/builtin scenarios/gates)
+set(GOOSE_LAYER_scenarios/leaky_server core/base scenarios/leaky_server)
+set(GOOSE_LAYER_hardening core/base core/providers mock_provider harness scenarios/probe
+    scenarios/runner hardening)
 set(GOOSE_LAYER_bench/compare core/base bench/compare)
 
 # The repository root, for a layer's name from its folder (also in script
