@@ -11,6 +11,7 @@
 
 #include "core/providers/openai_provider.h"
 #include "hardening/bad_input_corpus.h"
+#include "hardening/gate_thresholds.h"
 #include "harness/test_util.h"
 #include "mock_provider/mock_llm_server.h"
 #include "mock_provider/script.h"
@@ -29,6 +30,8 @@ using testing::WaitUntil;
 // (the gate builds it from the *ServerOptions()).
 class HardeningScenario : public Scenario {
  public:
+  HardeningScenario() { info_.heap_thresholds = GateThresholds(); }
+
   const ScenarioInfo& info() const override { return info_; }
   TargetRequirements requirements() const override { return {}; }
   Status Setup(Target&) override { return Status::Ok(); }

@@ -3,9 +3,9 @@
 // Each must come out clean on clean code; each has three canaries that
 // must fail it, for the series the fault grows, under that gate's own
 // traffic: retain_heap (64 bytes kept per request: heap_bytes), leak_fd
-// (open_fds) and leak_thread (threads). Thresholds and their reasons are
-// in scenarios/runner/thresholds.cc; the measured clean slopes and canary
-// slopes in docs/reliability.md, "The hardening gates".
+// (open_fds) and leak_thread (threads). Heap thresholds and their reasons
+// are in gate_thresholds.cc; the measured clean slopes and canary slopes in
+// docs/reliability.md, "The hardening gates".
 
 #include <gtest/gtest.h>
 
@@ -29,7 +29,7 @@
 extern "C" const char* __lsan_default_options() { return "leak_check_at_exit=0"; }
 // The bad-input corpus churns through megabytes per iteration; ASan's
 // default quarantine (256 MiB) would keep it all resident, above the peak
-// budget of thresholds.cc. 16 MiB, as the hostile gates.
+// budget of scenarios/runner/thresholds.cc. 16 MiB, as the hostile gates.
 extern "C" const char* __asan_default_options() { return "quarantine_size_mb=16"; }
 #endif
 
