@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "core/providers/openai_provider.h"
 #include "hardening/bad_input_corpus.h"
+#include "hardening/gate_thresholds.h"
 #include "harness/test_util.h"
 #include "mock_provider/mock_llm_server.h"
 #include "mock_provider/script.h"
@@ -29,6 +31,8 @@ using testing::WaitUntil;
 // (the gate builds it from the *ServerOptions()).
 class HardeningScenario : public Scenario {
  public:
+  HardeningScenario() { info_.heap_thresholds = GateThresholds(); }
+
   const ScenarioInfo& info() const override { return info_; }
   TargetRequirements requirements() const override { return {}; }
   Status Setup(Target&) override { return Status::Ok(); }
@@ -84,6 +88,23 @@ constexpr int kSessionsPerClient = 2;
 constexpr int kRepliesPerSession = 4;
 // The default mock script answers every prompt with three messages.
 constexpr size_t kMessagesPerTurn = 1 + 3;
+// How long one iteration's clients may take together. A clean iteration
+// takes a fraction of a second, ~13 s with the heap profiler recording
+// (the attribution pass); a server that stops answering fails the
+// iteration when this passes instead of hanging it.
+constexpr auto kIterationDeadline = 60s;
+
+// What the clients of one iteration share.
+struct LoadClients {
+  int port = 0;
+  std::chrono::steady_clock::time_point deadline;
+  // Set by the first client that finds the deadline passed (before a
+  // request, or as one timed out): no client starts another request.
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};  // requests not answered 200
+  std::mutex mu;
+  std::map<std::string, int> turns;  // answered turns per session, under mu
+};
 
 class LoadScenario : public HardeningScenario {
  public:
@@ -101,21 +122,27 @@ class LoadScenario : public HardeningScenario {
   }
 
   Status Iterate(Target& target, int i) override {
-    std::map<std::string, int> turns;
-    std::mutex mu;
-    std::atomic<int> failures{0};
+    LoadClients shared;
+    shared.port = target.port();
+    shared.deadline = std::chrono::steady_clock::now() + kIterationDeadline;
     {
       std::vector<std::jthread> clients;
-      for (int c = 0; c < kClients; ++c) {
-        clients.emplace_back([&] { Client(target.port(), &turns, &mu, &failures); });
-      }
-    }  // joined: every client is done (each request has its own 60 s bound)
-    if (failures.load() != 0) {
-      return Internal("iteration " + std::to_string(i) + ": " + std::to_string(failures.load()) +
-                      " requests were not answered 200");
+      for (int c = 0; c < kClients; ++c) clients.emplace_back([&] { Client(shared); });
+    }  // joined: every client is done, by the deadline (no request outlives it)
+    if (shared.stop.load()) {
+      return Status(StatusCode::kDeadlineExceeded,
+                    "iteration " + std::to_string(i) + ": the " + std::to_string(kClients) +
+                        " clients were not done within " +
+                        std::to_string(kIterationDeadline.count()) +
+                        " s (a server that stopped answering, or that slow); " +
+                        std::to_string(shared.failures.load()) + " requests were not answered 200");
+    }
+    if (shared.failures.load() != 0) {
+      return Internal("iteration " + std::to_string(i) + ": " +
+                      std::to_string(shared.failures.load()) + " requests were not answered 200");
     }
     // No lost message: each file holds every turn that was answered.
-    for (const auto& [id, n] : turns) {
+    for (const auto& [id, n] : shared.turns) {
       Result<Session> s = server_.stack().store().Read(id);
       if (!s.ok()) return s.status();
       if (s->messages.size() != static_cast<size_t>(n) * kMessagesPerTurn) {
@@ -135,15 +162,24 @@ class LoadScenario : public HardeningScenario {
  private:
   // One client: its sessions, their replies, then ends the first and
   // leaves the others to the reaper. Counts the turns of each session.
-  static void Client(int port, std::map<std::string, int>* turns, std::mutex* mu,
-                     std::atomic<int>* failures) {
-    httplib::Client http("127.0.0.1", port);
+  // Every request is bounded by what is left of the deadline; once it has
+  // passed (or another client found it passed) no request is sent.
+  static void Client(LoadClients& shared) {
+    httplib::Client http("127.0.0.1", shared.port);
     http.set_tcp_nodelay(true);
-    http.set_read_timeout(60);
     auto post = [&](const std::string& path, const Json& body) -> Json {
+      const auto left = shared.deadline - std::chrono::steady_clock::now();
+      if (shared.stop.load() || left <= 0s) {
+        shared.stop = true;
+        return Json();
+      }
+      http.set_connection_timeout(left);
+      http.set_read_timeout(left);
+      http.set_write_timeout(left);
       auto res = http.Post(path, {{"x-api-key", kKey}}, body.dump(), "application/json");
       if (!res || res->status != 200) {
-        ++*failures;
+        ++shared.failures;
+        if (std::chrono::steady_clock::now() >= shared.deadline) shared.stop = true;
         return Json();
       }
       return Json::parse(res->body, nullptr, false);
@@ -158,14 +194,14 @@ class LoadScenario : public HardeningScenario {
       for (const std::string& id : ids) {
         if (post("/session/reply", {{"session_id", id}, {"prompt", "reply " + std::to_string(r)}})
                 .is_object()) {
-          std::lock_guard<std::mutex> lock(*mu);
-          ++(*turns)[id];
+          std::lock_guard<std::mutex> lock(shared.mu);
+          ++shared.turns[id];
         }
       }
     }
     for (const std::string& id : ids) {
-      std::lock_guard<std::mutex> lock(*mu);
-      ++(*turns)[id];  // the start
+      std::lock_guard<std::mutex> lock(shared.mu);
+      ++shared.turns[id];  // the start
     }
     if (!ids.empty()) post("/session/end", {{"session_id", ids.front()}});
   }

@@ -1,10 +1,11 @@
 // The hardening gates' work as leak-gate scenarios (scenarios/runner/
 // scenario.h), so the leak gates' Runner judges them: warm-up iterations,
 // then a sample of every series after each measured iteration, the heap's
-// Theil-Sen slope against a threshold of thresholds.cc (99% lower bound),
-// counted series (fds, threads, streams, sessions, provider connections)
-// back at their baseline after a bounded settle wait, LeakSanitizer under
-// asan, and "not observable" for the heap under tsan.
+// Theil-Sen slope against a threshold of gate_thresholds.cc (99% lower
+// bound), counted series (fds, threads, streams, sessions, provider
+// connections) back at their baseline after a bounded settle wait,
+// LeakSanitizer under asan (the gate checks once its server is gone), and
+// "not observable" for the heap under tsan.
 //
 //   bad_input        the bad-request corpus and the misbehaving clients
 //   load             8 clients at once over 16 sessions, reaped and

@@ -97,28 +97,6 @@ constexpr std::array kRows = {
          "PSS of an external server moves by 4 KiB pages and rises while malloc arenas fill "
          "(<= 2.5 KiB/iteration measured after a 50-iteration warm-up); two pages per iteration "
          "is above that and far below a retained reply (64 KiB)"}},
-    // The hardening gates (hardening/gate_scenarios.h). Each threshold
-    // sits above every clean run's upper 99% bound and below a quarter of
-    // what its retain_heap canary (64 bytes kept per request that reaches a
-    // handler) grows by; the runs are in docs/reliability.md, "The
-    // hardening gates". bad_input: a new worker thread drawing its first
-    // session id gets OpenSSL's ~3 KiB per-thread DRBG, so steps of ~3 KiB
-    // land at random iterations until all 16 workers have drawn.
-    Row{"bad_input",
-        "*",
-        {1024,
-         "clean runs measured 99% bounds of -245..368 B/iteration (new workers' OpenSSL DRBGs "
-         "land at random iterations); retain_heap grows ~4 KiB/iteration (~42 requests)"}},
-    Row{"load",
-        "*",
-        {512,
-         "clean runs measured 99% bounds of 0..164 B/iteration; retain_heap grows ~7 KiB/"
-         "iteration (96 requests), so 512 B is under 6 B per request"}},
-    Row{"provider_faults",
-        "*",
-        {256,
-         "clean runs measured 99% bounds of -131..176 B/iteration (a fresh server per fault); "
-         "retain_heap grows ~0.9 KiB/iteration (11 requests)"}},
     // Extension sessions spawn processes and threads (stderr readers,
     // spawner) whose allocator caches vary by a few hundred bytes from one
     // iteration to the next; with 15 iterations the 99% bound is wide, and

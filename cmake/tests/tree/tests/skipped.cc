@@ -1,0 +1,2 @@
+// tests/ sits above every layer: the walk must not read it.
+#include "core/server/test_only_header.h"

@@ -1,0 +1,3 @@
+// The top of a folder walked as layer core/base (LayeringCheck.Subfolder*):
+// allowed.
+#include "core/base/status.h"
