@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
+#include "core/base/strings.h"
 #include "scenarios/report/html_text.h"
 
 namespace goose::scenarios {
@@ -25,11 +25,7 @@ constexpr const char* kPointColour = "#0969da";
 constexpr const char* kLeakColour = "#cf222e";
 constexpr const char* kFitColour = "#1a7f37";
 
-std::string Coord(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.2f", v);
-  return buffer;
-}
+std::string Coord(double v) { return FormatFixed(v, 2); }
 
 // A linear map from [lo, hi] to pixel range [a, b].
 struct Axis {
@@ -132,9 +128,7 @@ std::string RenderSvgPlot(const PlotSeries& series) {
     const std::string py = Coord(y(t * scale.divisor));
     svg += "<line x1=\"" + Coord(kLeft) + "\" y1=\"" + py + "\" x2=\"" + Coord(kLeft + kPlotWidth) +
            "\" y2=\"" + py + "\" stroke=\"#eaeef2\" />";
-    char fixed[48];
-    std::snprintf(fixed, sizeof fixed, "%.*f", decimals, t == 0 ? 0.0 : t);
-    std::string label = fixed;
+    std::string label = FormatFixed(t == 0 ? 0.0 : t, decimals);
     if (bytes) {
       label += std::string(" ") + scale.unit;
     } else if (!series.unit.empty()) {
