@@ -71,6 +71,76 @@ std::vector<double> NiceTicks(double lo, double hi, int target, double min_step)
   return ticks;
 }
 
+namespace {
+
+// The y grid lines and their labels, each with the decimals the step needs
+// ("2.85 MiB", "2.90 MiB"); `unit` follows every label when not empty.
+std::string YAxis(const std::vector<double>& ticks, const Axis& y, const ByteScale& scale,
+                  const std::string& unit) {
+  std::string svg;
+  const int decimals =
+      std::clamp(static_cast<int>(-std::floor(std::log10(ticks[1] - ticks[0]) + 1e-9)), 0, 9);
+  for (const double t : ticks) {
+    const std::string py = Coord(y(t * scale.divisor));
+    svg += "<line x1=\"" + Coord(kLeft) + "\" y1=\"" + py + "\" x2=\"" + Coord(kLeft + kPlotWidth) +
+           "\" y2=\"" + py + "\" stroke=\"#eaeef2\" />";
+    std::string label = FormatFixed(t == 0 ? 0.0 : t, decimals);
+    if (!unit.empty()) label += " " + unit;
+    svg += "<text x=\"" + Coord(kLeft - 6) + "\" y=\"" + Coord(y(t * scale.divisor) + 4) +
+           "\" text-anchor=\"end\" font-size=\"11\" fill=\"#57606a\">" + HtmlEscape(label) +
+           "</text>";
+  }
+  return svg;
+}
+
+// The x ticks at whole iterations of 1..n and the axis title.
+std::string XAxis(const Axis& x, size_t n) {
+  std::string svg;
+  std::vector<double> x_ticks = NiceTicks(1, static_cast<double>(std::max<size_t>(n, 2)), 6, 1);
+  for (const double t : x_ticks) {
+    if (t < x.lo || t > x.hi || t != std::floor(t)) continue;  // whole iterations only
+    const double px = x(t);
+    svg += "<line x1=\"" + Coord(px) + "\" y1=\"" + Coord(kTop + kPlotHeight) + "\" x2=\"" +
+           Coord(px) + "\" y2=\"" + Coord(kTop + kPlotHeight + 4) + "\" stroke=\"#57606a\" />";
+    svg += "<text x=\"" + Coord(px) + "\" y=\"" + Coord(kTop + kPlotHeight + 16) +
+           "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#57606a\">" + FormatNumber(t, 6) +
+           "</text>";
+  }
+  svg += "<text x=\"" + Coord(kLeft + kPlotWidth / 2) + "\" y=\"" + Coord(kHeight - 4) +
+         "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#57606a\">iteration</text>";
+  return svg;
+}
+
+// The samples: a thin line through consecutive finite points, then the
+// points themselves when `circles`.
+std::string Samples(const std::vector<double>& samples, const Axis& x, const Axis& y,
+                    bool circles) {
+  std::string path;
+  bool pen_down = false;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const double v = samples[i];
+    if (!std::isfinite(v)) {
+      pen_down = false;
+      continue;
+    }
+    path += (pen_down ? " L" : (path.empty() ? "M" : " M")) + Coord(x(static_cast<double>(i + 1))) +
+            " " + Coord(y(v));
+    pen_down = true;
+  }
+  std::string svg = "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + kPointColour +
+                    "\" stroke-opacity=\"0.45\" stroke-width=\"1\" />";
+  if (!circles) return svg;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const double v = samples[i];
+    if (!std::isfinite(v)) continue;
+    svg += "<circle class=\"pt\" cx=\"" + Coord(x(static_cast<double>(i + 1))) + "\" cy=\"" +
+           Coord(y(v)) + "\" r=\"2.5\" fill=\"" + kPointColour + "\" />";
+  }
+  return svg;
+}
+
+}  // namespace
+
 std::string RenderSvgPlot(const PlotSeries& series) {
   const size_t n = series.samples.size();
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" viewBox=\"0 0 " +
@@ -121,59 +191,9 @@ std::string RenderSvgPlot(const PlotSeries& series) {
                kTop};
   const Axis x{n > 1 ? 1.0 : 0.5, n > 1 ? static_cast<double>(n) : 1.5, kLeft, kLeft + kPlotWidth};
 
-  // Every label with the decimals the step needs ("2.85 MiB", "2.90 MiB").
-  const int decimals =
-      std::clamp(static_cast<int>(-std::floor(std::log10(y_ticks[1] - y_ticks[0]) + 1e-9)), 0, 9);
-  for (const double t : y_ticks) {
-    const std::string py = Coord(y(t * scale.divisor));
-    svg += "<line x1=\"" + Coord(kLeft) + "\" y1=\"" + py + "\" x2=\"" + Coord(kLeft + kPlotWidth) +
-           "\" y2=\"" + py + "\" stroke=\"#eaeef2\" />";
-    std::string label = FormatFixed(t == 0 ? 0.0 : t, decimals);
-    if (bytes) {
-      label += std::string(" ") + scale.unit;
-    } else if (!series.unit.empty()) {
-      label += " " + series.unit;
-    }
-    svg += "<text x=\"" + Coord(kLeft - 6) + "\" y=\"" + Coord(y(t * scale.divisor) + 4) +
-           "\" text-anchor=\"end\" font-size=\"11\" fill=\"#57606a\">" + HtmlEscape(label) +
-           "</text>";
-  }
-  std::vector<double> x_ticks = NiceTicks(1, static_cast<double>(std::max<size_t>(n, 2)), 6, 1);
-  for (const double t : x_ticks) {
-    if (t < x.lo || t > x.hi || t != std::floor(t)) continue;  // whole iterations only
-    const double px = x(t);
-    svg += "<line x1=\"" + Coord(px) + "\" y1=\"" + Coord(kTop + kPlotHeight) + "\" x2=\"" +
-           Coord(px) + "\" y2=\"" + Coord(kTop + kPlotHeight + 4) + "\" stroke=\"#57606a\" />";
-    svg += "<text x=\"" + Coord(px) + "\" y=\"" + Coord(kTop + kPlotHeight + 16) +
-           "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#57606a\">" + FormatNumber(t, 6) +
-           "</text>";
-  }
-  svg += "<text x=\"" + Coord(kLeft + kPlotWidth / 2) + "\" y=\"" + Coord(kHeight - 4) +
-         "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#57606a\">iteration</text>";
-
-  // The samples: a thin line through consecutive finite points, then points.
-  std::string path;
-  bool pen_down = false;
-  for (size_t i = 0; i < n; ++i) {
-    const double v = series.samples[i];
-    if (!std::isfinite(v)) {
-      pen_down = false;
-      continue;
-    }
-    path += (pen_down ? " L" : (path.empty() ? "M" : " M")) + Coord(x(static_cast<double>(i + 1))) +
-            " " + Coord(y(v));
-    pen_down = true;
-  }
-  svg += "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + kPointColour +
-         "\" stroke-opacity=\"0.45\" stroke-width=\"1\" />";
-  if (finite <= kMaxCircles) {
-    for (size_t i = 0; i < n; ++i) {
-      const double v = series.samples[i];
-      if (!std::isfinite(v)) continue;
-      svg += "<circle class=\"pt\" cx=\"" + Coord(x(static_cast<double>(i + 1))) + "\" cy=\"" +
-             Coord(y(v)) + "\" r=\"2.5\" fill=\"" + kPointColour + "\" />";
-    }
-  }
+  svg += YAxis(y_ticks, y, scale, bytes ? scale.unit : series.unit);
+  svg += XAxis(x, n);
+  svg += Samples(series.samples, x, y, finite <= kMaxCircles);
   if (fit) {
     svg += "<line class=\"fit\" x1=\"" + Coord(x(1)) + "\" y1=\"" + Coord(y(fit->first)) +
            "\" x2=\"" + Coord(x(static_cast<double>(n))) + "\" y2=\"" + Coord(y(fit->second)) +
