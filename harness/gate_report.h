@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 
+#include "core/base/file_io.h"
 #include "core/base/json.h"
 
 namespace goose::testing {
@@ -45,7 +46,7 @@ inline std::optional<std::filesystem::path> GateReportFile() {
 // Writes `document` as the running test's result (no-op without the dir).
 inline void WriteGateReport(const Json& document) {
   if (std::optional<std::filesystem::path> file = GateReportFile()) {
-    std::ofstream(*file) << JsonDump(document) << "\n";
+    (void)WriteFile(*file, JsonDump(document) + "\n");
   }
 }
 

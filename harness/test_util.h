@@ -14,6 +14,8 @@
 #include <system_error>
 #include <thread>
 
+#include "core/base/file_io.h"
+
 namespace goose::testing {
 
 // A fresh directory under $TMPDIR (or /tmp), removed with its contents on
@@ -38,16 +40,15 @@ class ScopedTempDir {
   std::filesystem::path path_;
 };
 
+// ReadFile (core/base/file_io.h) for a test: "" when it cannot be read.
 inline std::string ReadWholeFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  Result<std::string> bytes = ReadFile(path);
+  return bytes.ok() ? std::move(*bytes) : std::string();
 }
 
+// WriteFile (core/base/file_io.h) for a test, which checks what it wrote.
 inline void WriteWholeFile(const std::filesystem::path& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
+  (void)WriteFile(path, bytes);
 }
 
 #if defined(GOOSE_TESTDATA_DIR)

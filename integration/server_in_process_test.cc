@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/base/resource_ledger.h"
+#include "core/base/strings.h"
 #include "core/server/server_stack.h"
 #include "harness/server_test.h"
 #include "harness/test_util.h"
@@ -50,7 +51,7 @@ class ServerInProcessTest : public goose::testing::ServerTest {
     std::string out;
     for (size_t i = from; i < messages.size(); ++i) {
       if (messages[i].role != Role::kAssistant || messages[i].Text().empty()) continue;
-      out += (out.empty() ? "" : "\n") + messages[i].Text();
+      AppendJoined(&out, "\n", messages[i].Text());
     }
     return out;
   }

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <limits>
 
+#include "core/base/strings.h"
+
 namespace goose::mock {
 namespace {
 
@@ -67,8 +69,7 @@ Result<HostileMode> ParseHostileMode(std::string_view name) {
   std::string all;
   for (const ModeName& m : kModes) {
     if (name == m.name) return m.mode;
-    all += all.empty() ? "" : ", ";
-    all += m.name;
+    AppendJoined(&all, ", ", m.name);
   }
   return InvalidArgument("unknown hostile mode \"" + std::string(name) + "\"; one of " + all);
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/base/strings.h"
 #include "core/base/thread_annotations.h"
 #include "mock_provider/turn_cursor.h"
 
@@ -331,10 +332,7 @@ Result<Completion, ProviderError> MockProvider::Complete(const ProviderRequest& 
   std::vector<Content> requests;
   for (const Message& m : drained.messages) {
     const std::string t = m.Text();
-    if (!t.empty()) {
-      if (!text.empty()) text += '\n';
-      text += t;
-    }
+    if (!t.empty()) AppendJoined(&text, "\n", t);
     for (const Content& c : m.content) {
       if (std::holds_alternative<ToolRequestContent>(c)) requests.push_back(c);
     }

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <utility>
 
+#include "core/base/strings.h"
+
 namespace goose::mock {
 namespace {
 
@@ -247,10 +249,7 @@ Json OpenAIProtocol::ReplyBody(const WireRequest& request, uint64_t request_seq,
   std::string text;
   Json tool_calls = Json::array();
   for (const CollectedMessage& m : reply.messages) {
-    if (!m.text.empty()) {
-      if (!text.empty()) text += '\n';
-      text += m.text;
-    }
+    if (!m.text.empty()) AppendJoined(&text, "\n", m.text);
     for (const CollectedToolCall& call : m.tool_calls) {
       tool_calls.push_back(
           Json{{"id", call.id},

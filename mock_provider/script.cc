@@ -1,12 +1,10 @@
 #include "mock_provider/script.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <initializer_list>
-#include <sstream>
 #include <utility>
+
+#include "core/base/file_io.h"
 
 namespace goose::mock {
 namespace {
@@ -433,13 +431,12 @@ Result<Script> ParseScript(const Json& json, std::string_view default_name) {
 }
 
 Result<Script> LoadScriptFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return InvalidArgument(path.string() + ": cannot read script file: " + std::strerror(errno));
+  Result<std::string> bytes = ReadFile(path);
+  if (!bytes.ok()) {
+    return InvalidArgument(path.string() + ": cannot read script file (" +
+                           bytes.status().message() + ")");
   }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  Result<Json> json = JsonParse(bytes.str(), path.string());
+  Result<Json> json = JsonParse(*bytes, path.string());
   if (!json.ok()) return json.status();
   Result<Script> script = ParseScript(*json, path.stem().string());
   if (!script.ok()) return InvalidArgument(path.string() + ": " + script.status().message());

@@ -1,22 +1,22 @@
 #include "mock_provider/wire_protocol.h"
 
+#include "core/base/strings.h"
+
 namespace goose::mock {
 
 std::string ContentText(const Json& content) {
   if (content.is_string()) return content.get<std::string>();
   std::string out;
   if (!content.is_array()) return out;
-  bool first = true;
+  std::vector<std::string_view> texts;
   for (const Json& part : content) {
     if (!part.is_object()) continue;
     auto type = part.find("type");
     auto text = part.find("text");
     if (type == part.end() || *type != "text" || text == part.end() || !text->is_string()) continue;
-    if (!first) out += '\n';
-    out += text->get_ref<const std::string&>();
-    first = false;
+    texts.push_back(text->get_ref<const std::string&>());
   }
-  return out;
+  return Join(texts, "\n");
 }
 
 void AppendSseFrame(std::string_view event, const Json& data, std::string* out) {

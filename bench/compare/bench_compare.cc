@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "core/base/strings.h"
+
 namespace goose::bench {
 namespace {
 
@@ -15,12 +17,9 @@ double Median(std::vector<double> v) {
 }
 
 std::string Number(double v) {
+  if (std::fabs(v) < 1e6 && (std::fabs(v) >= 1e-3 || v == 0)) return FormatFixed(v, 3);
   char buf[64];
-  if (std::fabs(v) >= 1e6 || (std::fabs(v) < 1e-3 && v != 0)) {
-    std::snprintf(buf, sizeof(buf), "%.4g", v);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%.3f", v);
-  }
+  std::snprintf(buf, sizeof(buf), "%.4g", v);
   return buf;
 }
 
@@ -91,7 +90,7 @@ std::string NormalizeBenchmarkName(const std::string& name) {
     const std::string part = name.substr(start, slash - start);
     const bool drop = part.rfind("min_time:", 0) == 0 || part.rfind("iterations:", 0) == 0 ||
                       part.rfind("repeats:", 0) == 0;
-    if (!drop) out += (out.empty() ? "" : "/") + part;
+    if (!drop) AppendJoined(&out, "/", part);
     start = slash + 1;
   }
   return out;
@@ -186,7 +185,7 @@ std::string FormatComparison(const Comparison& comparison) {
     os << "gate: PASSED\n";
   } else {
     os << "gate: FAILED:";
-    for (size_t i = 0; i < failed.size(); ++i) os << (i == 0 ? " " : ", ") << failed[i];
+    os << " " << Join(failed, ", ");
     os << "\n";
   }
   return os.str();

@@ -8,42 +8,18 @@
 //                 --command="how the run was made" [--date=...]
 //       also writes the baseline refreshed with the run's figures.
 
-#include <chrono>
 #include <cstdio>
-#include <ctime>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <string_view>
 
 #include "bench/compare/bench_compare.h"
-
-namespace {
-
-goose::Result<goose::Json> ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return goose::NotFound("cannot open " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  goose::Json json = goose::Json::parse(buffer.str(), nullptr, false);
-  if (json.is_discarded()) return goose::InvalidArgument(path + " is not valid JSON");
-  return json;
-}
-
-std::string UtcNow() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
+#include "core/base/file_io.h"
+#include "core/base/json.h"
+#include "core/base/utc_time.h"
 
 int main(int argc, char** argv) {
-  std::string baseline_path, results_path, write_path, command, date = UtcNow();
+  std::string baseline_path, results_path, write_path, command, date = goose::UtcNow();
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     auto value = [&](std::string_view flag, std::string* out) {
@@ -64,8 +40,8 @@ int main(int argc, char** argv) {
                  "[--write-baseline=OUT --command=TEXT [--date=TEXT]]\n");
     return 2;
   }
-  goose::Result<goose::Json> baseline_json = ReadJson(baseline_path);
-  goose::Result<goose::Json> results_json = ReadJson(results_path);
+  goose::Result<goose::Json> baseline_json = goose::ReadJsonFile(baseline_path);
+  goose::Result<goose::Json> results_json = goose::ReadJsonFile(results_path);
   for (const auto* r : {&baseline_json, &results_json}) {
     if (!r->ok()) {
       std::fprintf(stderr, "bench_compare: %s\n", r->status().ToString().c_str());
@@ -90,10 +66,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "bench_compare: %s\n", refreshed.status().ToString().c_str());
       return 2;
     }
-    std::ofstream out(write_path);
-    out << refreshed->dump(2) << "\n";
-    if (!out) {
-      std::fprintf(stderr, "bench_compare: cannot write %s\n", write_path.c_str());
+    if (goose::Status s = goose::WriteFile(write_path, refreshed->dump(2) + "\n"); !s.ok()) {
+      std::fprintf(stderr, "bench_compare: %s\n", s.ToString().c_str());
       return 2;
     }
     std::cout << "wrote " << write_path << "\n";

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "bench/compare/bench_compare.h"
+#include "core/base/json.h"
 #include "core/extensions/child_process.h"
 #include "harness/test_util.h"
 
@@ -35,16 +36,6 @@ namespace goose::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-Result<Json> ReadJsonFile(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) return NotFound("cannot open " + path.string());
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  Json json = Json::parse(buffer.str(), nullptr, false);
-  if (json.is_discarded()) return InvalidArgument(path.string() + " is not JSON");
-  return json;
-}
 
 // Runs goose_bench's short pass with `extra` flags; the run's figures.
 // Fails the test (and returns an error) when it does not exit 0.

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/base/log.h"
+#include "core/base/strings.h"
 #include "core/model/session_id.h"
 
 namespace goose {
@@ -69,8 +70,7 @@ std::string AssistantText(const std::vector<Message>& messages) {
     if (m.role != Role::kAssistant) continue;
     std::string t = m.Text();
     if (t.empty()) continue;
-    if (!out.empty()) out += '\n';
-    out += t;
+    AppendJoined(&out, "\n", t);
   }
   return out;
 }

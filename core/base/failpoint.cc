@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/base/strings.h"
+
 namespace goose {
 
 #if defined(GOOSE_FAILPOINTS)
@@ -83,9 +85,8 @@ Status SetFailpoint(std::string_view name, bool on) {
   for (int i = 0; i < static_cast<int>(Failpoint::kCount); ++i) {
     if (kNames[i] == name) return SetFailpoint(static_cast<Failpoint>(i), on);
   }
-  std::string known;
-  for (std::string_view n : kNames) known += (known.empty() ? "" : ", ") + std::string(n);
-  return InvalidArgument("unknown failpoint \"" + std::string(name) + "\" (known: " + known + ")");
+  return InvalidArgument("unknown failpoint \"" + std::string(name) +
+                         "\" (known: " + Join(kNames, ", ") + ")");
 }
 
 void ClearFailpoints() {

@@ -1,9 +1,12 @@
 #include "core/base/file_io.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "core/base/unique_fd.h"
 
 namespace goose {
 
@@ -52,6 +55,24 @@ Result<std::string> ReadAll(int fd, const std::filesystem::path& path) {
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
+}
+
+Status WriteFile(const std::filesystem::path& path, std::string_view bytes) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd.valid()) return WriteError("cannot write", path);
+  if (Status s = WriteAll(fd.get(), bytes, path); !s.ok()) return s;
+  // close(2) is where NFS and some full disks report a failed write.
+  if (::close(fd.Release()) != 0) return WriteError("cannot write", path);
+  return Status::Ok();
+}
+
+Result<std::string> ReadFile(const std::filesystem::path& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return NotFound(ErrnoMessage("cannot read", path));
+    return IoError(ErrnoMessage("cannot read", path));
+  }
+  return ReadAll(fd.get(), path);
 }
 
 }  // namespace goose

@@ -31,6 +31,15 @@ Status PWriteAll(int fd, std::string_view bytes, off_t offset, const std::filesy
 // Reads from `fd` until end of file.
 Result<std::string> ReadAll(int fd, const std::filesystem::path& path);
 
+// Replaces the file at `path` with `bytes`, creating it (mode 0644 less the
+// umask) when missing; its folder must exist. Errors name the path:
+// "cannot write <path>: No such file or directory".
+Status WriteFile(const std::filesystem::path& path, std::string_view bytes);
+
+// The whole content of the file at `path`. NotFound when it does not exist;
+// IoError for any other failure. Errors name the path.
+Result<std::string> ReadFile(const std::filesystem::path& path);
+
 }  // namespace goose
 
 #endif  // GOOSE_CORE_BASE_FILE_IO_H_

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/base/failpoint.h"
+#include "core/base/file_io.h"
 
 namespace goose {
 
@@ -213,6 +214,12 @@ Result<Json> JsonParse(std::string_view text, std::string_view what) {
   }
   return InvalidArgument(std::string(what) + " is not valid JSON (at byte " +
                          std::to_string(builder.error_at()) + ")");
+}
+
+Result<Json> ReadJsonFile(const std::filesystem::path& path) {
+  Result<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  return JsonParse(*text, path.string());
 }
 
 JsonObjectReader::JsonObjectReader(const nlohmann::json& json, std::string path)

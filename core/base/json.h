@@ -11,6 +11,7 @@
 #define GOOSE_CORE_BASE_JSON_H_
 
 #include <cstdint>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -45,6 +46,10 @@ void JsonStringTo(std::string_view text, std::string* out);
 // value in memory is deeper, and every walk over one (dump, copy, compare,
 // destruction) recurses at most that deep.
 Result<Json> JsonParse(std::string_view text, std::string_view what);
+
+// The file at `path` read whole (core/base/file_io.h ReadFile) and parsed
+// by JsonParse, which names the path in its errors.
+Result<Json> ReadJsonFile(const std::filesystem::path& path);
 
 // The nesting JsonParse accepts (GOOSE_API_MAX_JSON_DEPTH). Process-wide:
 // set once at start, before any parse.

@@ -9,6 +9,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "core/base/utc_time.h"
+
 namespace goose {
 namespace {
 
@@ -69,12 +71,9 @@ LogLine::LogLine(LogLevel level) : level_(level) {
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char stamp[32];
-  std::snprintf(stamp, sizeof stamp, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms));
-  out_ << LevelTag(level_) << ' ' << stamp << ' ';
+  char millis[8];
+  std::snprintf(millis, sizeof millis, ".%03d", static_cast<int>(ms));
+  out_ << LevelTag(level_) << ' ' << FormatUtc(t, "%H:%M:%S") << millis << ' ';
 }
 
 LogLine::~LogLine() {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 namespace goose {
 
@@ -23,6 +24,22 @@ std::string FormatSeconds(std::chrono::milliseconds ms) {
   s.erase(s.find_last_not_of('0') + 1);
   if (!s.empty() && s.back() == '.') s.pop_back();
   return s + " s";
+}
+
+std::string FormatFixed(double value, int digits) {
+  char text[64];
+  const int n = std::snprintf(text, sizeof text, "%.*f", digits, value);
+  if (n < 0) return std::string();
+  if (static_cast<size_t>(n) < sizeof text) return text;
+  // Too large for the buffer (|value| past 1e60 or so): ask for the size.
+  std::string big(static_cast<size_t>(n), '\0');
+  std::snprintf(big.data(), big.size() + 1, "%.*f", digits, value);
+  return big;
+}
+
+void AppendJoined(std::string* out, std::string_view separator, std::string_view item) {
+  if (!out->empty()) out->append(separator);
+  out->append(item);
 }
 
 std::vector<std::string> SplitCommaList(std::string_view list) {

@@ -77,9 +77,7 @@ std::string ExtensionPolicy::Describe() const {
     case Mode::kList:
       break;
   }
-  std::string out = "only: ";
-  for (size_t i = 0; i < written_.size(); ++i) out += (i ? ", " : "") + written_[i];
-  return out;
+  return "only: " + Join(written_, ", ");
 }
 
 }  // namespace goose

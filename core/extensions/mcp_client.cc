@@ -9,6 +9,7 @@
 
 #include "core/base/failpoint.h"
 #include "core/base/log.h"
+#include "core/base/strings.h"
 #include "core/extensions/stderr_log.h"
 
 namespace goose {
@@ -478,10 +479,8 @@ Result<McpServerInfo> McpClient::Initialize() {
   const auto& supported = kMcpSupportedProtocolVersions;
   if (std::find(std::begin(supported), std::end(supported), info.protocol_version) ==
       std::end(supported)) {
-    std::string list;
-    for (const char* v : supported) list += (list.empty() ? "" : ", ") + std::string(v);
     return Internal("extension " + name_ + " speaks MCP protocol version " + info.protocol_version +
-                    "; this client speaks " + list);
+                    "; this client speaks " + Join(supported, ", "));
   }
   if (auto s = result.find("serverInfo"); s != result.end() && s->is_object())
     info.server_info = *s;

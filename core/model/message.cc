@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "core/base/json.h"
+#include "core/base/strings.h"
 
 namespace goose {
 namespace {
@@ -164,16 +165,11 @@ Message Message::Assistant(std::string text) {
 }
 
 std::string Message::Text() const {
-  std::string out;
-  bool first = true;
+  std::vector<std::string_view> texts;
   for (const Content& c : content) {
-    if (const auto* t = std::get_if<TextContent>(&c)) {
-      if (!first) out += '\n';
-      out += t->text;
-      first = false;
-    }
+    if (const auto* t = std::get_if<TextContent>(&c)) texts.push_back(t->text);
   }
-  return out;
+  return Join(texts, "\n");
 }
 
 bool Message::HasToolRequests() const {
@@ -284,8 +280,7 @@ std::string McpContentText(const std::vector<Json>& items) {
     auto type = item.find("type");
     auto text = item.find("text");
     if (type == item.end() || *type != "text" || text == item.end() || !text->is_string()) continue;
-    if (!out.empty()) out += '\n';
-    out += text->get<std::string>();
+    AppendJoined(&out, "\n", text->get_ref<const std::string&>());
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/strings.h"
 #include "core/providers/openai_tool_call.h"
 
 namespace goose {
@@ -33,8 +34,7 @@ void AppendToolResponse(const ToolResponseContent& response, Json* out, Json* im
         {"content", "The tool call returned the following error:\n" + response.tool_result.error}});
     return;
   }
-  std::string text;
-  bool first = true;
+  std::vector<std::string> pieces;
   for (const Json& item : *response.tool_result.value) {
     std::string piece;
     const std::string type = StringOf(item, "type");
@@ -49,11 +49,10 @@ void AppendToolResponse(const ToolResponseContent& response, Json* out, Json* im
     } else if (type == "resource") {
       piece = StringOf(item.value("resource", Json::object()), "text");
     }
-    if (!first) text += ' ';
-    text += piece;
-    first = false;
+    pieces.push_back(std::move(piece));
   }
-  out->push_back(Json{{"role", "tool"}, {"tool_call_id", response.id}, {"content", text}});
+  out->push_back(
+      Json{{"role", "tool"}, {"tool_call_id", response.id}, {"content", Join(pieces, " ")}});
 }
 
 void AppendMessage(const Message& message, Json* out) {

@@ -5,6 +5,7 @@
 #include "core/base/log.h"
 #include "core/base/process_stats.h"
 #include "core/base/resource_ledger.h"
+#include "core/base/utc_time.h"
 #include "core/model/session_store.h"
 #include "core/server/api_key.h"
 #include "core/server/debug_heap.h"
@@ -70,15 +71,6 @@ Result<std::string> StringField(const Json& body, const char* field) {
   if (!r.ok()) return r.status();
   if (v.empty()) return InvalidArgument(std::string(field) + " must not be empty");
   return v;
-}
-
-std::string FormatUtc(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
 }
 
 Json ReplyBody(const ReplyOutcome& o) {
@@ -281,7 +273,8 @@ ApiResponse ApiRoutes::List() const {
     sessions.push_back({{"session_id", s.id},
                         {"description", s.description},
                         {"message_count", s.message_count},
-                        {"modified", FormatUtc(s.modified_unix)}});
+                        {"modified", FormatUtc(static_cast<std::time_t>(s.modified_unix),
+                                               "%Y-%m-%d %H:%M:%S UTC")}});
   }
   return Ok({{"sessions", std::move(sessions)}});
 }

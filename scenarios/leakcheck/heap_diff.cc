@@ -1,22 +1,10 @@
 #include "scenarios/leakcheck/heap_diff.h"
 
-#include <fstream>
-
+#include "core/base/file_io.h"
 #include "scenarios/targets/heap_profile.h"
 #include "scenarios/targets/run_program.h"
 
 namespace goose::leakcheck {
-namespace {
-
-Status WriteFile(const std::filesystem::path& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-  if (!out) return IoError("cannot write " + path.string());
-  return Status::Ok();
-}
-
-}  // namespace
-
 Result<HeapDiff> DiffHeapProfiles(const std::filesystem::path& dir, const std::string& scenario,
                                   const std::string& binary, const std::string& before,
                                   const std::string& after) {
@@ -32,10 +20,7 @@ Result<HeapDiff> DiffHeapProfiles(const std::filesystem::path& dir, const std::s
         "two profiles are in " +
         dir.string());
   }
-  Result<std::string> text =
-      scenarios::RunProgram({"google-pprof", "--text", "--show_bytes",
-                             "--base=" + before_file.string(), binary, after_file.string()},
-                            std::chrono::seconds(180));
+  Result<std::string> text = scenarios::PprofDiff("--text", binary, before_file, after_file);
   if (!text.ok()) return text.status();
   HeapDiff diff;
   diff.text_file = dir / ("heap-growth-" + scenario + ".txt");
@@ -51,10 +36,7 @@ Result<HeapDiff> DiffHeapProfiles(const std::filesystem::path& dir, const std::s
                    diff.text_file.string());
   }
   if (scenarios::ProgramExists("dot")) {
-    Result<std::string> svg =
-        scenarios::RunProgram({"google-pprof", "--svg", "--show_bytes",
-                               "--base=" + before_file.string(), binary, after_file.string()},
-                              std::chrono::seconds(180));
+    Result<std::string> svg = scenarios::PprofDiff("--svg", binary, before_file, after_file);
     if (svg.ok() && svg->find("<svg") != std::string::npos) {
       diff.svg_file = dir / ("heap-growth-" + scenario + ".svg");
       if (Status s = WriteFile(diff.svg_file, *svg); !s.ok()) return s;

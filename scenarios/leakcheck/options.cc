@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "core/base/failpoint.h"
+#include "core/base/strings.h"
 #include "scenarios/builtin/builtin_scenarios.h"
 
 namespace goose::leakcheck {
@@ -28,20 +29,14 @@ bool KnownFailpoint(const std::string& name) {
 }
 
 std::string FailpointList() {
-  std::string list;
+  std::vector<std::string_view> names;
   for (int i = 0; i < static_cast<int>(Failpoint::kCount); ++i) {
-    list += (i == 0 ? "" : ", ") + std::string(FailpointName(static_cast<Failpoint>(i)));
+    names.push_back(FailpointName(static_cast<Failpoint>(i)));
   }
-  return list;
+  return Join(names, ", ");
 }
 
-std::string ScenarioList() {
-  std::string list;
-  for (const std::string& name : scenarios::BuiltinScenarioNames()) {
-    list += (list.empty() ? "" : ", ") + name;
-  }
-  return list;
-}
+std::string ScenarioList() { return Join(scenarios::BuiltinScenarioNames(), ", "); }
 
 }  // namespace
 
@@ -117,23 +112,211 @@ Result<std::vector<std::string>> SplitCommandLine(std::string_view line) {
   return words;
 }
 
-Result<Options> ParseOptions(std::span<const std::string> args) {
-  Options o;
-  if (args.empty()) return InvalidArgument("no command: use run, profile, list or --help");
-  const std::string& command = args[0];
+namespace {
+
+// What ParseOptions has seen so far, beyond what Options records.
+struct Seen {
+  bool target = false;  // --target
+  bool port = false;    // --port
+};
+
+// The command word: run, profile, list or help.
+Status ParseCommand(const std::string& command, Options* o) {
   if (command == "run") {
-    o.command = Command::kRun;
+    o->command = Command::kRun;
   } else if (command == "profile") {
-    o.command = Command::kProfile;
+    o->command = Command::kProfile;
   } else if (command == "list") {
-    o.command = Command::kList;
+    o->command = Command::kList;
   } else if (command == "--help" || command == "-h" || command == "help") {
-    o.command = Command::kHelp;
-    return o;
+    o->command = Command::kHelp;
   } else {
     return InvalidArgument("unknown command \"" + command + "\": use run, profile, list or --help");
   }
-  bool have_target = false, have_port = false;
+  return Status::Ok();
+}
+
+// The options that take a value.
+bool TakesValue(const std::string& name) {
+  static const std::vector<std::string> kValued = {
+      "--scenario",    "--target", "--port",        "--url",        "--pid",
+      "--mock-url",    "--key",    "--failpoint",   "--iterations", "--warmup",
+      "--concurrency", "--report", "--session-ttl", "--ttl-env",    "--heap"};
+  return std::find(kValued.begin(), kValued.end(), name) != kValued.end();
+}
+
+// The option at args[*i] and its value, as "--opt VALUE" (which moves *i
+// past the value) or "--opt=VALUE".
+Status SplitValuedOption(std::span<const std::string> args, size_t* i, std::string* name,
+                         std::string* value) {
+  const std::string& arg = args[*i];
+  *name = arg;
+  bool has_value = false;
+  if (const size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+    *name = arg.substr(0, eq);
+    *value = arg.substr(eq + 1);
+    has_value = true;
+  }
+  if (!TakesValue(*name)) return InvalidArgument("unknown option \"" + arg + "\"");
+  if (!has_value) {
+    if (*i + 1 >= args.size()) return InvalidArgument(*name + " needs a value");
+    *value = args[++*i];
+  }
+  return Status::Ok();
+}
+
+// --scenario, --target, --url, --pid, --mock-url, --key: what to run against whom.
+Status ApplyTargetOption(const std::string& name, const std::string& value, Options* o,
+                         Seen* seen) {
+  if (name == "--scenario") {
+    const std::vector<std::string> known = scenarios::BuiltinScenarioNames();
+    if (std::find(known.begin(), known.end(), value) == known.end()) {
+      return InvalidArgument("unknown scenario \"" + value + "\"; the scenarios are " +
+                             ScenarioList() + " (leakcheck list)");
+    }
+    if (std::find(o->scenarios.begin(), o->scenarios.end(), value) == o->scenarios.end()) {
+      o->scenarios.push_back(value);
+    }
+  } else if (name == "--target") {
+    if (seen->target) return InvalidArgument("--target given twice");
+    seen->target = true;
+    Result<std::vector<std::string>> argv = SplitCommandLine(value);
+    if (!argv.ok()) return InvalidArgument("--target: " + argv.status().message());
+    o->target_command = value;
+    o->target_argv = std::move(*argv);
+  } else if (name == "--url") {
+    o->url = value;
+  } else if (name == "--pid") {
+    int pid = 0;
+    if (!ParseInt(value, 1, 1 << 30, &pid)) {
+      return InvalidArgument("--pid must be a process id, not \"" + value + "\"");
+    }
+    o->pid = pid;
+  } else if (name == "--mock-url") {
+    o->mock_url = value;
+  } else if (name == "--key") {
+    o->key = value;
+  }
+  return Status::Ok();
+}
+
+// --port, --iterations, --warmup, --concurrency: the whole numbers.
+Status ApplyCountOption(const std::string& name, const std::string& value, Options* o, Seen* seen) {
+  if (name == "--port") {
+    if (!ParseInt(value, 1, 65535, &o->port)) {
+      return InvalidArgument("--port must be a port number 1-65535, not \"" + value + "\"");
+    }
+    seen->port = true;
+  } else if (name == "--iterations") {
+    if (!ParseInt(value, 2, 1000000, &o->iterations)) {
+      return InvalidArgument("--iterations must be an integer >= 2, not \"" + value + "\"");
+    }
+  } else if (name == "--warmup") {
+    if (!ParseInt(value, 0, 1000000, &o->warmup)) {
+      return InvalidArgument("--warmup must be an integer >= 0, not \"" + value + "\"");
+    }
+  } else if (name == "--concurrency") {
+    if (!ParseInt(value, 1, 256, &o->concurrency)) {
+      return InvalidArgument("--concurrency must be an integer 1-256, not \"" + value + "\"");
+    }
+  }
+  return Status::Ok();
+}
+
+// --session-ttl and --ttl-env: how the target reaps and how it is told.
+Status ApplyTtlOption(const std::string& name, const std::string& value, Options* o) {
+  if (name == "--session-ttl") {
+    char* end = nullptr;
+    const double ttl = std::strtod(value.c_str(), &end);
+    if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(ttl) || ttl < 0.01 ||
+        ttl > 1e6) {
+      return InvalidArgument("--session-ttl must be seconds between 0.01 and 1000000, not \"" +
+                             value + "\"");
+    }
+    o->session_ttl = ttl;
+  } else if (name == "--ttl-env") {
+    const bool valid_name = !value.empty() && value.find_first_not_of(
+                                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
+                                                  "wxyz0123456789_") == std::string::npos;
+    if (value != "none" && !valid_name) {
+      return InvalidArgument("--ttl-env must be an environment variable name or none, not \"" +
+                             value + "\"");
+    }
+    o->ttl_env = value == "none" ? "" : value;
+  }
+  return Status::Ok();
+}
+
+// --failpoint, --heap, --report: how to measure and where the report goes.
+Status ApplyMeasureOption(const std::string& name, const std::string& value, Options* o) {
+  if (name == "--failpoint") {
+    if (!KnownFailpoint(value)) {
+      return InvalidArgument("unknown failpoint \"" + value + "\"; the failpoints are " +
+                             FailpointList());
+    }
+    o->failpoints.push_back(value);
+  } else if (name == "--heap") {
+    if (value != "exact" && value != "pss") {
+      return InvalidArgument("--heap must be exact or pss, not \"" + value + "\"");
+    }
+    o->heap = value == "exact" ? Options::Heap::kExact : Options::Heap::kPss;
+  } else if (name == "--report") {
+    if (value.empty()) return InvalidArgument("--report needs a directory");
+    o->report_dir = value;
+  }
+  return Status::Ok();
+}
+
+Status ApplyOption(const std::string& name, const std::string& value, Options* o, Seen* seen) {
+  if (Status s = ApplyTargetOption(name, value, o, seen); !s.ok()) return s;
+  if (Status s = ApplyCountOption(name, value, o, seen); !s.ok()) return s;
+  if (Status s = ApplyTtlOption(name, value, o); !s.ok()) return s;
+  return ApplyMeasureOption(name, value, o);
+}
+
+// The rules between options, once all are read; sets o->target.
+Status CheckCombination(const Seen& seen, Options* o) {
+  const bool attach = !o->url.empty() || o->pid != 0;
+  if (attach && (o->url.empty() || o->pid == 0)) {
+    return InvalidArgument("--url and --pid go together: the server's URL and its process id");
+  }
+  if (attach && seen.target) {
+    return InvalidArgument("--target starts a server, --url/--pid attach to one: pick one");
+  }
+  if (!o->mock_url.empty() && !attach) {
+    return InvalidArgument(
+        "--mock-url is for --url/--pid only (other targets get their own mock-llm)");
+  }
+  if (seen.port && !seen.target) {
+    return InvalidArgument("--port is the port given to the --target command; it needs --target");
+  }
+  if (attach && !o->failpoints.empty()) {
+    return InvalidArgument(
+        "--failpoint cannot switch faults in a server that is already running; start it with "
+        "GOOSE_API_FAILPOINTS, or use --target");
+  }
+  if (o->ttl_env.empty() && o->session_ttl == 0) {
+    return InvalidArgument(
+        "--ttl-env none says the target cannot be told its session TTL; say what it reaps "
+        "after with --session-ttl SECS (the original goose-api's is 3600)");
+  }
+  o->target = attach        ? TargetKind::kAttach
+              : seen.target ? TargetKind::kCommand
+                            : TargetKind::kBuiltin;
+  if (o->command == Command::kProfile && o->scenarios.size() > 1) {
+    return InvalidArgument("profile takes one --scenario (it profiles one run)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Options> ParseOptions(std::span<const std::string> args) {
+  Options o;
+  if (args.empty()) return InvalidArgument("no command: use run, profile, list or --help");
+  if (Status s = ParseCommand(args[0], &o); !s.ok()) return s;
+  if (o.command == Command::kHelp) return o;
+  Seen seen;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") {
@@ -148,135 +331,11 @@ Result<Options> ParseOptions(std::span<const std::string> args) {
       continue;
     }
     // Every other option takes a value, as "--opt VALUE" or "--opt=VALUE".
-    std::string name = arg, value;
-    bool has_value = false;
-    if (const size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-      has_value = true;
-    }
-    static const std::vector<std::string> kValued = {
-        "--scenario",    "--target", "--port",        "--url",        "--pid",
-        "--mock-url",    "--key",    "--failpoint",   "--iterations", "--warmup",
-        "--concurrency", "--report", "--session-ttl", "--ttl-env",    "--heap"};
-    if (std::find(kValued.begin(), kValued.end(), name) == kValued.end()) {
-      return InvalidArgument("unknown option \"" + arg + "\"");
-    }
-    if (!has_value) {
-      if (i + 1 >= args.size()) return InvalidArgument(name + " needs a value");
-      value = args[++i];
-    }
-    if (name == "--scenario") {
-      const std::vector<std::string> known = scenarios::BuiltinScenarioNames();
-      if (std::find(known.begin(), known.end(), value) == known.end()) {
-        return InvalidArgument("unknown scenario \"" + value + "\"; the scenarios are " +
-                               ScenarioList() + " (leakcheck list)");
-      }
-      if (std::find(o.scenarios.begin(), o.scenarios.end(), value) == o.scenarios.end()) {
-        o.scenarios.push_back(value);
-      }
-    } else if (name == "--target") {
-      if (have_target) return InvalidArgument("--target given twice");
-      have_target = true;
-      Result<std::vector<std::string>> argv = SplitCommandLine(value);
-      if (!argv.ok()) return InvalidArgument("--target: " + argv.status().message());
-      o.target_command = value;
-      o.target_argv = std::move(*argv);
-    } else if (name == "--port") {
-      if (!ParseInt(value, 1, 65535, &o.port)) {
-        return InvalidArgument("--port must be a port number 1-65535, not \"" + value + "\"");
-      }
-      have_port = true;
-    } else if (name == "--url") {
-      o.url = value;
-    } else if (name == "--pid") {
-      int pid = 0;
-      if (!ParseInt(value, 1, 1 << 30, &pid)) {
-        return InvalidArgument("--pid must be a process id, not \"" + value + "\"");
-      }
-      o.pid = pid;
-    } else if (name == "--mock-url") {
-      o.mock_url = value;
-    } else if (name == "--key") {
-      o.key = value;
-    } else if (name == "--failpoint") {
-      if (!KnownFailpoint(value)) {
-        return InvalidArgument("unknown failpoint \"" + value + "\"; the failpoints are " +
-                               FailpointList());
-      }
-      o.failpoints.push_back(value);
-    } else if (name == "--iterations") {
-      if (!ParseInt(value, 2, 1000000, &o.iterations)) {
-        return InvalidArgument("--iterations must be an integer >= 2, not \"" + value + "\"");
-      }
-    } else if (name == "--warmup") {
-      if (!ParseInt(value, 0, 1000000, &o.warmup)) {
-        return InvalidArgument("--warmup must be an integer >= 0, not \"" + value + "\"");
-      }
-    } else if (name == "--concurrency") {
-      if (!ParseInt(value, 1, 256, &o.concurrency)) {
-        return InvalidArgument("--concurrency must be an integer 1-256, not \"" + value + "\"");
-      }
-    } else if (name == "--session-ttl") {
-      char* end = nullptr;
-      const double ttl = std::strtod(value.c_str(), &end);
-      if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(ttl) ||
-          ttl < 0.01 || ttl > 1e6) {
-        return InvalidArgument("--session-ttl must be seconds between 0.01 and 1000000, not \"" +
-                               value + "\"");
-      }
-      o.session_ttl = ttl;
-    } else if (name == "--ttl-env") {
-      const bool valid_name =
-          !value.empty() && value.find_first_not_of(
-                                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
-                                "wxyz0123456789_") == std::string::npos;
-      if (value != "none" && !valid_name) {
-        return InvalidArgument("--ttl-env must be an environment variable name or none, not \"" +
-                               value + "\"");
-      }
-      o.ttl_env = value == "none" ? "" : value;
-    } else if (name == "--heap") {
-      if (value != "exact" && value != "pss") {
-        return InvalidArgument("--heap must be exact or pss, not \"" + value + "\"");
-      }
-      o.heap = value == "exact" ? Options::Heap::kExact : Options::Heap::kPss;
-    } else if (name == "--report") {
-      if (value.empty()) return InvalidArgument("--report needs a directory");
-      o.report_dir = value;
-    }
+    std::string name, value;
+    if (Status s = SplitValuedOption(args, &i, &name, &value); !s.ok()) return s;
+    if (Status s = ApplyOption(name, value, &o, &seen); !s.ok()) return s;
   }
-
-  const bool attach = !o.url.empty() || o.pid != 0;
-  if (attach && (o.url.empty() || o.pid == 0)) {
-    return InvalidArgument("--url and --pid go together: the server's URL and its process id");
-  }
-  if (attach && have_target) {
-    return InvalidArgument("--target starts a server, --url/--pid attach to one: pick one");
-  }
-  if (!o.mock_url.empty() && !attach) {
-    return InvalidArgument(
-        "--mock-url is for --url/--pid only (other targets get their own mock-llm)");
-  }
-  if (have_port && !have_target) {
-    return InvalidArgument("--port is the port given to the --target command; it needs --target");
-  }
-  if (attach && !o.failpoints.empty()) {
-    return InvalidArgument(
-        "--failpoint cannot switch faults in a server that is already running; start it with "
-        "GOOSE_API_FAILPOINTS, or use --target");
-  }
-  if (o.ttl_env.empty() && o.session_ttl == 0) {
-    return InvalidArgument(
-        "--ttl-env none says the target cannot be told its session TTL; say what it reaps "
-        "after with --session-ttl SECS (the original goose-api's is 3600)");
-  }
-  o.target = attach        ? TargetKind::kAttach
-             : have_target ? TargetKind::kCommand
-                           : TargetKind::kBuiltin;
-  if (o.command == Command::kProfile && o.scenarios.size() > 1) {
-    return InvalidArgument("profile takes one --scenario (it profiles one run)");
-  }
+  if (Status s = CheckCombination(seen, &o); !s.ok()) return s;
   return o;
 }
 

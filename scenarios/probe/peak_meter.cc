@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "core/base/strings.h"
 #include "scenarios/probe/heap_gauge.h"
 
 namespace goose::probe {
@@ -29,9 +30,7 @@ int64_t StatusKb(pid_t pid, const char* name) {
 }
 
 std::string Mib(int64_t bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
-  return buf;
+  return FormatFixed(static_cast<double>(bytes) / (1 << 20), 1) + " MiB";
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/strings.h"
 #include "scenarios/report/html_text.h"
 #include "scenarios/report/svg_plot.h"
 
@@ -91,14 +92,14 @@ std::string LeakingList(const Json& result) {
   std::string out;
   const Json& leaking = Field(result, "leaking_series");
   if (leaking.is_array()) {
-    for (const Json& name : leaking) out += (out.empty() ? "" : ", ") + Text(name);
+    for (const Json& name : leaking) AppendJoined(&out, ", ", Text(name));
   }
   // ScenarioResult::LeakingSeries() names "lsan" itself; other writers may not.
   const Json& lsan = Field(result, "lsan_leaks");
   const bool named =
       out == "lsan" || out.find(", lsan") != std::string::npos || out.rfind("lsan,", 0) == 0;
   if (lsan.is_number() && lsan.get<double>() != 0 && !named) {
-    out += (out.empty() ? "" : ", ") + std::string("lsan");
+    AppendJoined(&out, ", ", "lsan");
   }
   return out.empty() ? "-" : out;
 }

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
+#include "core/base/strings.h"
 #include "scenarios/report/html_text.h"
 
 namespace goose::scenarios {
@@ -25,11 +25,7 @@ constexpr const char* kPointColour = "#0969da";
 constexpr const char* kLeakColour = "#cf222e";
 constexpr const char* kFitColour = "#1a7f37";
 
-std::string Coord(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.2f", v);
-  return buffer;
-}
+std::string Coord(double v) { return FormatFixed(v, 2); }
 
 // A linear map from [lo, hi] to pixel range [a, b].
 struct Axis {
@@ -77,26 +73,19 @@ std::vector<double> NiceTicks(double lo, double hi, int target, double min_step)
 
 namespace {
 
-// The horizontal grid lines and their labels, with the decimals the step
-// needs ("2.85 MiB", "2.90 MiB").
-std::string YTicks(const std::vector<double>& ticks, const ByteScale& scale, const Axis& y,
-                   const std::string& unit) {
-  const bool bytes = unit == "B";
+// The y grid lines and their labels, each with the decimals the step needs
+// ("2.85 MiB", "2.90 MiB"); `unit` follows every label when not empty.
+std::string YAxis(const std::vector<double>& ticks, const Axis& y, const ByteScale& scale,
+                  const std::string& unit) {
+  std::string svg;
   const int decimals =
       std::clamp(static_cast<int>(-std::floor(std::log10(ticks[1] - ticks[0]) + 1e-9)), 0, 9);
-  std::string svg;
   for (const double t : ticks) {
     const std::string py = Coord(y(t * scale.divisor));
     svg += "<line x1=\"" + Coord(kLeft) + "\" y1=\"" + py + "\" x2=\"" + Coord(kLeft + kPlotWidth) +
            "\" y2=\"" + py + "\" stroke=\"#eaeef2\" />";
-    char fixed[48];
-    std::snprintf(fixed, sizeof fixed, "%.*f", decimals, t == 0 ? 0.0 : t);
-    std::string label = fixed;
-    if (bytes) {
-      label += std::string(" ") + scale.unit;
-    } else if (!unit.empty()) {
-      label += " " + unit;
-    }
+    std::string label = FormatFixed(t == 0 ? 0.0 : t, decimals);
+    if (!unit.empty()) label += " " + unit;
     svg += "<text x=\"" + Coord(kLeft - 6) + "\" y=\"" + Coord(y(t * scale.divisor) + 4) +
            "\" text-anchor=\"end\" font-size=\"11\" fill=\"#57606a\">" + HtmlEscape(label) +
            "</text>";
@@ -104,11 +93,11 @@ std::string YTicks(const std::vector<double>& ticks, const ByteScale& scale, con
   return svg;
 }
 
-// Ticks on whole iterations, and the axis' name.
-std::string XTicks(size_t n, const Axis& x) {
+// The x ticks at whole iterations of 1..n and the axis title.
+std::string XAxis(const Axis& x, size_t n) {
   std::string svg;
-  std::vector<double> ticks = NiceTicks(1, static_cast<double>(std::max<size_t>(n, 2)), 6, 1);
-  for (const double t : ticks) {
+  std::vector<double> x_ticks = NiceTicks(1, static_cast<double>(std::max<size_t>(n, 2)), 6, 1);
+  for (const double t : x_ticks) {
     if (t < x.lo || t > x.hi || t != std::floor(t)) continue;  // whole iterations only
     const double px = x(t);
     svg += "<line x1=\"" + Coord(px) + "\" y1=\"" + Coord(kTop + kPlotHeight) + "\" x2=\"" +
@@ -117,14 +106,15 @@ std::string XTicks(size_t n, const Axis& x) {
            "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#57606a\">" + FormatNumber(t, 6) +
            "</text>";
   }
-  return svg + "<text x=\"" + Coord(kLeft + kPlotWidth / 2) + "\" y=\"" + Coord(kHeight - 4) +
+  svg += "<text x=\"" + Coord(kLeft + kPlotWidth / 2) + "\" y=\"" + Coord(kHeight - 4) +
          "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#57606a\">iteration</text>";
+  return svg;
 }
 
 // The samples: a thin line through consecutive finite points, then the
-// points themselves (up to kMaxCircles).
-std::string Samples(const std::vector<double>& samples, size_t finite, const Axis& x,
-                    const Axis& y) {
+// points themselves when `circles`.
+std::string Samples(const std::vector<double>& samples, const Axis& x, const Axis& y,
+                    bool circles) {
   std::string path;
   bool pen_down = false;
   for (size_t i = 0; i < samples.size(); ++i) {
@@ -139,7 +129,7 @@ std::string Samples(const std::vector<double>& samples, size_t finite, const Axi
   }
   std::string svg = "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + kPointColour +
                     "\" stroke-opacity=\"0.45\" stroke-width=\"1\" />";
-  if (finite > kMaxCircles) return svg;
+  if (!circles) return svg;
   for (size_t i = 0; i < samples.size(); ++i) {
     const double v = samples[i];
     if (!std::isfinite(v)) continue;
@@ -200,8 +190,10 @@ std::string RenderSvgPlot(const PlotSeries& series) {
   const Axis y{y_ticks.front() * scale.divisor, y_ticks.back() * scale.divisor, kTop + kPlotHeight,
                kTop};
   const Axis x{n > 1 ? 1.0 : 0.5, n > 1 ? static_cast<double>(n) : 1.5, kLeft, kLeft + kPlotWidth};
-  svg +=
-      YTicks(y_ticks, scale, y, series.unit) + XTicks(n, x) + Samples(series.samples, finite, x, y);
+
+  svg += YAxis(y_ticks, y, scale, bytes ? scale.unit : series.unit);
+  svg += XAxis(x, n);
+  svg += Samples(series.samples, x, y, finite <= kMaxCircles);
   if (fit) {
     svg += "<line class=\"fit\" x1=\"" + Coord(x(1)) + "\" y1=\"" + Coord(y(fit->first)) +
            "\" x2=\"" + Coord(x(static_cast<double>(n))) + "\" y2=\"" + Coord(y(fit->second)) +

@@ -48,6 +48,14 @@ std::string TopSites(const std::string& pprof_text, int top) {
   return kept;
 }
 
+Result<std::string> PprofDiff(std::string_view format, const std::filesystem::path& binary,
+                              const std::filesystem::path& before,
+                              const std::filesystem::path& after) {
+  return RunProgram({"google-pprof", std::string(format), "--show_bytes",
+                     "--base=" + before.string(), binary.string(), after.string()},
+                    std::chrono::seconds(180));
+}
+
 bool HeapProfilingAvailable() {
 #if defined(GOOSE_HEAP_BACKEND_TCMALLOC)
   return true;
@@ -75,9 +83,7 @@ Result<std::string> ProfileGrowth(const std::filesystem::path& dir,
   const ssize_t len = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (len <= 0) return IoError("cannot read /proc/self/exe");
   Result<std::string> text =
-      RunProgram({"google-pprof", "--text", "--show_bytes", "--base=" + files.front().string(),
-                  std::string(exe, static_cast<size_t>(len)), files.back().string()},
-                 std::chrono::seconds(180));
+      PprofDiff("--text", std::string(exe, static_cast<size_t>(len)), files.front(), files.back());
   if (!text.ok()) return text.status();
   std::string kept = TopSites(*text, top);
   if (kept.empty()) return IoError("google-pprof printed no \"Total:\" line: " + *text);

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "core/base/status.h"
 
@@ -28,6 +29,15 @@ bool HeapProfilingAvailable();
 // message quotes pprof's stderr).
 Result<std::string> ProfileGrowth(const std::filesystem::path& dir,
                                   const std::function<void()>& work, int top = 10);
+
+// Runs `google-pprof <format> --show_bytes --base=<before> <binary> <after>`
+// and returns what it printed: what was allocated between the two profiles
+// and not freed, by allocation site, largest first. `format` is "--text",
+// "--svg" or any other output flag of google-pprof. Errors as RunProgram's:
+// IoError quoting pprof's stderr when it fails or takes over 3 minutes.
+Result<std::string> PprofDiff(std::string_view format, const std::filesystem::path& binary,
+                              const std::filesystem::path& before,
+                              const std::filesystem::path& after);
 
 // The "Total:" line of a `google-pprof --text` output and the `top` site
 // lines after it; empty when there is no "Total:" line.

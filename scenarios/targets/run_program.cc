@@ -21,22 +21,9 @@ Result<ProgramRun> RunToEnd(const std::vector<std::string>& argv,
   child.RequestStop();  // closes stdin: the program reads nothing from it
   const Clock::time_point deadline = Clock::now() + timeout;
   ProgramRun run;
-  char buffer[16384];
-  bool eof = false;
-  while (!eof && Clock::now() < deadline) {
-    pollfd pfd{child.stdout_fd(), POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, 100);
-    if (ready < 0 && errno != EINTR) break;
-    if (ready <= 0) continue;
-    const ssize_t n = ::read(child.stdout_fd(), buffer, sizeof buffer);
-    if (n > 0) {
-      run.out.append(buffer, static_cast<size_t>(n));
-    } else if (n == 0) {
-      eof = true;
-    } else if (errno != EAGAIN && errno != EINTR) {
-      break;
-    }
-  }
+  const bool eof = DrainPipe(
+      child.stdout_fd(), [&] { return Clock::now() < deadline; },
+      [&](std::string_view bytes) { run.out.append(bytes); });
   run.timed_out = !eof;
   run.status = child.AwaitStop(std::max(deadline, Clock::now()));
   // The stderr reader may still hold the last bytes: wait for its EOF
@@ -55,6 +42,26 @@ Result<std::string> RunProgram(const std::vector<std::string>& argv, std::chrono
                    "): " + run->err_tail);
   }
   return std::move(run->out);
+}
+
+bool DrainPipe(int fd, const std::function<bool()>& keep_going,
+               const std::function<void(std::string_view)>& chunk) {
+  char buffer[16384];
+  while (keep_going()) {
+    pollfd pfd{fd, POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, 100);
+    if (ready < 0 && errno != EINTR) return false;
+    if (ready <= 0) continue;
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n > 0) {
+      chunk(std::string_view(buffer, static_cast<size_t>(n)));
+    } else if (n == 0) {
+      return true;
+    } else if (errno != EAGAIN && errno != EINTR) {
+      return false;
+    }
+  }
+  return false;
 }
 
 bool ProgramExists(const std::string& command) {

@@ -81,11 +81,10 @@ class LeakcheckTest : public ::testing::Test {
     orphans_.KillAndReapAll();
   }
 
+  // The run's report.json; a discarded value when it is missing or broken.
   Json Report() {
-    std::ifstream in(reports_.path() / "report.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    return Json::parse(text.str(), nullptr, false);
+    Result<Json> report = ReadJsonFile(reports_.path() / "report.json");
+    return report.ok() ? std::move(*report) : Json(Json::value_t::discarded);
   }
 
   static const Json* ResultOf(const Json& report, const std::string& scenario) {
