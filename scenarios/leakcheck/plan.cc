@@ -5,11 +5,10 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <ctime>
 #include <thread>
 
 #include "core/base/strings.h"
+#include "core/base/utc_time.h"
 #include "scenarios/builtin/builtin_scenarios.h"
 #include "scenarios/leakcheck/scenario_support.h"
 #include "scenarios/probe/heap_gauge.h"
@@ -27,27 +26,10 @@ using scenarios::TargetSpec;
 constexpr int kPssWarmup = 50;
 constexpr int kExactHeapWarmup = 20;
 
-std::string NowUtc() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
 // goose::FormatSeconds, in hours past two of them: "3600 s", "33.0 h".
 std::string FormatWait(double seconds) {
   if (seconds < 7200) return FormatSeconds(std::chrono::milliseconds(std::llround(seconds * 1000)));
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f h", seconds / 3600);
-  return text;
-}
-
-std::string JoinedFailpoints(const Options& o) {
-  std::string list;
-  for (const std::string& f : o.failpoints) list += (list.empty() ? "" : ",") + f;
-  return list;
+  return FormatFixed(seconds / 3600, 1) + " h";
 }
 
 // Where and what leakcheck ran: preset, heap backend of leakcheck's own
@@ -124,7 +106,7 @@ TargetSpec CommandSpec(const Options& o) {
   } else {
     c.heap = o.heap == Options::Heap::kExact ? HeapWatch::kExact : HeapWatch::kPss;
   }
-  if (!o.failpoints.empty()) c.extra_env["GOOSE_API_FAILPOINTS"] = JoinedFailpoints(o);
+  if (!o.failpoints.empty()) c.extra_env["GOOSE_API_FAILPOINTS"] = Join(o.failpoints, ",");
   return spec;
 }
 
@@ -142,7 +124,7 @@ TargetSpec SpecFor(const Options& o, const scenarios::ScenarioInfo& info) {
   if (info.needs.separate_processes) {
     TargetSpec spec;
     spec.kind = TargetSpec::Kind::kProcess;
-    spec.extra_env = {{"GOOSE_API_FAILPOINTS", JoinedFailpoints(o)}};
+    spec.extra_env = {{"GOOSE_API_FAILPOINTS", Join(o.failpoints, ",")}};
     return spec;
   }
   return CommandSpec(o);
@@ -230,7 +212,7 @@ Result<Plan> MakePlan(const Options& o) {
   plan.target_text = TargetText(o);
   plan.target = TargetJson(o);
   plan.environment = EnvironmentJson();
-  plan.created = NowUtc();
+  plan.created = UtcNow();
   plan.report_dir = o.report_dir;
   for (const std::string& name : ChosenNames(o)) {
     Result<PlannedScenario> p = PlanScenario(o, name, !o.scenarios.empty());

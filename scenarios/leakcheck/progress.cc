@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/base/strings.h"
 #include "scenarios/probe/growth.h"
 
 namespace goose::leakcheck {
@@ -9,15 +10,10 @@ namespace goose::leakcheck {
 std::string SlopeText(std::span<const double> samples) {
   if (samples.size() < 3 || !std::isfinite(samples.front())) return "-";
   const probe::SlopeEstimate e = probe::TheilSen(samples, 0.99);
-  char text[64];
-  if (std::fabs(e.slope) >= 1024 * 1024) {
-    std::snprintf(text, sizeof text, "%.2f MiB/iter", e.slope / (1024 * 1024));
-  } else if (std::fabs(e.slope) >= 1024) {
-    std::snprintf(text, sizeof text, "%.1f KiB/iter", e.slope / 1024);
-  } else {
-    std::snprintf(text, sizeof text, "%.1f B/iter", e.slope);
-  }
-  return text;
+  if (std::fabs(e.slope) >= 1024 * 1024)
+    return FormatFixed(e.slope / (1024 * 1024), 2) + " MiB/iter";
+  if (std::fabs(e.slope) >= 1024) return FormatFixed(e.slope / 1024, 1) + " KiB/iter";
+  return FormatFixed(e.slope, 1) + " B/iter";
 }
 
 std::string ProgressDisplay::BarLine(const scenarios::RunProgress& p, int width) {
@@ -82,8 +78,7 @@ void ProgressDisplay::ScenarioStarting(const std::string& name, const std::strin
 void ProgressDisplay::ScenarioFinished(const scenarios::ScenarioResult& result) {
   if (terminal_) std::fprintf(out_, "\r\033[K");
   bar_open_ = false;
-  std::string leaking;
-  for (const std::string& s : result.LeakingSeries()) leaking += (leaking.empty() ? "" : ", ") + s;
+  const std::string leaking = Join(result.LeakingSeries(), ", ");
   if (!result.skipped_reason.empty()) {
     std::fprintf(out_, "%s: skipped: %s\n", result.scenario.c_str(), result.skipped_reason.c_str());
     std::fflush(out_);

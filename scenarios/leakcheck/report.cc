@@ -1,21 +1,39 @@
 #include "scenarios/leakcheck/report.h"
 
-#include <algorithm>
-#include <fstream>
-#include <iomanip>
-#include <sstream>
-
+#include "core/base/file_io.h"
+#include "core/base/strings.h"
+#include "core/base/text_table.h"
 #include "scenarios/report/html_report.h"
+#include "scenarios/report/report_text.h"
 #include "scenarios/runner/judge.h"
 
 namespace goose::leakcheck {
 namespace {
 
-std::string Fixed(const Json& v, int digits) {
-  if (!v.is_number()) return "-";
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(digits) << v.get<double>();
-  return out.str();
+using scenarios::FixedOrDash;
+
+// One row of the verdict table.
+std::vector<std::string> VerdictRow(const Json& r) {
+  std::string slope = "-";
+  for (const Json& s : r.value("series", Json::array())) {
+    if (s.value("kind", "") == "heap") slope = scenarios::HeapSlopeText(s);
+  }
+  std::string leaking;
+  for (const Json& name : r.value("leaking_series", Json::array())) {
+    if (name.is_string()) AppendJoined(&leaking, ",", name.get<std::string>());
+  }
+  std::string peak = "-";
+  if (r.contains("peak") && r["peak"].value("rss_rise", -1.0) >= 0) {
+    peak = FixedOrDash(Json(r["peak"]["rss_rise"].get<double>() / (1 << 20)), 1) + " MiB";
+  }
+  return {r.value("scenario", "?"),
+          r.value("verdict", "?"),
+          r.value("heap_series", "-"),
+          slope,
+          leaking.empty() ? "-" : leaking,
+          peak,
+          std::to_string(r.value("iterations", 0)),
+          FixedOrDash(r.value("seconds", Json(0.0)), 1) + "s"};
 }
 
 }  // namespace
@@ -48,17 +66,11 @@ Status WriteReport(const std::filesystem::path& dir, const Json& report) {
   if (ec) return IoError("cannot make the report directory " + dir.string() + ": " + ec.message());
   const std::filesystem::path json = dir / "report.json";
   const std::filesystem::path html = dir / "report.html";
-  {
-    std::ofstream out(json, std::ios::trunc);
-    out << report.dump(1, ' ', false, Json::error_handler_t::replace) << "\n";
-    if (!out) return IoError("cannot write " + json.string());
+  if (Status s = WriteFile(json, report.dump(1, ' ', false, Json::error_handler_t::replace) + "\n");
+      !s.ok()) {
+    return s;
   }
-  {
-    std::ofstream out(html, std::ios::trunc);
-    out << scenarios::RenderHtmlReport(report);
-    if (!out) return IoError("cannot write " + html.string());
-  }
-  return Status::Ok();
+  return WriteFile(html, scenarios::RenderHtmlReport(report));
 }
 
 std::string VerdictTable(const Json& report) {
@@ -66,44 +78,8 @@ std::string VerdictTable(const Json& report) {
       "scenario", "verdict",       "heap series", "heap slope /iter [99% bound] vs threshold",
       "leaking",  "peak rss rise", "iterations",  "time"};
   std::vector<std::vector<std::string>> rows;
-  for (const Json& r : report.value("results", Json::array())) {
-    std::string slope = "-";
-    if (r.contains("series")) {
-      for (const Json& s : r["series"]) {
-        if (s.value("kind", "") == "heap" && s.contains("slope") && s["slope"].is_number()) {
-          slope = Fixed(s["slope"], 1) + " [" + Fixed(s["slope_lower"], 1) + ", " +
-                  Fixed(s["slope_upper"], 1) + "] vs " + Fixed(s["threshold"], 0);
-        }
-      }
-    }
-    std::string leaking;
-    for (const Json& name : r.value("leaking_series", Json::array())) {
-      if (name.is_string()) leaking += (leaking.empty() ? "" : ",") + name.get<std::string>();
-    }
-    std::string peak = "-";
-    if (r.contains("peak") && r["peak"].value("rss_rise", -1.0) >= 0) {
-      peak = Fixed(Json(r["peak"]["rss_rise"].get<double>() / (1 << 20)), 1) + " MiB";
-    }
-    rows.push_back({r.value("scenario", "?"), r.value("verdict", "?"), r.value("heap_series", "-"),
-                    slope, leaking.empty() ? "-" : leaking, peak,
-                    std::to_string(r.value("iterations", 0)),
-                    Fixed(r.value("seconds", Json(0.0)), 1) + "s"});
-  }
-  std::vector<size_t> widths(head.size());
-  for (size_t c = 0; c < head.size(); ++c) {
-    widths[c] = head[c].size();
-    for (const auto& row : rows) widths[c] = std::max(widths[c], row[c].size());
-  }
-  std::string out;
-  auto print = [&](const std::vector<std::string>& row) {
-    for (size_t c = 0; c < row.size(); ++c) {
-      out += row[c];
-      if (c + 1 < row.size()) out += std::string(widths[c] - row[c].size() + 2, ' ');
-    }
-    out += "\n";
-  };
-  print(head);
-  for (const auto& row : rows) print(row);
+  for (const Json& r : report.value("results", Json::array())) rows.push_back(VerdictRow(r));
+  std::string out = RenderTextTable(head, rows);
   for (const Json& r : report.value("results", Json::array())) {
     const std::string error = r.value("error", "");
     if (!error.empty()) out += r.value("scenario", "?") + ": error: " + error + "\n";

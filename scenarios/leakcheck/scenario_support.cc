@@ -1,5 +1,6 @@
 #include "scenarios/leakcheck/scenario_support.h"
 
+#include "core/base/strings.h"
 #include "scenarios/builtin/builtin_scenarios.h"
 
 namespace goose::leakcheck {
@@ -45,7 +46,7 @@ std::string SupportedKinds(const scenarios::ScenarioNeeds& needs) {
   const ScenarioSupport s = SupportOf(needs);
   std::string kinds;
   auto add = [&kinds](bool yes, const char* kind) {
-    if (yes) kinds += std::string(kinds.empty() ? "" : ",") + kind;
+    if (yes) AppendJoined(&kinds, ",", kind);
   };
   add(s.builtin, "builtin");
   add(s.command, "command");

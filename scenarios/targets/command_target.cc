@@ -10,8 +10,11 @@
 #include <sstream>
 #include <thread>
 
+#include "core/base/file_io.h"
+#include "core/base/strings.h"
 #include "core/base/thread_annotations.h"
 #include "scenarios/targets/executable_info.h"
+#include "scenarios/targets/run_program.h"
 
 namespace goose::scenarios {
 namespace {
@@ -39,28 +42,21 @@ Status WriteGooseConfig(const std::filesystem::path& config_home) {
   std::error_code ec;
   std::filesystem::create_directories(config_home / "goose", ec);
   if (ec) return IoError("cannot make " + (config_home / "goose").string() + ": " + ec.message());
-  const std::filesystem::path file = config_home / "goose" / "config.yaml";
-  std::ofstream out(file, std::ios::trunc);
-  out << "extensions:\n"
-         "  mcp:\n"
-         "    enabled: true\n"
-         "    type: stdio\n"
-         "    name: mcp\n"
-         "    cmd: "
-      << Json(MockMcpPath()).dump()
-      << "\n"
-         "    args: []\n"
-         "    envs: {}\n"
-         "    timeout: 30\n";
-  if (!out) return IoError("cannot write " + file.string());
-  return Status::Ok();
+  return WriteFile(config_home / "goose" / "config.yaml",
+                   "extensions:\n"
+                   "  mcp:\n"
+                   "    enabled: true\n"
+                   "    type: stdio\n"
+                   "    name: mcp\n"
+                   "    cmd: " +
+                       Json(MockMcpPath()).dump() +
+                       "\n"
+                       "    args: []\n"
+                       "    envs: {}\n"
+                       "    timeout: 30\n");
 }
 
-std::string CommandLine(const std::vector<std::string>& argv) {
-  std::string line;
-  for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
-  return line;
-}
+std::string CommandLine(const std::vector<std::string>& argv) { return Join(argv, " "); }
 
 }  // namespace
 
@@ -79,21 +75,13 @@ class CommandTarget::OutputDrain {
   static constexpr size_t kKeep = 4096;
 
   void Read(int fd, std::stop_token stop) {
-    char buffer[4096];
-    while (!stop.stop_requested()) {
-      pollfd pfd{fd, POLLIN, 0};
-      const int ready = ::poll(&pfd, 1, 100);
-      if (ready <= 0) continue;
-      const ssize_t n = ::read(fd, buffer, sizeof buffer);
-      if (n == 0) return;  // EOF
-      if (n < 0) {
-        if (errno == EAGAIN || errno == EINTR) continue;
-        return;
-      }
-      MutexLock lock(mu_);
-      tail_.append(buffer, static_cast<size_t>(n));
-      if (tail_.size() > kKeep) tail_.erase(0, tail_.size() - kKeep);
-    }
+    DrainPipe(
+        fd, [&stop] { return !stop.stop_requested(); },
+        [this](std::string_view bytes) {
+          MutexLock lock(mu_);
+          tail_.append(bytes);
+          if (tail_.size() > kKeep) tail_.erase(0, tail_.size() - kKeep);
+        });
   }
 
   mutable Mutex mu_;
@@ -294,10 +282,7 @@ Result<std::string> CommandTarget::DumpHeapProfile() {
                   "the target wrote no heap profile " + dump.string() +
                       " within 30 s of SIGUSR2 (does it block or handle that signal?)");
   }
-  std::ifstream in(dump, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return ReadFile(dump);
 }
 
 Status CommandTarget::AwaitReady() {

@@ -6,9 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <fstream>
-
 #include "core/base/failpoint.h"
+#include "core/base/file_io.h"
+#include "core/base/strings.h"
 #include "core/base/unique_fd.h"
 
 namespace goose::scenarios {
@@ -45,7 +45,7 @@ std::string FailpointsOn() {
   std::string list;
   for (int i = 0; i < static_cast<int>(Failpoint::kCount); ++i) {
     const Failpoint f = static_cast<Failpoint>(i);
-    if (FailpointOn(f)) list += (list.empty() ? "" : ",") + std::string(FailpointName(f));
+    if (FailpointOn(f)) AppendJoined(&list, ",", FailpointName(f));
   }
   return list;
 }
@@ -70,11 +70,11 @@ Result<int> PickFreeLoopbackPort() {
 Result<std::unique_ptr<MockLlmProcess>> MockLlmProcess::Start(const std::filesystem::path& dir,
                                                               const std::string& script_json) {
   const std::filesystem::path script = dir / "script.json";
-  {
-    std::ofstream out(script);
-    out << (script_json.empty() ? std::string(R"({"turns":[{"messages":[{}]}],"loop":true})")
-                                : script_json);
-    if (!out) return IoError("cannot write " + script.string());
+  if (Status s = WriteFile(script, script_json.empty()
+                                       ? std::string(R"({"turns":[{"messages":[{}]}],"loop":true})")
+                                       : script_json);
+      !s.ok()) {
+    return s;
   }
   SpawnOptions options;
   options.name = "mock-llm";
