@@ -18,6 +18,8 @@ constexpr const char* kUsage =
     "Flags:\n"
     "  --ignore-sigterm          ignore SIGTERM (stop must escalate to SIGKILL)\n"
     "  --linger                  keep running after stdin's EOF, until killed\n"
+    "  --ignore-stdin-close      the same as --linger, named for what it breaks:\n"
+    "                            MCP says a server should exit when stdin closes\n"
     "  --malformed               write a malformed line before every answer\n"
     "  --flood                   write 4 MiB of stdout garbage before every answer\n"
     "  --flood-bytes N           ... N bytes of it\n"
@@ -30,6 +32,13 @@ constexpr const char* kUsage =
     "  --stderr-bytes N          write N bytes of stderr lines at start\n"
     "  --exit-on-initialize CODE exit with CODE (after a stderr line) on initialize\n"
     "  --ignore-initialize       never answer initialize\n"
+    "Leak switches (leakcheck's canaries): every tools/call but stats keeps one\n"
+    "more, for good (stats counts them):\n"
+    "  --leak-bytes-per-call N   N bytes of touched heap (freed at a clean exit)\n"
+    "  --leak-fd-per-call        an open /dev/null\n"
+    "  --leak-thread-per-call    a parked thread (joined at a clean exit)\n"
+    "  --leak-child-per-call     a child `sleep 3600`, never killed: it outlives\n"
+    "                            the mock\n"
     "  --help                    this text\n";
 
 bool ParseSize(const char* text, size_t* out) {
@@ -53,7 +62,7 @@ int main(int argc, char** argv) {
       return 0;
     } else if (arg == "--ignore-sigterm") {
       options.ignore_sigterm = true;
-    } else if (arg == "--linger") {
+    } else if (arg == "--linger" || arg == "--ignore-stdin-close") {
       options.linger = true;
     } else if (arg == "--malformed") {
       options.malformed = true;
@@ -80,6 +89,15 @@ int main(int argc, char** argv) {
       ++i;
     } else if (arg == "--ignore-initialize") {
       options.ignore_initialize = true;
+    } else if (arg == "--leak-bytes-per-call" && has_value && ParseSize(argv[i + 1], &n)) {
+      options.leak_bytes_per_call = n;
+      ++i;
+    } else if (arg == "--leak-fd-per-call") {
+      options.leak_fd_per_call = true;
+    } else if (arg == "--leak-thread-per-call") {
+      options.leak_thread_per_call = true;
+    } else if (arg == "--leak-child-per-call") {
+      options.leak_child_per_call = true;
     } else {
       std::fprintf(stderr, "mock-mcp: unknown or incomplete flag %s\n%s", arg.c_str(), kUsage);
       return 2;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,16 +11,23 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <stop_token>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "core/base/json.h"
 #include "core/base/unique_fd.h"
 #include "core/extensions/line_splitter.h"
+
+extern char** environ;  // NOLINT: POSIX
 
 namespace goose::mock {
 namespace {
@@ -218,6 +226,9 @@ class Server {
   void CallTool(const Json& id, const Json& params) {
     const std::string tool = params.value("name", "");
     const Json args = params.value("arguments", Json::object());
+    if (tool != "stats") {
+      if (std::string why = LeakPerCall(); !why.empty()) return Answer(id, ErrorResult(why));
+    }
     if (tool == "echo") {
       auto text = args.find("text");
       if (text == args.end() || !text->is_string())
@@ -275,20 +286,16 @@ class Server {
     if (tool == "open_files") {
       int64_t n = args.value("n", int64_t{0});
       for (int64_t i = 0; i < n; ++i) {
-        UniqueFd fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-        if (!fd.valid())
-          return Answer(id, ErrorResult(std::string("open: ") + std::strerror(errno)));
-        files_.push_back(std::move(fd));
+        if (std::string why = OpenDevNull(files_); !why.empty())
+          return Answer(id, ErrorResult(why));
       }
       return Answer(id, TextResult("holding " + std::to_string(files_.size()) + " open files"));
     }
     if (tool == "allocate") {
       int64_t bytes = args.value("bytes", int64_t{0});
       if (bytes < 0) return Answer(id, ErrorResult("bytes must not be negative"));
-      auto block = std::make_unique<char[]>(static_cast<size_t>(bytes));
-      std::memset(block.get(), 0x5a, static_cast<size_t>(bytes));  // touch every page
+      Hold(static_cast<size_t>(bytes));
       allocated_ += static_cast<size_t>(bytes);
-      blocks_.push_back(std::move(block));
       return Answer(id, TextResult("holding " + std::to_string(allocated_) + " bytes"));
     }
     if (tool == "crash") {
@@ -327,12 +334,84 @@ class Server {
                     {"client_errors", client_errors_},
                     {"tools_list_requests", tools_list_requests_},
                     {"open_files", files_.size()},
-                    {"allocated_bytes", allocated_}};
+                    {"allocated_bytes", allocated_},
+                    {"retained_bytes", retained_},
+                    {"leaked_fds", leaked_fds_.size()},
+                    {"leaked_threads", parked_.size()},
+                    {"leaked_children", leaked_children_}};
       Json result = TextResult(JsonDump(stats));
       result["structuredContent"] = stats;
       return Answer(id, result);
     }
     AnswerError(id, -32602, "Unknown tool: " + tool);
+  }
+
+  // What the leak switches keep, once per tools/call. Empty, or why a
+  // resource could not be had (the call then answers that as its error).
+  std::string LeakPerCall() {
+    if (options_.leak_bytes_per_call > 0) {
+      Hold(options_.leak_bytes_per_call);
+      retained_ += options_.leak_bytes_per_call;
+    }
+    if (options_.leak_fd_per_call) {
+      if (std::string why = OpenDevNull(leaked_fds_); !why.empty()) return why;
+    }
+    if (options_.leak_thread_per_call) {
+      try {
+        // Parked until the destructor's request_stop(): nothing is detached.
+        parked_.emplace_back([this](std::stop_token stop) {
+          std::unique_lock lock(park_mu_);
+          park_cv_.wait(lock, stop, [] { return false; });
+        });
+      } catch (const std::system_error& e) {
+        return std::string("thread: ") + e.what();
+      }
+    }
+    if (options_.leak_child_per_call) return SpawnSleeper();
+    return "";
+  }
+
+  // Keeps `bytes` more of heap, every page touched so that it is resident.
+  void Hold(size_t bytes) {
+    auto block = std::make_unique<char[]>(bytes);
+    std::memset(block.get(), 0x5a, bytes);
+    blocks_.push_back(std::move(block));
+  }
+
+  static std::string OpenDevNull(std::vector<UniqueFd>& into) {
+    UniqueFd fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return std::string("open: ") + std::strerror(errno);
+    into.push_back(std::move(fd));
+    return "";
+  }
+
+  // Starts `sleep 3600` (no shell) and forgets it: it is reaped only if it
+  // ends by itself (ReapChildren), never signalled. Its stdin and stdout
+  // are /dev/null, so it holds a process, not the protocol's pipes; the
+  // signals the mock ignores are default again in it.
+  std::string SpawnSleeper() {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    ::posix_spawn_file_actions_init(&actions);
+    ::posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    ::posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    ::posix_spawnattr_init(&attr);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGTERM);
+    sigaddset(&defaults, SIGPIPE);
+    ::posix_spawnattr_setsigdefault(&attr, &defaults);
+    ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+    char sleep[] = "sleep";
+    char seconds[] = "3600";
+    char* argv[] = {sleep, seconds, nullptr};
+    pid_t pid = -1;
+    const int err = ::posix_spawnp(&pid, "sleep", &actions, &attr, argv, environ);
+    ::posix_spawnattr_destroy(&attr);
+    ::posix_spawn_file_actions_destroy(&actions);
+    if (err != 0) return std::string("posix_spawnp sleep: ") + std::strerror(err);
+    ++leaked_children_;
+    return "";
   }
 
   void SpawnGrandchild(const Json& id, const Json& args) {
@@ -468,8 +547,15 @@ class Server {
   const MockMcpOptions options_;
   std::vector<PendingSleep> sleeps_;
   std::vector<UniqueFd> files_;
-  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::vector<std::unique_ptr<char[]>> blocks_;  // allocate's and the leaked bytes
   size_t allocated_ = 0;
+  size_t retained_ = 0;  // bytes kept by leak_bytes_per_call
+  std::vector<UniqueFd> leaked_fds_;
+  int64_t leaked_children_ = 0;
+  // Declared before parked_, so that the threads are joined before these go.
+  std::mutex park_mu_;
+  std::condition_variable_any park_cv_;
+  std::vector<std::jthread> parked_;
   bool stop_serving_ = false;
   bool first_read_ = true;
   bool extra_tool_ = false;

@@ -22,6 +22,10 @@
 //   change_tools {}                  -> adds tool "extra", sends
 //                                       notifications/tools/list_changed
 //   stats {}                         -> JSON text: pid, counters
+// The leak switches (MockMcpOptions::leak_*) are leakcheck's canaries: each
+// makes every tools/call but stats keep one more resource of its kind for
+// good, reachable (so LeakSanitizer runs of the mock stay clean), while the
+// answers stay as they were.
 // and the hostile ones, for the gates that bound a server's memory:
 //   big_result {bytes}               -> a text result of `bytes` bytes, one line
 //   nested_result {depth}            -> a result with JSON `depth` arrays deep
@@ -54,6 +58,14 @@ struct MockMcpOptions {
   size_t stderr_bytes = 0;         // write this much to stderr at start
   int exit_on_initialize = -1;     // >= 0: exit with it when asked to initialize
   bool ignore_initialize = false;  // never answer initialize
+  // Per tools/call (any tool but stats, which reads the counters): keep
+  // this many more bytes of touched heap (freed only at a clean exit) ...
+  size_t leak_bytes_per_call = 0;
+  bool leak_fd_per_call = false;      // ... an open /dev/null, closed at exit
+  bool leak_thread_per_call = false;  // ... a parked thread, joined at exit
+  // ... a child `sleep 3600` (stdin and stdout on /dev/null), never killed:
+  // left running when the mock exits, the orphan a client must catch.
+  bool leak_child_per_call = false;
 };
 
 // Serves MCP on fds 0 and 1 until stdin's EOF (or forever with linger).
