@@ -76,21 +76,15 @@ AllocCounterPage::Snapshot AllocCounterPage::Read() const {
   return s;
 }
 
-namespace {
-
-// `name` in the directory of the running program (the build puts the
-// library and the Python folder in bin/ with every program).
-std::string NextToThisProgram(const char* name) {
+std::string AllocCounterPage::BesideThisProgram(const char* name) {
   std::error_code ec;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return name;
   return (exe.parent_path() / name).string();
 }
 
-}  // namespace
+std::string AllocCounterPage::LibraryPath() { return BesideThisProgram(kLibraryName); }
 
-std::string AllocCounterPage::LibraryPath() { return NextToThisProgram(kLibraryName); }
-
-std::string AllocCounterPage::PythonSiteDir() { return NextToThisProgram(kPythonSiteDirName); }
+std::string AllocCounterPage::PythonSiteDir() { return BesideThisProgram(kPythonSiteDirName); }
 
 }  // namespace goose::scenarios

@@ -69,6 +69,10 @@ class AllocCounterPage {
   static std::string LibraryPath();
   // kPythonSiteDirName in the same directory.
   static std::string PythonSiteDir();
+  // `name` in that directory, where the build puts the files leakcheck
+  // hands to a target (this library, the Python and Node.js preloads);
+  // `name` alone when /proc/self/exe cannot be read.
+  static std::string BesideThisProgram(const char* name);
 
  private:
   explicit AllocCounterPage(AllocPage* page) : page_(page) {}

@@ -1,0 +1,85 @@
+// Preloaded into every Node.js process of a target by leakcheck:
+//   NODE_OPTIONS="... --require <this file> --expose-gc"
+//   LEAKCHECK_NODE_DIR=<a folder leakcheck reads>
+// (scenarios/targets/node_heap_probe.h). A side channel for V8's heap:
+// stdout is the target's protocol (MCP's JSON-RPC lines), so nothing here
+// ever writes to it.
+//
+// At load, and on each SIGUSR2 (SIGUSR1 is the inspector's), the probe runs
+// a full garbage collection (global.gc, twice: the first may leave objects
+// a finalizer revived), reads process.memoryUsage() and replaces
+// <dir>/node-heap-<pid>.json with one JSON line
+//   {"pid":..,"seq":N,"heap_used":..,"external":..,"array_buffers":..,
+//    "at_ms":..,"gc":true}
+// written to a temporary file in the same folder and renamed over it, so a
+// reader sees the old line or the new one, never a part. seq is 0 for the
+// line written at load (it tells leakcheck which pids carry the probe) and
+// counts the signals answered after that. "gc": false when global.gc is
+// missing (--expose-gc was dropped): the figures are then after whatever
+// collection V8 last did.
+//
+// The signal listener does not keep the process alive (Node unrefs signal
+// handles): a server still exits when its stdin closes. Worker threads
+// (which also run --require modules) do nothing: signals reach the main
+// thread only. Without LEAKCHECK_NODE_DIR the probe does nothing at all.
+'use strict';
+
+(function leakcheckNodeProbe() {
+  const dir = process.env.LEAKCHECK_NODE_DIR;
+  if (!dir) return;
+  let isMainThread = true;
+  try {
+    isMainThread = require('worker_threads').isMainThread;
+  } catch (e) {
+    // No worker_threads module: only the main thread exists.
+  }
+  if (!isMainThread) return;
+
+  const fs = require('fs');
+  const path = require('path');
+  const file = path.join(dir, 'node-heap-' + process.pid + '.json');
+  const temp = path.join(dir, '.node-heap-' + process.pid + '.tmp');
+  let seq = 0;
+  let complained = false;
+
+  function writeHeap() {
+    const gc = typeof global.gc === 'function';
+    if (gc) {
+      global.gc();
+      global.gc();
+    }
+    const usage = process.memoryUsage();
+    const line = JSON.stringify({
+      pid: process.pid,
+      seq: seq,
+      heap_used: usage.heapUsed,
+      external: usage.external,
+      array_buffers: usage.arrayBuffers,
+      at_ms: Date.now(),
+      gc: gc,
+    }) + '\n';
+    try {
+      fs.writeFileSync(temp, line, {mode: 0o600});
+      fs.renameSync(temp, file);
+    } catch (e) {
+      // stderr, once: stdout is the target's protocol.
+      if (!complained) {
+        complained = true;
+        try {
+          process.stderr.write('leakcheck-node-probe: cannot write ' + file + ': ' + e.message +
+                               '\n');
+        } catch (ignored) {
+          // Nowhere left to say it.
+        }
+      }
+    }
+  }
+
+  // The listener first: once the file exists leakcheck may signal, and
+  // SIGUSR2's default action would end the process.
+  process.on('SIGUSR2', function leakcheckHeapRequest() {
+    seq += 1;
+    writeHeap();
+  });
+  writeHeap();
+})();
