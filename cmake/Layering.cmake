@@ -31,9 +31,11 @@ set(GOOSE_LAYER_scenarios/runner core mock_provider scenarios/probe scenarios/al
     harness scenarios/targets scenarios/runner)
 set(GOOSE_LAYER_scenarios/builtin core mock_provider scenarios/probe scenarios/alloc_counter
     harness scenarios/targets scenarios/runner scenarios/builtin)
+set(GOOSE_LAYER_scenarios/mcp core mock_provider scenarios/probe scenarios/alloc_counter
+    harness scenarios/targets scenarios/runner scenarios/mcp)
 set(GOOSE_LAYER_scenarios/leakcheck core mock_provider scenarios/probe scenarios/report
     scenarios/alloc_counter harness scenarios/targets scenarios/runner scenarios/builtin
-    scenarios/leakcheck)
+    scenarios/mcp scenarios/leakcheck)
 set(GOOSE_LAYER_scenarios/gates core scenarios/report harness scenarios/probe scenarios/targets
     scenarios/runner scenarios/builtin scenarios/gates)
 set(GOOSE_LAYER_scenarios/leaky_server core/base scenarios/leaky_server)

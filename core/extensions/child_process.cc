@@ -320,6 +320,7 @@ ChildProcess::ChildProcess(std::string name, Supervision supervision, bool leak_
     : name_(std::move(name)),
       supervision_(supervision),
       leak_child_(leak_child),
+      leave_descendants_(options.leave_descendants && supervision == Supervision::kDirect),
       pid_(pid),
       stop_grace_(options.stop_grace),
       pidfd_(std::move(pidfd)),
@@ -404,7 +405,7 @@ std::optional<ExitStatus> ChildProcess::ReapLocked(bool block) {
   // Whatever is left of the child's process group, and of the tree seen
   // when stopping began, goes now: the leader is not reaped yet, so its
   // group id is still this child's and cannot name another group.
-  if (!leak_child_) {
+  if (!leak_child_ && !leave_descendants_) {
     ::kill(-pid_, SIGKILL);
     SignalProcesses(tree_snapshot_, SIGKILL);
   }

@@ -123,6 +123,10 @@ struct SpawnOptions {
   std::string shim_path;  // empty: DefaultShimPath()
   // What the destructor allows a child that was not stopped before.
   std::chrono::milliseconds stop_grace{2000};
+  // Reaping leaves what the child left in its process group running (the
+  // owner watches what a program leaves behind and ends it itself, as
+  // `leakcheck mcp` does). Only with Supervision::kDirect.
+  bool leave_descendants = false;
   StderrLogOptions stderr_log;
 };
 
@@ -216,6 +220,7 @@ class ChildProcess {
   const std::string name_;
   const Supervision supervision_;
   const bool leak_child_;  // failpoint leak_child was on at spawn
+  const bool leave_descendants_;  // SpawnOptions::leave_descendants
   const pid_t pid_;
   const std::chrono::milliseconds stop_grace_;
   UniqueFd pidfd_;

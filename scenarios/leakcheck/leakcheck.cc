@@ -1,14 +1,17 @@
 #include "scenarios/leakcheck/leakcheck.h"
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/base/json.h"
+#include "core/base/log.h"
 #include "scenarios/builtin/builtin_scenarios.h"
 #include "scenarios/leakcheck/plan.h"
 #include "scenarios/leakcheck/progress.h"
 #include "scenarios/leakcheck/report.h"
 #include "scenarios/leakcheck/run_stage.h"
 #include "scenarios/leakcheck/scenario_support.h"
+#include "scenarios/mcp/mcp_scenario.h"
 
 namespace goose::leakcheck {
 namespace {
@@ -25,10 +28,18 @@ int ListScenarios(std::FILE* out) {
       std::fprintf(out, "%-26s %-22s %-11s not everywhere: %s\n", "", "", "", why.c_str());
     }
   }
+  for (const std::string& name : scenarios::McpScenarioNames()) {
+    const scenarios::ScenarioInfo info =
+        scenarios::MakeMcpScenario(name, scenarios::McpScenarioOptions{})->info();
+    std::fprintf(out, "%-26s %-22s %-11s %s\n", name.c_str(), "mcp",
+                 name == "concurrency" ? "yes" : "no", info.description.c_str());
+    std::fprintf(out, "%-26s %-22s %-11s measures: %s\n", "", "", "", info.measures.c_str());
+  }
   std::fprintf(out,
                "\ntargets: builtin = our goose-api + mock-llm (the default); command = --target "
                "'CMD ARGS' with mock-llm; attach = --url URL --pid PID (attach*: only with "
-               "--session-ttl SECS, the TTL the attached server reaps after)\n");
+               "--session-ttl SECS, the TTL the attached server reaps after); mcp = leakcheck "
+               "mcp -- CMD ARGS, a stdio MCP server\n");
   return kExitClean;
 }
 
@@ -67,6 +78,12 @@ int RunLeakcheck(const Options& o, std::FILE* out, std::FILE* err, bool err_is_t
   if (!usable.ok()) {
     std::fprintf(err, "leakcheck: %s\n", usable.message().c_str());
     return kExitUsage;
+  }
+  // The MCP client's own log (a server's stderr lines, each exit by a
+  // signal the shutdown scenarios send) would bury the progress display;
+  // the report and error messages quote what matters.
+  if (o.command == Command::kMcp && std::getenv("GOOSE_API_LOG_LEVEL") == nullptr) {
+    SetLogLevel(LogLevel::kError);
   }
   ProgressDisplay display(err, err_is_terminal);
   const std::vector<scenarios::ScenarioResult> results = RunPlan(*plan, o, display);

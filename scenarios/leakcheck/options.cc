@@ -8,6 +8,7 @@
 #include "core/base/failpoint.h"
 #include "core/base/strings.h"
 #include "scenarios/builtin/builtin_scenarios.h"
+#include "scenarios/mcp/mcp_scenario.h"
 
 namespace goose::leakcheck {
 namespace {
@@ -36,7 +37,10 @@ std::string FailpointList() {
   return Join(names, ", ");
 }
 
-std::string ScenarioList() { return Join(scenarios::BuiltinScenarioNames(), ", "); }
+std::vector<std::string> ScenarioNames(Command command) {
+  return command == Command::kMcp ? scenarios::McpScenarioNames()
+                                  : scenarios::BuiltinScenarioNames();
+}
 
 }  // namespace
 
@@ -126,12 +130,15 @@ Status ParseCommand(const std::string& command, Options* o) {
     o->command = Command::kRun;
   } else if (command == "profile") {
     o->command = Command::kProfile;
+  } else if (command == "mcp") {
+    o->command = Command::kMcp;
   } else if (command == "list") {
     o->command = Command::kList;
   } else if (command == "--help" || command == "-h" || command == "help") {
     o->command = Command::kHelp;
   } else {
-    return InvalidArgument("unknown command \"" + command + "\": use run, profile, list or --help");
+    return InvalidArgument("unknown command \"" + command +
+                           "\": use run, profile, mcp, list or --help");
   }
   return Status::Ok();
 }
@@ -139,9 +146,9 @@ Status ParseCommand(const std::string& command, Options* o) {
 // The options that take a value.
 bool TakesValue(const std::string& name) {
   static const std::vector<std::string> kValued = {
-      "--scenario",    "--target", "--port",        "--url",        "--pid",
-      "--mock-url",    "--key",    "--failpoint",   "--iterations", "--warmup",
-      "--concurrency", "--report", "--session-ttl", "--ttl-env",    "--heap"};
+      "--scenario",    "--target",    "--port",       "--url",    "--pid",         "--mock-url",
+      "--key",         "--failpoint", "--iterations", "--warmup", "--concurrency", "--report",
+      "--session-ttl", "--ttl-env",   "--heap",       "--calls",  "--shutdown"};
   return std::find(kValued.begin(), kValued.end(), name) != kValued.end();
 }
 
@@ -169,10 +176,10 @@ Status SplitValuedOption(std::span<const std::string> args, size_t* i, std::stri
 Status ApplyTargetOption(const std::string& name, const std::string& value, Options* o,
                          Seen* seen) {
   if (name == "--scenario") {
-    const std::vector<std::string> known = scenarios::BuiltinScenarioNames();
+    const std::vector<std::string> known = ScenarioNames(o->command);
     if (std::find(known.begin(), known.end(), value) == known.end()) {
       return InvalidArgument("unknown scenario \"" + value + "\"; the scenarios are " +
-                             ScenarioList() + " (leakcheck list)");
+                             Join(known, ", ") + " (leakcheck list)");
     }
     if (std::find(o->scenarios.begin(), o->scenarios.end(), value) == o->scenarios.end()) {
       o->scenarios.push_back(value);
@@ -255,11 +262,23 @@ Status ApplyMeasureOption(const std::string& name, const std::string& value, Opt
                              FailpointList());
     }
     o->failpoints.push_back(value);
+  } else if (name == "--heap" && o->command == Command::kMcp) {
+    if (value != "auto" && value != "exact" && value != "node" && value != "pss") {
+      return InvalidArgument("--heap must be auto, exact, node or pss, not \"" + value + "\"");
+    }
+    o->mcp_heap = value;
   } else if (name == "--heap") {
     if (value != "exact" && value != "pss") {
       return InvalidArgument("--heap must be exact or pss, not \"" + value + "\"");
     }
     o->heap = value == "exact" ? Options::Heap::kExact : Options::Heap::kPss;
+  } else if (name == "--calls") {
+    o->calls_file = value;
+  } else if (name == "--shutdown") {
+    if (value != "strict" && value != "report") {
+      return InvalidArgument("--shutdown must be strict or report, not \"" + value + "\"");
+    }
+    o->shutdown_strict = value == "strict";
   } else if (name == "--report") {
     if (value.empty()) return InvalidArgument("--report needs a directory");
     o->report_dir = value;
@@ -274,8 +293,29 @@ Status ApplyOption(const std::string& name, const std::string& value, Options* o
   return ApplyMeasureOption(name, value, o);
 }
 
+// leakcheck mcp: a command after --, and none of the goose-api target's
+// options.
+Status CheckMcpCombination(const Seen& seen, const Options& o) {
+  if (o.mcp_argv.empty()) {
+    return InvalidArgument(
+        "leakcheck mcp needs the MCP server's command after --, e.g. "
+        "leakcheck mcp -- npx -y @modelcontextprotocol/server-memory");
+  }
+  if (seen.target || seen.port || !o.url.empty() || o.pid != 0 || !o.failpoints.empty() ||
+      o.session_ttl != 0 || !o.mock_url.empty()) {
+    return InvalidArgument(
+        "--target, --port, --url, --pid, --mock-url, --failpoint and --session-ttl are for "
+        "goose-api servers (leakcheck run); leakcheck mcp takes the server's command after --");
+  }
+  return Status::Ok();
+}
+
 // The rules between options, once all are read; sets o->target.
 Status CheckCombination(const Seen& seen, Options* o) {
+  if (o->command == Command::kMcp) return CheckMcpCombination(seen, *o);
+  if (!o->calls_file.empty() || !o->shutdown_strict || o->mcp_heap != "auto") {
+    return InvalidArgument("--calls, --shutdown and --heap auto|node are for leakcheck mcp");
+  }
   const bool attach = !o->url.empty() || o->pid != 0;
   if (attach && (o->url.empty() || o->pid == 0)) {
     return InvalidArgument("--url and --pid go together: the server's URL and its process id");
@@ -330,6 +370,10 @@ Result<Options> ParseOptions(std::span<const std::string> args) {
       o.json = true;
       continue;
     }
+    if (arg == "--" && o.command == Command::kMcp) {
+      o.mcp_argv.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+      break;
+    }
     // Every other option takes a value, as "--opt VALUE" or "--opt=VALUE".
     std::string name, value;
     if (Status s = SplitValuedOption(args, &i, &name, &value); !s.ok()) return s;
@@ -343,6 +387,9 @@ std::string UsageText() {
   return R"(usage: leakcheck run [--scenario NAME]... [TARGET] [--iterations N] [--warmup N]
                      [--concurrency C] [--failpoint NAME]... [--report DIR] [--json]
        leakcheck profile [--scenario NAME] [TARGET] [--iterations N] [--warmup N] [--report DIR]
+       leakcheck mcp [--scenario NAME]... [--iterations N] [--warmup N] [--concurrency C]
+                     [--calls FILE] [--heap auto|exact|node|pss] [--shutdown strict|report]
+                     [--report DIR] [--json] -- CMD ARGS...
        leakcheck list
        leakcheck --help
 
@@ -385,6 +432,20 @@ OPTIONS
                         (GOOSE_API_FAILPOINTS), e.g. partial_drain, leak_fd, no_reap
   --report DIR          where report.json and report.html go (default ./leakcheck-report)
   --json                print report.json to stdout instead of the verdict table
+
+mcp starts CMD ARGS (no shell) as a stdio MCP server, with HOME and its working folder
+a fresh temporary folder, speaks MCP to it over stdin/stdout, and runs the scenarios
+calls, cancel, concurrency, shutdown and wrapper (default: all): heap growth per call
+(live malloc bytes through the preloaded counter for native and Python servers, V8's
+heap after a full collection for Node, PSS otherwise; --heap overrides), fds, threads,
+descendants, and how the server ends when its stdin closes (then SIGTERM, SIGKILL) and
+what it leaves running.
+  --calls FILE          the requests to repeat, {"requests": [{"method", "params"}...]},
+                        "{{i}}" in a string is the iteration (default: the lists the
+                        server announces, ping, and every tool that requires no argument)
+  --shutdown strict     (default) a server that does not exit when its stdin closes, or
+                        leaves a process running, fails the run; report: listed only
+  --concurrency C       threads sending the script at once in concurrency (default 8)
 
 profile needs goose-api from a heapprof build (it serves GET /debug/heap): it takes a
 heap profile before and after the measured iterations and writes the diff (top growing

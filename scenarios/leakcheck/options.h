@@ -8,6 +8,9 @@
 //                 [--concurrency C] [--session-ttl SECS] [--ttl-env NAME|none]
 //                 [--heap exact|pss] [--report DIR] [--json]
 //   leakcheck profile [same target options] [--scenario NAME] [...]
+//   leakcheck mcp [--scenario NAME]... [--iterations N] [--warmup N]
+//                 [--concurrency C] [--calls FILE] [--heap auto|exact|node|pss]
+//                 [--shutdown strict|report] [--report DIR] [--json] -- CMD ARGS...
 //   leakcheck list
 //   leakcheck --help | help
 
@@ -31,7 +34,7 @@ inline constexpr int kExitClean = 0;  // every scenario clean
 inline constexpr int kExitLeak = 1;   // a leak found
 inline constexpr int kExitUsage = 2;  // bad arguments, or the target/environment failed
 
-enum class Command { kRun, kProfile, kList, kHelp };
+enum class Command { kRun, kProfile, kMcp, kList, kHelp };
 
 enum class TargetKind {
   kBuiltin,  // our goose-api and mock-llm, started by leakcheck
@@ -69,6 +72,13 @@ struct Options {
   enum class Heap { kExact, kPss } heap = Heap::kExact;
   std::filesystem::path report_dir = "leakcheck-report";
   bool json = false;
+
+  // leakcheck mcp [OPTIONS] -- CMD ARGS...
+  std::vector<std::string> mcp_argv;  // the MCP server's command, after --
+  std::filesystem::path calls_file;   // --calls; empty: the default script
+  // --heap for an MCP server: auto (from its runtime), exact, node or pss.
+  std::string mcp_heap = "auto";
+  bool shutdown_strict = true;  // --shutdown strict|report
 };
 
 // Parses the arguments after the program name. Errors are InvalidArgument

@@ -11,6 +11,7 @@
 #include "core/base/utc_time.h"
 #include "scenarios/builtin/builtin_scenarios.h"
 #include "scenarios/leakcheck/scenario_support.h"
+#include "scenarios/mcp/mcp_scenario.h"
 #include "scenarios/probe/heap_gauge.h"
 #include "scenarios/runner/runner.h"
 #include "scenarios/targets/program_launch.h"
@@ -25,6 +26,11 @@ using scenarios::TargetSpec;
 // a few iterations; 20 covers an interpreter's lazy first imports).
 constexpr int kPssWarmup = 50;
 constexpr int kExactHeapWarmup = 20;
+// V8's used heap after a full collection keeps rising while functions get
+// hot (feedback vectors, compiled code): measured on server-everything,
+// 1.4 KiB/iteration over iterations 20-220, 0.26 KiB/iteration over
+// 300-600 (docs/leakcheck.md, "MCP servers").
+constexpr int kV8Warmup = 200;
 
 // goose::FormatSeconds, in hours past two of them: "3600 s", "33.0 h".
 std::string FormatWait(double seconds) {
@@ -59,6 +65,15 @@ Json EnvironmentJson() {
 
 // {"kind": "builtin"|"command"|"attach", "command", "url", "pid", ...}.
 Json TargetJson(const Options& options) {
+  if (options.command == Command::kMcp) {
+    return {{"kind", "mcp"},
+            {"command", Join(options.mcp_argv, " ")},
+            {"argv", options.mcp_argv},
+            {"heap", options.mcp_heap},
+            {"calls", options.calls_file.empty() ? "default script" : options.calls_file.string()},
+            {"shutdown", options.shutdown_strict ? "strict" : "report"},
+            {"description", "a stdio MCP server, spoken to over its stdin and stdout"}};
+  }
   Json t = {{"kind", std::string(TargetKindName(options.target))}};
   switch (options.target) {
     case TargetKind::kBuiltin:
@@ -81,7 +96,32 @@ Json TargetJson(const Options& options) {
   return t;
 }
 
+// An MCP server, as `leakcheck mcp` starts it.
+scenarios::McpTargetOptions McpOptions(const Options& o) {
+  scenarios::McpTargetOptions m;
+  m.argv = o.mcp_argv;
+  m.heap = o.mcp_heap;
+  return m;
+}
+
+// The MCP scenario `name`, on its own server.
+PlannedScenario PlanMcpScenario(const Options& o, const std::string& name) {
+  scenarios::McpScenarioOptions options;
+  options.calls_file = o.calls_file;
+  options.target = McpOptions(o);
+  options.strict_shutdown = o.shutdown_strict;
+  if (o.concurrency > 0) options.clients = o.concurrency;
+  PlannedScenario p;
+  p.scenario = scenarios::MakeMcpScenario(name, options);
+  p.target.kind = TargetSpec::Kind::kMcp;
+  p.target.mcp = McpOptions(o);
+  p.heap_kind = scenarios::ExpectedMcpHeapKind(p.target.mcp);
+  p.counts = PlanCounts(p.scenario->info(), o, p.heap_kind);
+  return p;
+}
+
 std::string TargetText(const Options& o) {
+  if (o.command == Command::kMcp) return "`" + Join(o.mcp_argv, " ") + "`";
   if (o.target == TargetKind::kBuiltin) return "our goose-api";
   if (o.target == TargetKind::kCommand) return "`" + o.target_command + "`";
   return o.url + " (pid " + std::to_string(o.pid) + ")";
@@ -170,6 +210,7 @@ Result<PlannedScenario> PlanScenario(const Options& o, const std::string& name,
 
 std::vector<std::string> ChosenNames(const Options& o) {
   if (!o.scenarios.empty()) return o.scenarios;
+  if (o.command == Command::kMcp) return scenarios::McpScenarioNames();
   if (o.command == Command::kProfile) return {"stream_drainage"};
   return scenarios::BuiltinScenarioNames();
 }
@@ -190,7 +231,10 @@ Status ParseUrls(const Options& o, TargetSpec& spec) {
 
 scenarios::IterationCounts PlanCounts(const scenarios::ScenarioInfo& info, const Options& options,
                                       std::string_view heap_kind) {
-  const int least = heap_kind.empty() ? 0 : heap_kind == "malloc" ? kExactHeapWarmup : kPssWarmup;
+  const int least = heap_kind.empty() || info.needs.fresh_servers ? 0
+                    : heap_kind == "malloc"                       ? kExactHeapWarmup
+                    : heap_kind == "v8"                           ? kV8Warmup
+                                                                  : kPssWarmup;
   return scenarios::CountsFor(info, options.warmup, options.iterations, least);
 }
 
@@ -215,6 +259,10 @@ Result<Plan> MakePlan(const Options& o) {
   plan.created = UtcNow();
   plan.report_dir = o.report_dir;
   for (const std::string& name : ChosenNames(o)) {
+    if (o.command == Command::kMcp) {
+      plan.scenarios.push_back(PlanMcpScenario(o, name));
+      continue;
+    }
     Result<PlannedScenario> p = PlanScenario(o, name, !o.scenarios.empty());
     if (!p.ok()) return p.status();
     if (p->target.kind == TargetSpec::Kind::kAttach) {

@@ -83,6 +83,10 @@ std::string VerdictTable(const Json& report) {
   for (const Json& r : report.value("results", Json::array())) {
     const std::string error = r.value("error", "");
     if (!error.empty()) out += r.value("scenario", "?") + ": error: " + error + "\n";
+    for (const Json& v : r.value("violations", Json::array())) {
+      if (v.is_string())
+        out += r.value("scenario", "?") + ": violation: " + v.get<std::string>() + "\n";
+    }
     const std::string skipped = r.value("skipped_reason", "");
     if (!skipped.empty()) out += r.value("scenario", "?") + ": skipped: " + skipped + "\n";
   }

@@ -16,11 +16,11 @@ using scenarios::Target;
 // say), and a note saying so.
 void Replan(PlannedScenario& p, const Target& target, const Options& o, ProgressDisplay& display) {
   const std::string_view kind = target.external_heap_kind();
-  if (p.heap_kind.empty() || kind.empty() || (kind == "malloc") == (p.heap_kind == "malloc")) {
-    return;
-  }
+  if (p.heap_kind.empty() || kind.empty() || kind == p.heap_kind) return;
   p.heap_kind = std::string(kind);
-  p.counts = PlanCounts(p.scenario->info(), o, p.heap_kind);
+  const scenarios::IterationCounts counts = PlanCounts(p.scenario->info(), o, p.heap_kind);
+  if (counts.warmup == p.counts.warmup) return;
+  p.counts = counts;
   display.Note(p.scenario->info().name + ": the heap series is " + p.heap_kind + ", so " +
                std::to_string(p.counts.warmup) + " warm-up iterations");
 }

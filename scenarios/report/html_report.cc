@@ -252,6 +252,10 @@ std::string ResultHeader(const Json& result) {
     html += "<p class=\"error\">LeakSanitizer reported unreachable memory (" +
             HtmlEscape(FormatNumber(lsan)) + " report(s); see the test log).</p>";
   }
+  for (const Json& v : Field(result, "violations").is_array() ? Field(result, "violations")
+                                                               : Json::array()) {
+    if (v.is_string()) html += "<p class=\"error\">violation: " + HtmlEscape(Text(v)) + "</p>";
+  }
   return html;
 }
 
@@ -291,6 +295,30 @@ std::string ResultFindings(const Json& result) {
     html += "</p>";
   }
   return html;
+}
+
+// How each fresh server an MCP scenario ended went (leakcheck mcp's
+// shutdown and wrapper): what ended it, when, how, and what it left.
+std::string ShutdownTable(const Json& records) {
+  std::string html =
+      "<div class=\"wrap\"><table><thead><tr><th>start</th><th>after</th><th>ended by</th>"
+      "<th>seconds</th><th>exit</th><th>left running</th><th>process tree</th></tr></thead>"
+      "<tbody>";
+  for (const Json& r : records) {
+    auto lines = [&](std::string_view key) {
+      std::string text;
+      for (const Json& line : Field(r, key).is_array() ? Field(r, key) : Json::array()) {
+        text += (text.empty() ? "" : "; ") + Text(line);
+      }
+      return text.empty() ? std::string("-") : text;
+    };
+    const bool bad = Text(r, "ended_by") != "stdin closed" || lines("left") != "-";
+    html += "<tr" + std::string(bad ? " class=\"leak\"" : "") + ">" + Cell(Text(r, "start")) +
+            Cell(Text(r, "after")) + Cell(Text(r, "ended_by")) +
+            Cell(FormatNumber(Number(r, "seconds")), true) + Cell(Text(r, "exit_status")) +
+            Cell(lines("left")) + Cell(lines("tree")) + "</tr>";
+  }
+  return html + "</tbody></table></div>";
 }
 
 // The plots of the standard series in their fixed order, then of any
@@ -347,12 +375,23 @@ std::string ResultProfile(const Json& result) {
   return html;
 }
 
+std::string ResultShutdowns(const Json& result) {
+  std::string html;
+  for (const char* key : {"shutdown", "wrapper"}) {
+    const Json& records = Field(result, key);
+    if (records.is_array() && !records.empty()) {
+      html += "<h3>How each fresh server ended</h3>" + ShutdownTable(records);
+    }
+  }
+  return html;
+}
+
 std::string ResultSection(const Json& result, size_t index) {
   const std::string verdict = Text(result, "verdict");
   return "<section class=\"result r-" + VerdictClass(verdict) + "\" id=\"result-" +
          std::to_string(index + 1) + "\"><h2>" + HtmlEscape(Text(result, "scenario")) + " " +
          Badge(verdict) + "</h2>" + ResultHeader(result) + ResultFindings(result) +
-         ResultPlots(result) + ResultProfile(result) + "</section>";
+         ResultShutdowns(result) + ResultPlots(result) + ResultProfile(result) + "</section>";
 }
 
 std::string Environment(const Json& report) {

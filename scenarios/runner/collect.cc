@@ -107,6 +107,8 @@ class Collection {
       }
     }
     out_.deviations = scenario_.Deviations();
+    out_.violations = scenario_.Violations();
+    out_.findings = scenario_.Findings();
     out_.seconds = std::chrono::duration<double>(Clock::now() - started).count();
     return std::move(out_);
   }

@@ -66,6 +66,8 @@ struct Collected {
   probe::PeakFigures peak;
   std::string error;  // the first step that failed, and why ("" when none)
   std::vector<Deviation> deviations;
+  std::vector<std::string> violations;
+  Json findings = Json::object();
   double seconds = 0;
 };
 

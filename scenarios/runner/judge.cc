@@ -72,7 +72,7 @@ std::array<SeriesResult, kSeriesCount> JudgeSeries(SeriesSamples samples,
 Verdict Decide(const ScenarioResult& result) {
   if (!result.skipped_reason.empty()) return Verdict::kSkipped;
   if (!result.error.empty()) return Verdict::kError;
-  if (result.lsan_leaks != 0) return Verdict::kLeak;
+  if (result.lsan_leaks != 0 || !result.violations.empty()) return Verdict::kLeak;
   for (const SeriesResult& s : result.series) {
     if (s.leak) return Verdict::kLeak;
   }

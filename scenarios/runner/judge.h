@@ -8,8 +8,9 @@
 //    settle wait is above the baseline taken at rest after the warm-up.
 //  - info: a slope for the report, never judged.
 //  - the whole scenario: skipped when it did not run; else error when
-//    anything could not be done; else leak when a series leaks or
-//    LeakSanitizer reported unreachable memory; else over_budget when a
+//    anything could not be done; else leak when a series leaks,
+//    LeakSanitizer reported unreachable memory or the scenario saw a
+//    violation (a server that outlives its client); else over_budget when a
 //    judged peak passed its budget; else clean.
 
 #ifndef GOOSE_SCENARIOS_RUNNER_JUDGE_H_

@@ -88,8 +88,6 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
   const ScenarioInfo& info = scenario.info();
   const IterationCounts counts = CountsFor(info, options_.warmup, options_.iterations);
   const std::string heap_kind = HeapKind(target);
-  HeapThreshold heap = HeapThresholdFor(info.name, heap_kind, info.heap_thresholds);
-  if (heap.per_request) heap.bytes_per_iteration *= std::max(1, info.requests_per_iteration);
 
   HeapAttribution attribution(target, options_.profile_dir, options_.attribution_iterations);
   std::vector<RunHook*> hooks = options_.hooks;
@@ -101,6 +99,10 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
   collect.progress = options_.progress;
   collect.hooks = hooks;
   Collected collected = Collect(scenario, target, collect);
+  // After Setup(): a scenario may learn there how many requests an
+  // iteration makes (an MCP call script).
+  HeapThreshold heap = HeapThresholdFor(info.name, heap_kind, info.heap_thresholds);
+  if (heap.per_request) heap.bytes_per_iteration *= std::max(1, info.requests_per_iteration);
 
   ScenarioResult result;
   result.scenario = info.name;
@@ -118,6 +120,8 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
   result.peak_budget = PeakBudgetFor(info.name, heap_kind, target.pid() == 0);
   result.error = std::move(collected.error);
   result.deviations = std::move(collected.deviations);
+  result.violations = std::move(collected.violations);
+  result.findings = std::move(collected.findings);
   result.seconds = collected.seconds;
 
   int next = counts.total();

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/json.h"
 #include "core/base/status.h"
 #include "scenarios/runner/thresholds.h"
 #include "scenarios/targets/target.h"
@@ -54,6 +55,9 @@ struct ScenarioNeeds {
   // context_length_exceeded): not an attached server, whose provider is
   // not ours.
   bool scripted_provider = false;
+  // Starts servers of its own in each iteration (an MCP shutdown): the
+  // target's heap is not what it measures, so it needs no heap warm-up.
+  bool fresh_servers = false;
 };
 
 struct ScenarioInfo {
@@ -101,6 +105,12 @@ class Scenario {
   virtual void SetLenient(bool lenient) { (void)lenient; }
   // The deviations seen so far, in the order first seen.
   virtual std::vector<Deviation> Deviations() const { return {}; }
+  // What the scenario found wrong that is not a growth (an MCP server that
+  // does not exit when its stdin closes), each in words: any fails it.
+  virtual std::vector<std::string> Violations() const { return {}; }
+  // What it recorded for the report beyond the series (e.g. how each
+  // server it ended shut down), as report fields.
+  virtual Json Findings() const { return Json::object(); }
 
   // The idle TTL the target reaps sessions after, for the scenarios that
   // wait for the reaper: leakcheck's --session-ttl (what a target that

@@ -94,6 +94,7 @@ Json ScenarioResult::ToJson() const {
   Json found = Json::array();
   for (const Deviation& d : deviations) found.push_back({{"what", d.what}, {"count", d.count}});
   out["deviations"] = std::move(found);
+  out["violations"] = violations;
   for (const auto& [key, value] : findings.items()) out[key] = value;
   return out;
 }
@@ -106,6 +107,7 @@ std::string ScenarioResult::Describe() const {
   if (!skipped_reason.empty()) out << "  skipped: " << skipped_reason << "\n";
   if (!error.empty()) out << "  error: " << error << "\n";
   if (lsan_leaks != 0) out << "  LeakSanitizer: unreachable memory (report above)\n";
+  for (const std::string& v : violations) out << "  violation: " << v << "\n";
   for (const SeriesResult& s : series) {
     if (s.kind == SeriesKind::kInfo) continue;
     out << "  " << (s.leak ? "LEAK " : "     ") << SeriesName(s.series) << ": " << s.detail << "\n";

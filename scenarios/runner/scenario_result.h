@@ -52,6 +52,8 @@ struct ScenarioResult {
   std::string heap_profile_diff;  // heapprof: the top growing sites
   // Answers that differed from our goose-api's (lenient runs only).
   std::vector<Deviation> deviations;
+  // What the scenario found wrong that is not a growth (Scenario::Violations).
+  std::vector<std::string> violations;
   // The highest heap and resident memory over the measured iterations, and
   // the budget they are held to (thresholds.h).
   probe::PeakFigures peak;

@@ -23,6 +23,8 @@ Result<std::unique_ptr<Target>> StartTarget(const TargetSpec& spec,
       return Started(std::make_unique<ProcessTarget>(std::move(requirements), spec.extra_env));
     case TargetSpec::Kind::kCommand:
       return Started(std::make_unique<CommandTarget>(std::move(requirements), spec.command));
+    case TargetSpec::Kind::kMcp:
+      return Started(std::make_unique<McpTarget>(spec.mcp));
     case TargetSpec::Kind::kAttach: {
       auto attached =
           std::make_unique<AttachedTarget>(spec.url, spec.pid, spec.api_key, spec.mock_url);

@@ -7,6 +7,7 @@
 //   kCommand    any command line, with mock-llm, watched from outside
 //               (leakcheck's builtin target is our goose-api as a command)
 //   kAttach     a server already running (nothing started or stopped)
+//   kMcp        a stdio MCP server (an extension), spoken to over its stdio
 
 #ifndef GOOSE_SCENARIOS_TARGETS_TARGET_FACTORY_H_
 #define GOOSE_SCENARIOS_TARGETS_TARGET_FACTORY_H_
@@ -18,12 +19,13 @@
 #include "core/base/status.h"
 #include "scenarios/targets/attached_target.h"
 #include "scenarios/targets/command_target.h"
+#include "scenarios/targets/mcp_target.h"
 #include "scenarios/targets/target.h"
 
 namespace goose::scenarios {
 
 struct TargetSpec {
-  enum class Kind { kInProcess, kProcess, kCommand, kAttach };
+  enum class Kind { kInProcess, kProcess, kCommand, kAttach, kMcp };
   Kind kind = Kind::kInProcess;
   // kProcess: added to goose-api's environment last (GOOSE_API_FAILPOINTS).
   std::map<std::string, std::string> extra_env;
@@ -34,6 +36,8 @@ struct TargetSpec {
   pid_t pid = 0;
   std::string api_key;
   HttpEndpoint mock_url;  // port 0: no mock to read
+  // kMcp: the server's command and how it is watched.
+  McpTargetOptions mcp;
 };
 
 // Builds the target `spec` names for a scenario that needs `requirements`

@@ -1,0 +1,198 @@
+// shutdown and wrapper (mcp_scenario.h): fresh servers, ended as a client
+// ends them, and what that left.
+
+#include <unistd.h>
+
+#include <map>
+#include <set>
+
+#include "core/base/process_tree.h"
+#include "core/base/strings.h"
+#include "scenarios/mcp/mcp_scenario_base.h"
+
+namespace goose::scenarios {
+namespace {
+
+// Every process below this one now: not the fresh server's.
+std::set<pid_t> ProcessesNow() {
+  std::set<pid_t> pids;
+  for (const ProcStat& p : goose::Descendants(::getpid())) pids.insert(p.pid);
+  return pids;
+}
+
+// "sleep 3600 x2, node server.js" from "pid (command)" lines: the same
+// violation reads the same whatever the pids.
+std::string Commands(const std::vector<std::string>& processes) {
+  std::map<std::string, int> count;
+  std::vector<std::string> order;
+  for (const std::string& p : processes) {
+    const size_t open = p.find('(');
+    const std::string command =
+        open == std::string::npos ? p : p.substr(open + 1, p.size() - open - 2);
+    if (count[command]++ == 0) order.push_back(command);
+  }
+  std::string out;
+  for (const std::string& c : order) {
+    AppendJoined(&out, ", ", c + (count[c] > 1 ? " x" + std::to_string(count[c]) : ""));
+  }
+  return out;
+}
+
+Json ToJson(const ClientShutdown& s) {
+  return {{"ended_by", s.ended_by},
+          {"seconds", s.seconds},
+          {"exit_status", s.exit_status},
+          {"tree", s.tree},
+          {"left", s.left}};
+}
+
+class FreshServerScenario : public McpScenario {
+ public:
+  Status Setup(Target& target) override {
+    Result<McpTarget*> mcp = AsMcp(target);
+    if (!mcp.ok()) return mcp.status();
+    watch_ = &(*mcp)->watch();
+    return script_.calls.empty() ? PrepareScript(**mcp) : Status::Ok();
+  }
+  Status Teardown(Target&) override { return Status::Ok(); }
+  // Each kind of violation once, with how many starts showed it.
+  std::vector<std::string> Violations() const override {
+    std::vector<std::string> out;
+    for (const std::string& what : order_) {
+      out.push_back(what + " (" + std::to_string(violations_.at(what)) + " of " +
+                    std::to_string(records_.size()) + " starts)");
+    }
+    return out;
+  }
+  Json Findings() const override { return {{info_.name, records_}}; }
+
+ protected:
+  using McpScenario::McpScenario;
+
+  // A fresh server, initialized and given one run of the script (and, with
+  // `timers`, logging/setLevel and a resource subscription), then ended
+  // as a client would (`signal_first`: SIGTERM with stdin open).
+  Result<ClientShutdown> RunFreshServer(int i, bool timers, bool signal_first) {
+    const std::set<pid_t> others = ProcessesNow();
+    McpTargetOptions options = options_.target;
+    options.watch = watch_;  // the target's: a second watch would kill it when it goes
+    McpTarget fresh(options);
+    if (Status s = fresh.Start(); !s.ok()) return s;
+    for (const McpCall& call : script_.calls) {
+      if (Status s = Send(fresh.client(), call, i); !s.ok()) return s;
+    }
+    if (timers) StartTimers(fresh, i);
+    return fresh.ShutDownAsClient(signal_first, options_.shutdown_grace, others);
+  }
+
+  // What a finding is: a violation when strict, else a Deviation.
+  void Judge(const std::string& what, bool violated) {
+    if (!violated) return;
+    if (!options_.strict_shutdown) return Record(what);
+    if (violations_[what]++ == 0) order_.push_back(what);
+  }
+
+  Json records_ = Json::array();
+
+ private:
+  // logging/setLevel and resources/subscribe, where announced: the
+  // classic source of timers a server forgets to clear.
+  void StartTimers(McpTarget& fresh, int i) {
+    const Json& caps = fresh.server_info().capabilities;
+    if (caps.contains("logging")) {
+      (void)Send(fresh.client(), {"logging/setLevel", {{"level", "debug"}}}, i);
+    }
+    const Json& resources = caps.value("resources", Json::object());
+    if (!resources.is_object() || resources.value("subscribe", false) != true) return;
+    Result<Json> list = fresh.client().Request("resources/list", Json::object());
+    if (!list.ok() || !list->value("resources", Json::array()).is_array()) return;
+    for (const Json& r : list->value("resources", Json::array())) {
+      if (!r.is_object() || !r.value("uri", Json()).is_string()) continue;
+      (void)Send(fresh.client(), {"resources/subscribe", {{"uri", r["uri"]}}}, i);
+      return;
+    }
+  }
+
+  std::map<std::string, int> violations_;  // what -> how many starts
+  std::vector<std::string> order_;         // first seen first
+  probe::OrphanWatch* watch_ = nullptr;
+};
+
+class ShutdownScenario : public FreshServerScenario {
+ public:
+  explicit ShutdownScenario(McpScenarioOptions options)
+      : FreshServerScenario(ShutdownInfo(), std::move(options)) {}
+
+  Status Iterate(Target&, int i) override {
+    const bool timers = i % 2 == 1;
+    Result<ClientShutdown> s = RunFreshServer(i, timers, /*signal_first=*/false);
+    if (!s.ok()) return s.status();
+    Json record = ToJson(*s);
+    record["start"] = i;
+    record["after"] = timers ? "the script, logging/setLevel, resources/subscribe" : "the script";
+    records_.push_back(std::move(record));
+    const std::string given =
+        timers ? " (given the script, logging/setLevel and a subscription)" : " (given the script)";
+    Judge("did not exit when its stdin closed; ended by " + s->ended_by + given,
+          s->ended_by != "stdin closed");
+    Judge("left " + Commands(s->left) + " running after it exited" + given, !s->left.empty());
+    return Status::Ok();
+  }
+
+ private:
+  static ScenarioInfo ShutdownInfo() {
+    ScenarioInfo info;
+    info.name = "shutdown";
+    info.description =
+        "fresh servers given the script (every other one also logging/setLevel and a "
+        "subscription), then stdin closed, SIGTERM, SIGKILL: how each ended and what it left";
+    info.measures = "exit on stdin close, signals needed, descendants left (orphans)";
+    info.warmup = 0;
+    info.iterations = 4;
+    info.needs.fresh_servers = true;
+    return info;
+  }
+};
+
+class WrapperScenario : public FreshServerScenario {
+ public:
+  explicit WrapperScenario(McpScenarioOptions options)
+      : FreshServerScenario(WrapperInfo(), std::move(options)) {}
+
+  Status Iterate(Target&, int i) override {
+    Result<ClientShutdown> s = RunFreshServer(i, /*timers=*/false, /*signal_first=*/true);
+    if (!s.ok()) return s.status();
+    Json record = ToJson(*s);
+    record["start"] = i;
+    records_.push_back(std::move(record));
+    Judge("SIGTERM to the direct child left running: " + Commands(s->left) +
+              " (the tree is in the report)",
+          !s->left.empty());
+    return Status::Ok();
+  }
+
+ private:
+  static ScenarioInfo WrapperInfo() {
+    ScenarioInfo info;
+    info.name = "wrapper";
+    info.description =
+        "fresh servers ended by SIGTERM to the direct child only, stdin still open, as a client "
+        "behind a launcher (npx, uvx, sh -c) would: does the real server keep running?";
+    info.measures = "the process tree, and what outlives the direct child";
+    info.warmup = 0;
+    info.iterations = 2;
+    info.needs.fresh_servers = true;
+    return info;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Scenario> MakeMcpShutdownScenario(const McpScenarioOptions& options) {
+  return std::make_unique<ShutdownScenario>(options);
+}
+std::unique_ptr<Scenario> MakeMcpWrapperScenario(const McpScenarioOptions& options) {
+  return std::make_unique<WrapperScenario>(options);
+}
+
+}  // namespace goose::scenarios
