@@ -1,9 +1,30 @@
 #include "scenarios/mcp/mcp_scenario_base.h"
 
+#include "scenarios/mcp/mcp_thresholds.h"
+
 namespace goose::scenarios {
 
 McpScenario::McpScenario(ScenarioInfo info, McpScenarioOptions options)
     : info_(std::move(info)), options_(std::move(options)) {}
+
+ScenarioInfo McpScenario::McpInfo(std::string name, std::string description, std::string measures,
+                                  int warmup, int iterations) {
+  ScenarioInfo info;
+  info.name = std::move(name);
+  info.description = std::move(description);
+  info.measures = std::move(measures);
+  info.warmup = warmup;
+  info.iterations = iterations;
+  info.heap_thresholds = McpThresholds();
+  return info;
+}
+
+Status McpScenario::Setup(Target& target) {
+  Result<McpTarget*> mcp = AsMcp(target);
+  if (!mcp.ok()) return mcp.status();
+  mcp_ = *mcp;
+  return script_.calls.empty() ? PrepareScript(*mcp_) : Status::Ok();
+}
 
 Result<McpTarget*> McpScenario::AsMcp(Target& target) {
   auto* mcp = dynamic_cast<McpTarget*>(&target);

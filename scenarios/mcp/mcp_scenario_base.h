@@ -19,9 +19,18 @@ class McpScenario : public Scenario {
   const ScenarioInfo& info() const override { return info_; }
   TargetRequirements requirements() const override { return {}; }
   std::vector<Deviation> Deviations() const override;
+  // Takes the target as an MCP server and prepares the script.
+  Status Setup(Target& target) override;
+  Status Teardown(Target&) override { return Status::Ok(); }
 
  protected:
   McpScenario(ScenarioInfo info, McpScenarioOptions options);
+
+  // An MCP scenario's info, with the MCP heap thresholds.
+  static ScenarioInfo McpInfo(std::string name, std::string description, std::string measures,
+                              int warmup, int iterations);
+  // The server (REQUIRES: between Setup and Teardown).
+  McpTarget& mcp() { return *mcp_; }
 
   // The target as an MCP server, or an error for any other kind.
   static Result<McpTarget*> AsMcp(Target& target);
@@ -41,6 +50,7 @@ class McpScenario : public Scenario {
   CallScript script_;
 
  private:
+  McpTarget* mcp_ = nullptr;
   mutable std::mutex mu_;
   std::map<std::string, int64_t> findings_;  // guarded by mu_
   std::vector<std::string> order_;           // first seen first

@@ -48,13 +48,6 @@ Json ToJson(const ClientShutdown& s) {
 
 class FreshServerScenario : public McpScenario {
  public:
-  Status Setup(Target& target) override {
-    Result<McpTarget*> mcp = AsMcp(target);
-    if (!mcp.ok()) return mcp.status();
-    watch_ = &(*mcp)->watch();
-    return script_.calls.empty() ? PrepareScript(**mcp) : Status::Ok();
-  }
-  Status Teardown(Target&) override { return Status::Ok(); }
   // Each kind of violation once, with how many starts showed it.
   std::vector<std::string> Violations() const override {
     std::vector<std::string> out;
@@ -75,7 +68,7 @@ class FreshServerScenario : public McpScenario {
   Result<ClientShutdown> RunFreshServer(int i, bool timers, bool signal_first) {
     const std::set<pid_t> others = ProcessesNow();
     McpTargetOptions options = options_.target;
-    options.watch = watch_;  // the target's: a second watch would kill it when it goes
+    options.watch = &mcp().watch();  // the target's: a second watch would kill it when it goes
     McpTarget fresh(options);
     if (Status s = fresh.Start(); !s.ok()) return s;
     for (const McpCall& call : script_.calls) {
@@ -115,7 +108,6 @@ class FreshServerScenario : public McpScenario {
 
   std::map<std::string, int> violations_;  // what -> how many starts
   std::vector<std::string> order_;         // first seen first
-  probe::OrphanWatch* watch_ = nullptr;
 };
 
 class ShutdownScenario : public FreshServerScenario {
@@ -141,14 +133,11 @@ class ShutdownScenario : public FreshServerScenario {
 
  private:
   static ScenarioInfo ShutdownInfo() {
-    ScenarioInfo info;
-    info.name = "shutdown";
-    info.description =
+    ScenarioInfo info = McpInfo(
+        "shutdown",
         "fresh servers given the script (every other one also logging/setLevel and a "
-        "subscription), then stdin closed, SIGTERM, SIGKILL: how each ended and what it left";
-    info.measures = "exit on stdin close, signals needed, descendants left (orphans)";
-    info.warmup = 0;
-    info.iterations = 4;
+        "subscription), then stdin closed, SIGTERM, SIGKILL: how each ended and what it left",
+        "exit on stdin close, signals needed, descendants left (orphans)", 0, 4);
     info.needs.fresh_servers = true;
     return info;
   }
@@ -173,14 +162,11 @@ class WrapperScenario : public FreshServerScenario {
 
  private:
   static ScenarioInfo WrapperInfo() {
-    ScenarioInfo info;
-    info.name = "wrapper";
-    info.description =
+    ScenarioInfo info = McpInfo(
+        "wrapper",
         "fresh servers ended by SIGTERM to the direct child only, stdin still open, as a client "
-        "behind a launcher (npx, uvx, sh -c) would: does the real server keep running?";
-    info.measures = "the process tree, and what outlives the direct child";
-    info.warmup = 0;
-    info.iterations = 2;
+        "behind a launcher (npx, uvx, sh -c) would: does the real server keep running?",
+        "the process tree, and what outlives the direct child", 0, 2);
     info.needs.fresh_servers = true;
     return info;
   }
