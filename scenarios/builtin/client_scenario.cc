@@ -4,6 +4,18 @@
 
 namespace goose::scenarios {
 
+std::string SpawnHelpersScript(std::string_view name) {
+  return R"({"name": ")" + std::string(name) + R"(",
+  "loop": true,
+  "turns": [
+    {"messages": [{"text": "Starting helpers.", "chunks": 2,
+       "tool_calls": [
+         {"name": "mcp__spawn_grandchild", "arguments": {"seconds": 300}},
+         {"name": "mcp__spawn_grandchild", "arguments": {"seconds": 300, "orphan": true}}]}]},
+    {"messages": [{"text": "Helpers started.", "chunks": 2}]}
+  ]})";
+}
+
 Status AddMockMcpExtension(ApiClient& client) {
   HttpAnswer added = client.Post("/extensions/add", {{"type", "stdio"},
                                                      {"name", "mcp"},

@@ -22,6 +22,11 @@ namespace goose::scenarios {
 // Adds mock-mcp as the stdio extension "mcp" through `client`.
 Status AddMockMcpExtension(ApiClient& client);
 
+// A looping mock script named `name` (mock-llm picks it by model name)
+// whose first turn has mock-mcp spawn two long-lived grandchildren, one of
+// them orphaned, and whose second turn answers.
+std::string SpawnHelpersScript(std::string_view name);
+
 class ClientScenario : public Scenario {
  public:
   const ScenarioInfo& info() const override { return info_; }

@@ -18,23 +18,12 @@
 namespace goose::scenarios {
 namespace {
 
-constexpr std::string_view kExtensionOrphansScript = R"({
-  "name": "gate_extension_orphans",
-  "loop": true,
-  "turns": [
-    {"messages": [{"text": "Starting helpers.", "chunks": 2,
-       "tool_calls": [
-         {"name": "mcp__spawn_grandchild", "arguments": {"seconds": 300}},
-         {"name": "mcp__spawn_grandchild", "arguments": {"seconds": 300, "orphan": true}}]}]},
-    {"messages": [{"text": "Helpers started.", "chunks": 2}]}
-  ]})";
-
 constexpr auto kOrphansTtl = std::chrono::milliseconds(500);
 constexpr auto kOrphansReapGrace = std::chrono::seconds(5);
 
 class ExtensionOrphansScenario : public ClientScenario {
  public:
-  ExtensionOrphansScenario() : ClientScenario({}, kExtensionOrphansScript) {
+  ExtensionOrphansScenario() : ClientScenario({}, SpawnHelpersScript("gate_extension_orphans")) {
     info_.name = "extension_orphans";
     info_.description =
         "a session's mock-mcp extension spawns grandchildren; the session is ended, reaped, or "

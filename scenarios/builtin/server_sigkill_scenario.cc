@@ -19,20 +19,9 @@
 namespace goose::scenarios {
 namespace {
 
-constexpr std::string_view kServerSigkillScript = R"({
-  "name": "gate_server_sigkill",
-  "loop": true,
-  "turns": [
-    {"messages": [{"text": "Starting helpers.", "chunks": 2,
-       "tool_calls": [
-         {"name": "mcp__spawn_grandchild", "arguments": {"seconds": 300}},
-         {"name": "mcp__spawn_grandchild", "arguments": {"seconds": 300, "orphan": true}}]}]},
-    {"messages": [{"text": "Helpers started.", "chunks": 2}]}
-  ]})";
-
 class ServerSigkillScenario : public ClientScenario {
  public:
-  ServerSigkillScenario() : ClientScenario({}, kServerSigkillScript) {
+  ServerSigkillScenario() : ClientScenario({}, SpawnHelpersScript("gate_server_sigkill")) {
     info_.name = "server_sigkill";
     info_.description =
         "goose-api (a real process) runs a session whose mock-mcp extension spawned "

@@ -8,7 +8,7 @@ McpScenario::McpScenario(ScenarioInfo info, McpScenarioOptions options)
     : info_(std::move(info)), options_(std::move(options)) {}
 
 ScenarioInfo McpScenario::McpInfo(std::string name, std::string description, std::string measures,
-                                  int warmup, int iterations) {
+                                  int warmup, int iterations, bool fresh_servers) {
   ScenarioInfo info;
   info.name = std::move(name);
   info.description = std::move(description);
@@ -16,6 +16,7 @@ ScenarioInfo McpScenario::McpInfo(std::string name, std::string description, std
   info.warmup = warmup;
   info.iterations = iterations;
   info.heap_thresholds = McpThresholds();
+  info.needs.fresh_servers = fresh_servers;
   return info;
 }
 

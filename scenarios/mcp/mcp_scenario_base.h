@@ -27,8 +27,9 @@ class McpScenario : public Scenario {
   McpScenario(ScenarioInfo info, McpScenarioOptions options);
 
   // An MCP scenario's info, with the MCP heap thresholds.
+  // `fresh_servers`: it starts servers of its own (ScenarioNeeds).
   static ScenarioInfo McpInfo(std::string name, std::string description, std::string measures,
-                              int warmup, int iterations);
+                              int warmup, int iterations, bool fresh_servers = false);
   // The server (REQUIRES: between Setup and Teardown).
   McpTarget& mcp() { return *mcp_; }
 

@@ -133,13 +133,12 @@ class ShutdownScenario : public FreshServerScenario {
 
  private:
   static ScenarioInfo ShutdownInfo() {
-    ScenarioInfo info = McpInfo(
+    return McpInfo(
         "shutdown",
         "fresh servers given the script (every other one also logging/setLevel and a "
         "subscription), then stdin closed, SIGTERM, SIGKILL: how each ended and what it left",
-        "exit on stdin close, signals needed, descendants left (orphans)", 0, 4);
-    info.needs.fresh_servers = true;
-    return info;
+        "exit on stdin close, signals needed, descendants left (orphans)", 0, 4,
+        /*fresh_servers=*/true);
   }
 };
 
@@ -162,13 +161,11 @@ class WrapperScenario : public FreshServerScenario {
 
  private:
   static ScenarioInfo WrapperInfo() {
-    ScenarioInfo info = McpInfo(
+    return McpInfo(
         "wrapper",
         "fresh servers ended by SIGTERM to the direct child only, stdin still open, as a client "
         "behind a launcher (npx, uvx, sh -c) would: does the real server keep running?",
-        "the process tree, and what outlives the direct child", 0, 2);
-    info.needs.fresh_servers = true;
-    return info;
+        "the process tree, and what outlives the direct child", 0, 2, /*fresh_servers=*/true);
   }
 };
 
