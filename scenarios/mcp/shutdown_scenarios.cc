@@ -63,9 +63,11 @@ class FreshServerScenario : public McpScenario {
   using McpScenario::McpScenario;
 
   // A fresh server, initialized and given one run of the script (and, with
-  // `timers`, logging/setLevel and a resource subscription), then ended
-  // as a client would (`signal_first`: SIGTERM with stdin open).
-  Result<ClientShutdown> RunFreshServer(int i, bool timers, bool signal_first) {
+  // `timers`, logging/setLevel and a resource subscription, where the
+  // server announces them), then ended as a client would (`signal_first`:
+  // SIGTERM with stdin open). `given` says what it was given.
+  Result<ClientShutdown> RunFreshServer(int i, bool timers, bool signal_first,
+                                        std::string* given = nullptr) {
     const std::set<pid_t> others = ProcessesNow();
     McpTargetOptions options = options_.target;
     options.watch = &mcp().watch();  // the target's: a second watch would kill it when it goes
@@ -74,7 +76,9 @@ class FreshServerScenario : public McpScenario {
     for (const McpCall& call : script_.calls) {
       if (Status s = Send(fresh.client(), call, i); !s.ok()) return s;
     }
-    if (timers) StartTimers(fresh, i);
+    std::string sent = "the script";
+    if (timers) sent += StartTimers(fresh, i);
+    if (given != nullptr) *given = sent;
     return fresh.ShutDownAsClient(signal_first, options_.shutdown_grace, others);
   }
 
@@ -89,21 +93,25 @@ class FreshServerScenario : public McpScenario {
 
  private:
   // logging/setLevel and resources/subscribe, where announced: the
-  // classic source of timers a server forgets to clear.
-  void StartTimers(McpTarget& fresh, int i) {
+  // classic source of timers a server forgets to clear. What was sent, as
+  // ", logging/setLevel, resources/subscribe" (empty: neither).
+  std::string StartTimers(McpTarget& fresh, int i) {
+    std::string sent;
     const Json& caps = fresh.server_info().capabilities;
     if (caps.contains("logging")) {
       (void)Send(fresh.client(), {"logging/setLevel", {{"level", "debug"}}}, i);
+      sent += ", logging/setLevel";
     }
     const Json& resources = caps.value("resources", Json::object());
-    if (!resources.is_object() || resources.value("subscribe", false) != true) return;
+    if (!resources.is_object() || resources.value("subscribe", false) != true) return sent;
     Result<Json> list = fresh.client().Request("resources/list", Json::object());
-    if (!list.ok() || !list->value("resources", Json::array()).is_array()) return;
+    if (!list.ok() || !list->value("resources", Json::array()).is_array()) return sent;
     for (const Json& r : list->value("resources", Json::array())) {
       if (!r.is_object() || !r.value("uri", Json()).is_string()) continue;
       (void)Send(fresh.client(), {"resources/subscribe", {{"uri", r["uri"]}}}, i);
-      return;
+      return sent + ", resources/subscribe";
     }
+    return sent;
   }
 
   std::map<std::string, int> violations_;  // what -> how many starts
@@ -117,14 +125,14 @@ class ShutdownScenario : public FreshServerScenario {
 
   Status Iterate(Target&, int i) override {
     const bool timers = i % 2 == 1;
-    Result<ClientShutdown> s = RunFreshServer(i, timers, /*signal_first=*/false);
+    std::string sent;
+    Result<ClientShutdown> s = RunFreshServer(i, timers, /*signal_first=*/false, &sent);
     if (!s.ok()) return s.status();
     Json record = ToJson(*s);
     record["start"] = i;
-    record["after"] = timers ? "the script, logging/setLevel, resources/subscribe" : "the script";
+    record["after"] = sent;
     records_.push_back(std::move(record));
-    const std::string given =
-        timers ? " (given the script, logging/setLevel and a subscription)" : " (given the script)";
+    const std::string given = " (given " + sent + ")";
     Judge("did not exit when its stdin closed; ended by " + s->ended_by + given,
           s->ended_by != "stdin closed");
     Judge("left " + Commands(s->left) + " running after it exited" + given, !s->left.empty());
