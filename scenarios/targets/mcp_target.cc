@@ -175,6 +175,9 @@ Status McpTarget::Start() {
   }
   server_info_ = std::move(*info);
   CheckHeap();
+  // PSS as PSS goes: a tcmalloc server's settles later, a sanitizer
+  // build's is recorded, not judged (thresholds.h).
+  if (heap_kind_ == "pss") heap_kind_ = ServerObserver::PssKind(pid());
   return Status::Ok();
 }
 
