@@ -59,6 +59,16 @@ struct LeakCase {
 
 void PrintTo(const LeakCase& c, std::ostream* os) { *os << c.name; }
 
+// What a switch that keeps no bytes may still add to the mock's resident
+// memory over the calls: a sanitizer's runtime grows its own (shadow,
+// quarantine; about 2 MB in 5 calls under asan), below the 4.5 MiB the
+// bytes switch must show.
+#if defined(GOOSE_HEAP_BACKEND_SANITIZER) || defined(GOOSE_TSAN)
+constexpr int64_t kCleanRssAllowance = 4 * kBytesPerCall;
+#else
+constexpr int64_t kCleanRssAllowance = kBytesPerCall;
+#endif
+
 class LeakSwitchTest : public ::testing::TestWithParam<LeakCase> {};
 
 TEST_P(LeakSwitchTest, GrowsItsOwnSeriesByOnePerCallAndNoOther) {
@@ -86,7 +96,7 @@ TEST_P(LeakSwitchTest, GrowsItsOwnSeriesByOnePerCallAndNoOther) {
   if (c.retained_bytes > 0) {
     EXPECT_GE(rss_growth, c.retained_bytes * 9 / 10);  // touched, so resident
   } else {
-    EXPECT_LT(rss_growth, kBytesPerCall);
+    EXPECT_LT(rss_growth, kCleanRssAllowance);
   }
   // A clean exit on EOF: joins the parked threads, frees the bytes.
   EXPECT_EQ(client->Stop(10s).ToString(), "exit code 0");
