@@ -219,7 +219,7 @@ class ChildProcess {
 
   const std::string name_;
   const Supervision supervision_;
-  const bool leak_child_;  // failpoint leak_child was on at spawn
+  const bool leak_child_;         // failpoint leak_child was on at spawn
   const bool leave_descendants_;  // SpawnOptions::leave_descendants
   const pid_t pid_;
   const std::chrono::milliseconds stop_grace_;

@@ -252,8 +252,8 @@ std::string ResultHeader(const Json& result) {
     html += "<p class=\"error\">LeakSanitizer reported unreachable memory (" +
             HtmlEscape(FormatNumber(lsan)) + " report(s); see the test log).</p>";
   }
-  for (const Json& v : Field(result, "violations").is_array() ? Field(result, "violations")
-                                                               : Json::array()) {
+  for (const Json& v :
+       Field(result, "violations").is_array() ? Field(result, "violations") : Json::array()) {
     if (v.is_string()) html += "<p class=\"error\">violation: " + HtmlEscape(Text(v)) + "</p>";
   }
   return html;

@@ -74,9 +74,9 @@ struct McpTargetOptions {
 
 // How a server ended when a client ended it (ShutDownAsClient).
 struct ClientShutdown {
-  std::string ended_by;     // "stdin closed", "SIGTERM" or "SIGKILL"
-  double seconds = 0;       // from the first step until it exited
-  std::string exit_status;  // "exit code 0", "signal 15 (SIGTERM)"
+  std::string ended_by;           // "stdin closed", "SIGTERM" or "SIGKILL"
+  double seconds = 0;             // from the first step until it exited
+  std::string exit_status;        // "exit code 0", "signal 15 (SIGTERM)"
   std::vector<std::string> tree;  // the server's process tree just before
   std::vector<std::string> left;  // what still ran once it had exited: orphans
 };

@@ -30,11 +30,10 @@ TEST(CallScript, ParsesRequestsAndTheirParams) {
 }
 
 TEST(CallScript, RefusesWhatIsNotARequestList) {
-  for (const char* text :
-       {R"([])", R"({"requests": []})", R"({"requests": [{"params": {}}]})",
-        R"({"requests": [{"method": "ping", "params": [1]}]})",
-        R"({"requests": [{"method": "initialize"}]})",
-        R"({"requests": [{"method": "notifications/cancelled"}]})"}) {
+  for (const char* text : {R"([])", R"({"requests": []})", R"({"requests": [{"params": {}}]})",
+                           R"({"requests": [{"method": "ping", "params": [1]}]})",
+                           R"({"requests": [{"method": "initialize"}]})",
+                           R"({"requests": [{"method": "notifications/cancelled"}]})"}) {
     Result<CallScript> parsed = ParseCallScript(Parse(text), "bad.json");
     EXPECT_FALSE(parsed.ok()) << text;
     if (!parsed.ok()) EXPECT_THAT(parsed.status().message(), HasSubstr("bad.json")) << text;
@@ -43,7 +42,7 @@ TEST(CallScript, RefusesWhatIsNotARequestList) {
 
 TEST(CallScript, TheCounterMakesValuesUnique) {
   const Json params = Parse(
-                          R"({"name": "k-{{i}}", "list": ["{{i}}", "{{i%3}}", 7], "n": 5,
+      R"({"name": "k-{{i}}", "list": ["{{i}}", "{{i%3}}", 7], "n": 5,
                               "left": "{{x}} and {{i", "bad": "{{i%0}}"})");
   const Json at = Instantiate(params, 7);
   EXPECT_EQ(at["name"], "k-7");
@@ -59,11 +58,10 @@ TEST(CallScript, TheDefaultScriptCallsWhatTheServerAnnounces) {
   McpServerInfo server;
   server.capabilities = {{"tools", Json::object()}, {"prompts", Json::object()}};
   McpTool free_tool{"now", "", {{"type", "object"}, {"properties", Json::object()}}};
-  McpTool needs_args{"add",
-                     "",
-                     {{"type", "object"},
-                      {"properties", {{"a", {{"type", "number"}}}}},
-                      {"required", {"a"}}}};
+  McpTool needs_args{
+      "add",
+      "",
+      {{"type", "object"}, {"properties", {{"a", {{"type", "number"}}}}}, {"required", {"a"}}}};
   const CallScript script = DefaultCallScript(server, {free_tool, needs_args});
   std::vector<std::string> methods;
   for (const McpCall& c : script.calls) methods.push_back(c.method);
