@@ -16,8 +16,8 @@
 
 #include "core/base/failpoint.h"
 #include "harness/gate_report.h"
-#include "scenarios/targets/heap_profile.h"
 #include "scenarios/runner/runner.h"
+#include "scenarios/targets/heap_profile.h"
 
 namespace goose::scenarios {
 

@@ -18,12 +18,12 @@
 
 #include "core/base/failpoint.h"
 #include "harness/gate_report.h"
-#include "scenarios/gates/gate_expectations.h"
 #include "scenarios/builtin/builtin_scenarios.h"
-#include "scenarios/targets/heap_profile.h"
+#include "scenarios/gates/gate_expectations.h"
+#include "scenarios/probe/heap_gauge.h"
 #include "scenarios/runner/runner.h"
 #include "scenarios/runner/thresholds.h"
-#include "scenarios/probe/heap_gauge.h"
+#include "scenarios/targets/heap_profile.h"
 
 #if defined(GOOSE_HEAP_BACKEND_SANITIZER)
 // Every scenario ends with __lsan_do_recoverable_leak_check(), so leaks are

@@ -27,11 +27,11 @@
 #include "core/extensions/child_process.h"
 #include "harness/test_util.h"
 #include "scenarios/leakcheck/tests/leakcheck_fixture.h"
+#include "scenarios/probe/orphan_watch.h"
 #include "scenarios/targets/heap_profile.h"
 #include "scenarios/targets/process_target.h"
 #include "scenarios/targets/program_launch.h"
 #include "scenarios/targets/run_program.h"
-#include "scenarios/probe/orphan_watch.h"
 
 namespace goose::leakcheck {
 namespace {
