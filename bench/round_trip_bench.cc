@@ -19,6 +19,10 @@
 //   allocations_per_reply        operator new calls in the process (server,
 //                                client, floor) per measured reply, session
 //                                starts included
+//   bytes_written_per_reply      bytes given to write(2) per measured reply
+//                                (the session files: appends, and the
+//                                whole file at each start; gated: a count
+//                                that does not move with the machine's load)
 //
 // Variants: clients 1 and 4; tools 0 (three messages of four chunks) or 1
 // (a tool loop through a mock-mcp stdio extension, one per session).
@@ -29,6 +33,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -63,6 +68,20 @@ int64_t MinorPageFaults() {
   struct rusage usage {};
   ::getrusage(RUSAGE_SELF, &usage);
   return usage.ru_minflt;
+}
+
+// Bytes this process has handed to write(2) and its relatives so far
+// (/proc/self/io wchar; sockets written with send(2), as cpp-httplib does,
+// are not counted). For the round trip that is the session files, so the
+// count per reply is what the file contract writes, whatever the load.
+int64_t BytesWritten() {
+  std::ifstream io("/proc/self/io");
+  std::string key;
+  int64_t value = 0;
+  while (io >> key >> value) {
+    if (key == "wchar:") return value;
+  }
+  return -1;
 }
 
 // The server under test, the floor, and what the client threads collect.
@@ -239,6 +258,7 @@ void BM_RoundTrip(benchmark::State& state) {
   int replies_in_session = 0;
   bool first = true;
   int64_t allocations_before = 0;
+  int64_t written_before = 0;
 
   auto end_session = [&] {
     if (session.empty()) return;
@@ -267,6 +287,7 @@ void BM_RoundTrip(benchmark::State& state) {
         }
         api_requests = 0;
         allocations_before = AllocationCount();
+        written_before = BytesWritten();
       }
     }
     if (session.empty()) {
@@ -301,6 +322,7 @@ void BM_RoundTrip(benchmark::State& state) {
 
   g_rig->AwaitMerged();
   const int64_t allocations = AllocationCount() - allocations_before;
+  const int64_t written = BytesWritten() - written_before;
   std::vector<double>& reply = g_rig->reply();
   std::vector<double>& floor = g_rig->floor_latencies();
   std::vector<double>& start = g_rig->start();
@@ -317,6 +339,10 @@ void BM_RoundTrip(benchmark::State& state) {
   if (!reply.empty()) {
     state.counters["allocations_per_reply"] =
         static_cast<double>(allocations) / static_cast<double>(reply.size());
+    if (written_before >= 0 && written >= 0) {
+      state.counters["bytes_written_per_reply"] =
+          static_cast<double>(written) / static_cast<double>(reply.size());
+    }
   }
   g_rig.reset();
 }

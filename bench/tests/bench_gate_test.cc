@@ -3,8 +3,8 @@
 // failpoint on (every HTTP request keeps 64 more bytes) fails the gate
 // naming heap_growth_per_request; with rewrite_sessions on (every reply
 // rewrites the whole session file, as before appends) it fails naming
-// reply_over_floor; with message_dom on (a DOM per stored message, as
-// before the direct writer) it fails naming allocations_per_request; with
+// bytes_written_per_reply (and may fail reply_over_floor too); with message_dom on (a DOM per
+// stored message, as before the direct writer) it fails naming allocations_per_request; with
 // fork_spawn (children forked, not vforked) it fails naming
 // page_faults_per_start; with copy_tool_lists (a tool list built per reply
 // and copied per turn) naming allocations_per_tool_reply; with
@@ -99,10 +99,13 @@ TEST(BenchGateTest, ShortPassIsWithinTheBaseline) {
 }
 
 // Runs the whole short pass with `failpoint` on, and expects the gate to
-// fail on `figure` alone: that figure measured and over its limit, every
-// other gated figure measured and within its own (so a canary proves the
-// one figure it breaks, not a run with figures missing). The figure's value.
-std::optional<double> ExpectGateFailsOn(const std::string& failpoint, const std::string& figure) {
+// fail on `figure`: that figure measured and over its limit, every other
+// gated figure measured and within its own except those in `may_also_fail`
+// (a latency the same bug slows, which a noisy machine may or may not push
+// over its limit), so a canary proves the figure it breaks, not a run with
+// figures missing. The figure's value.
+std::optional<double> ExpectGateFailsOn(const std::string& failpoint, const std::string& figure,
+                                        const std::vector<std::string>& may_also_fail = {}) {
   const Baseline baseline = LoadBaseline();
   EXPECT_FALSE(baseline.figures.empty());
   Result<RunFigures> run = RunShortPass({"--goose_failpoints=" + failpoint});
@@ -118,14 +121,21 @@ std::optional<double> ExpectGateFailsOn(const std::string& failpoint, const std:
   if (row == comparison.rows.end()) return std::nullopt;
   EXPECT_TRUE(row->now.has_value()) << row->missing_reason;
   EXPECT_TRUE(row->regressed) << table;
-  const std::vector<std::string> failed = comparison.failed();
-  EXPECT_EQ(failed, std::vector<std::string>{figure}) << table;
+  auto allowed = [&](const std::string& name) {
+    return std::find(may_also_fail.begin(), may_also_fail.end(), name) != may_also_fail.end();
+  };
   for (const FigureResult& other : comparison.rows) {
     if (!other.figure.gate || other.figure.name == figure) continue;
     EXPECT_TRUE(other.now.has_value()) << other.figure.name << ": " << other.missing_reason;
+    if (allowed(other.figure.name)) continue;
     EXPECT_FALSE(other.regressed) << other.figure.name << " failed too under " << failpoint;
   }
-  EXPECT_NE(table.find("gate: FAILED: " + figure), std::string::npos) << table;
+  const std::vector<std::string> failed = comparison.failed();
+  EXPECT_NE(std::find(failed.begin(), failed.end(), figure), failed.end()) << table;
+  for (const std::string& name : failed) {
+    EXPECT_TRUE(name == figure || allowed(name)) << name << " failed too under " << failpoint;
+  }
+  EXPECT_NE(table.find("gate: FAILED:"), std::string::npos) << table;
   return row->now;
 }
 
@@ -135,8 +145,15 @@ TEST(BenchGateTest, RetainedHeapPerRequestFailsTheGateByName) {
   EXPECT_GT(*now, 32.0) << "64 retained bytes per request must show";  // 64 B + bookkeeping
 }
 
+// The append's win, as a count: with rewrite_sessions every reply writes
+// the whole file again (on average 16 replies' worth of lines instead of
+// one reply's), ~8x the bytes of a clean run. The reply's latency grows too,
+// by how much depends on the build and the machine's load.
 TEST(BenchGateTest, RewritingTheSessionFileOnEveryReplyFailsTheGateByName) {
-  EXPECT_TRUE(ExpectGateFailsOn("rewrite_sessions", "reply_over_floor"));
+  std::optional<double> now =
+      ExpectGateFailsOn("rewrite_sessions", "bytes_written_per_reply", {"reply_over_floor"});
+  ASSERT_TRUE(now.has_value());
+  EXPECT_GT(*now, 4000.0) << "rewriting whole files must show";
 }
 
 // The spawn win: with fork_spawn, children are forked (the server's page
