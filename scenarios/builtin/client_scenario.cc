@@ -16,13 +16,15 @@ std::string SpawnHelpersScript(std::string_view name) {
   ]})";
 }
 
-Status AddMockMcpExtension(ApiClient& client) {
-  HttpAnswer added = client.Post("/extensions/add", {{"type", "stdio"},
-                                                     {"name", "mcp"},
-                                                     {"cmd", MockMcpPath()},
-                                                     {"args", Json::array()},
-                                                     {"envs", Json::object()},
-                                                     {"timeout", 30}});
+std::string ExtensionScript(std::string_view name, const ExtensionCommand& extension) {
+  if (extension.is_mock_mcp) return SpawnHelpersScript(name);
+  return R"({"name": ")" + std::string(name) + R"(",
+  "loop": true,
+  "turns": [{"messages": [{"text": "Nothing to call.", "chunks": 2}]}]})";
+}
+
+Status AddExtension(ApiClient& client, const ExtensionCommand& extension) {
+  HttpAnswer added = client.Post("/extensions/add", ExtensionConfig(extension));
   if (!added.ok() || added.body.value("error", true)) {
     return AnswerError("POST /extensions/add", added);
   }
@@ -38,8 +40,15 @@ TargetRequirements ClientScenario::requirements() const {
     r.script = ScenarioScript(script_json_);
     r.script_json = script_json_;  // for targets that run mock-llm
   }
+  r.extension = extension_;
   Require(r);
   return r;
+}
+
+bool ClientScenario::SetExtension(const ExtensionCommand& extension) {
+  if (!info_.needs.extension) return false;
+  extension_ = extension;
+  return true;
 }
 
 void ClientScenario::Require(TargetRequirements&) const {}

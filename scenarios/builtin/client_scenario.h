@@ -19,13 +19,19 @@
 
 namespace goose::scenarios {
 
-// Adds mock-mcp as the stdio extension "mcp" through `client`.
-Status AddMockMcpExtension(ApiClient& client);
+// Adds `extension` as the stdio extension "mcp" through `client`.
+Status AddExtension(ApiClient& client, const ExtensionCommand& extension);
 
 // A looping mock script named `name` (mock-llm picks it by model name)
 // whose first turn has mock-mcp spawn two long-lived grandchildren, one of
 // them orphaned, and whose second turn answers.
 std::string SpawnHelpersScript(std::string_view name);
+// The script of a scenario whose sessions run extension(): the helpers
+// script for mock-mcp; for a user's extension, whose tools are unknown
+// (and calling one with made-up arguments could do anything), a looping
+// answer without tool calls: each session starts the extension, runs its
+// handshake and tool listing, and ends.
+std::string ExtensionScript(std::string_view name, const ExtensionCommand& extension);
 
 class ClientScenario : public Scenario {
  public:
@@ -39,10 +45,16 @@ class ClientScenario : public Scenario {
   Status Teardown(Target& target) override;
   void SetLenient(bool lenient) override { lenient_ = lenient; }
   std::vector<Deviation> Deviations() const override;
+  // Kept for scenarios whose info says they need an extension.
+  bool SetExtension(const ExtensionCommand& extension) override;
 
  protected:
   // `script_json` is a mock script with its "name"; empty for the default.
   ClientScenario(ScenarioInfo info, std::string_view script_json);
+
+  // Replaces the script given at construction. REQUIRES: before
+  // requirements().
+  void SetScript(std::string script_json) { script_json_ = std::move(script_json); }
 
   // What else the scenario needs of the server (a short TTL, stdio
   // extensions, real processes).
@@ -86,12 +98,18 @@ class ClientScenario : public Scenario {
   // Records `what` as a deviation in a lenient run; nothing when strict.
   void Notice(const std::string& what);
   bool lenient() const { return lenient_; }
+  // The extension the sessions run (mock-mcp unless SetExtension said).
+  const ExtensionCommand& extension() const { return extension_; }
+  // Adds extension() through `client` (the first client by default).
+  Status AddExtension(ApiClient& client) { return scenarios::AddExtension(client, extension_); }
+  Status AddExtension() { return AddExtension(client()); }
 
   ScenarioInfo info_;
 
  private:
-  const std::string script_json_;
+  std::string script_json_;
   bool lenient_ = false;
+  ExtensionCommand extension_ = MockMcpExtension();
   mutable std::mutex deviations_mutex_;
   std::vector<Deviation> deviations_;  // guarded by deviations_mutex_
   int client_count_ = 1;

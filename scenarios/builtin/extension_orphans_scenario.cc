@@ -20,10 +20,12 @@ namespace {
 
 constexpr auto kOrphansTtl = std::chrono::milliseconds(500);
 constexpr auto kOrphansReapGrace = std::chrono::seconds(5);
+constexpr const char* kOrphansScript = "gate_extension_orphans";
 
 class ExtensionOrphansScenario : public ClientScenario {
  public:
-  ExtensionOrphansScenario() : ClientScenario({}, SpawnHelpersScript("gate_extension_orphans")) {
+  ExtensionOrphansScenario()
+      : ClientScenario({}, ExtensionScript(kOrphansScript, MockMcpExtension())) {
     info_.name = "extension_orphans";
     info_.description =
         "a session's mock-mcp extension spawns grandchildren; the session is ended, reaped, or "
@@ -44,6 +46,18 @@ class ExtensionOrphansScenario : public ClientScenario {
     r.session_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(ttl_);
     r.stdio_extensions = true;
     r.extension_in_config = true;
+  }
+
+  // A user's extension: no helpers to spawn (its tools are unknown); what
+  // it starts by itself is watched the same way.
+  bool SetExtension(const ExtensionCommand& extension) override {
+    if (!ClientScenario::SetExtension(extension)) return false;
+    SetScript(ExtensionScript(kOrphansScript, extension));
+    if (!extension.is_mock_mcp) {
+      info_.description = "sessions run the extension `" + ExtensionText(extension) +
+                          "`; each is ended, reaped, or its extension removed";
+    }
+    return true;
   }
 
   bool SetSessionTtl(std::chrono::duration<double> ttl) override {
@@ -105,8 +119,6 @@ class ExtensionOrphansScenario : public ClientScenario {
   }
 
  private:
-  Status AddExtension() { return AddMockMcpExtension(client()); }
-
   std::chrono::duration<double> ttl_ = kOrphansTtl;
   int64_t at_rest_ = 0;
 };

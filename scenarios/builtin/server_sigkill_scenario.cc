@@ -19,9 +19,12 @@
 namespace goose::scenarios {
 namespace {
 
+constexpr const char* kSigkillScript = "gate_server_sigkill";
+
 class ServerSigkillScenario : public ClientScenario {
  public:
-  ServerSigkillScenario() : ClientScenario({}, SpawnHelpersScript("gate_server_sigkill")) {
+  ServerSigkillScenario()
+      : ClientScenario({}, ExtensionScript(kSigkillScript, MockMcpExtension())) {
     info_.name = "server_sigkill";
     info_.description =
         "goose-api (a real process) runs a session whose mock-mcp extension spawned "
@@ -32,6 +35,14 @@ class ServerSigkillScenario : public ClientScenario {
     info_.requests_per_iteration = 2;
     info_.needs.separate_processes = true;
     info_.needs.extension = true;
+  }
+
+  // A user's extension: no helpers to spawn; the extension's own tree must
+  // not survive the server either.
+  bool SetExtension(const ExtensionCommand& extension) override {
+    if (!ClientScenario::SetExtension(extension)) return false;
+    SetScript(ExtensionScript(kSigkillScript, extension));
+    return true;
   }
 
   Status Setup(Target& target) override {
@@ -45,7 +56,8 @@ class ServerSigkillScenario : public ClientScenario {
     Result<std::string> id = client_->StartSession("start the helpers");
     if (!id.ok()) return id.status();
     if (target.Descendants() <= before) {
-      return Internal("the session's extension and its grandchildren are not running");
+      return Internal("the session's extension (" + ExtensionText(extension()) +
+                      ") is not running");
     }
     client_.reset();
     server_->KillServer();
@@ -66,7 +78,7 @@ class ServerSigkillScenario : public ClientScenario {
   Status Connect() {
     // A client of its own: every iteration restarts the server on a new port.
     client_ = ConnectTo(*server_);
-    return AddMockMcpExtension(*client_);
+    return AddExtension(*client_);
   }
 
   ProcessTarget* server_ = nullptr;

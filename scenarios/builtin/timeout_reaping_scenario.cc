@@ -10,6 +10,8 @@
 // gets a mock-mcp extension, so a session not reaped shows as its
 // extension process still running (descendants), its fds and its heap.
 // The iteration waits the TTL out, then (bounded) for those processes.
+// With a user's extension (leakcheck run --extension) every session runs
+// it on any server, and its processes are waited for and counted alike.
 
 #include <memory>
 #include <thread>
@@ -57,11 +59,18 @@ class TimeoutReapingScenario : public ClientScenario {
   Status Setup(Target& target) override {
     if (Status s = ClientScenario::Setup(target); !s.ok()) return s;
     counted_ = LiveSessions(target) >= 0;
-    if (counted_) return Status::Ok();
+    // A user's extension (--extension) runs in every session, counted or not:
+    // its processes must go with the reaped sessions.
+    with_extension_ = !counted_ || !extension().is_mock_mcp;
+    if (!with_extension_) return Status::Ok();
     at_rest_ = target.Descendants();
-    // A server that cannot take the extension is still judged by its heap.
-    if (Status s = AddMockMcpExtension(client()); !s.ok()) {
-      Notice("POST /extensions/add of a stdio extension failed; judged by the heap alone");
+    if (Status s = AddExtension(); !s.ok()) {
+      if (!counted_) {
+        // A server that cannot take the extension is still judged by its heap.
+        Notice("POST /extensions/add of a stdio extension failed; judged by the heap alone");
+        return Status::Ok();
+      }
+      return s;
     }
     return Status::Ok();
   }
@@ -77,22 +86,24 @@ class TimeoutReapingScenario : public ClientScenario {
     if (counted_) {
       WaitUntil([&] { return LiveSessions(target) <= before; }, grace);
     } else {
-      // Nothing can be reaped before the TTL; then the extensions go.
+      // Nothing can be reaped before the TTL.
       std::this_thread::sleep_for(ttl_);
-      WaitUntil([&] { return target.Descendants() <= at_rest_; }, kReapGrace);
     }
+    // Then the extensions go (bounded; one left running shows in descendants).
+    if (with_extension_) WaitUntil([&] { return target.Descendants() <= at_rest_; }, kReapGrace);
     return Status::Ok();
   }
 
   Status Teardown(Target& target) override {
     (void)ClientScenario::Teardown(target);
-    if (!counted_) target.KillStrayDescendants();  // a failing run leaves nothing running
+    if (with_extension_) target.KillStrayDescendants();  // a failing run leaves nothing running
     return Status::Ok();
   }
 
  private:
   std::chrono::duration<double> ttl_ = kTtl;
   bool counted_ = true;  // the target publishes its live-session count
+  bool with_extension_ = false;
   int64_t at_rest_ = 0;
 };
 

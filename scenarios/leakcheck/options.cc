@@ -148,7 +148,7 @@ bool TakesValue(const std::string& name) {
   static const std::vector<std::string> kValued = {
       "--scenario",    "--target",    "--port",       "--url",    "--pid",         "--mock-url",
       "--key",         "--failpoint", "--iterations", "--warmup", "--concurrency", "--report",
-      "--session-ttl", "--ttl-env",   "--heap",       "--calls",  "--shutdown"};
+      "--session-ttl", "--ttl-env",   "--heap",       "--calls",  "--shutdown",    "--extension"};
   return std::find(kValued.begin(), kValued.end(), name) != kValued.end();
 }
 
@@ -191,6 +191,12 @@ Status ApplyTargetOption(const std::string& name, const std::string& value, Opti
     if (!argv.ok()) return InvalidArgument("--target: " + argv.status().message());
     o->target_command = value;
     o->target_argv = std::move(*argv);
+  } else if (name == "--extension") {
+    if (!o->extension_command.empty()) return InvalidArgument("--extension given twice");
+    Result<std::vector<std::string>> argv = SplitCommandLine(value);
+    if (!argv.ok()) return InvalidArgument("--extension: " + argv.status().message());
+    o->extension_command = value;
+    o->extension_argv = std::move(*argv);
   } else if (name == "--url") {
     o->url = value;
   } else if (name == "--pid") {
@@ -302,10 +308,11 @@ Status CheckMcpCombination(const Seen& seen, const Options& o) {
         "leakcheck mcp -- npx -y @modelcontextprotocol/server-memory");
   }
   if (seen.target || seen.port || !o.url.empty() || o.pid != 0 || !o.failpoints.empty() ||
-      o.session_ttl != 0 || !o.mock_url.empty()) {
+      o.session_ttl != 0 || !o.mock_url.empty() || !o.extension_argv.empty()) {
     return InvalidArgument(
-        "--target, --port, --url, --pid, --mock-url, --failpoint and --session-ttl are for "
-        "goose-api servers (leakcheck run); leakcheck mcp takes the server's command after --");
+        "--target, --port, --url, --pid, --mock-url, --failpoint, --session-ttl and --extension "
+        "are for goose-api servers (leakcheck run); leakcheck mcp takes the server's command "
+        "after --");
   }
   return Status::Ok();
 }
@@ -408,6 +415,11 @@ TARGET (default: our goose-api and mock-llm from this build, on free loopback po
   --url URL --pid PID   attach to a server already running (http://HOST:PORT and its pid)
   --mock-url URL        with --url: the mock-llm that server talks to, for its statistics
   --key KEY             the server's x-api-key for --url (default: $GOOSE_API_KEY)
+  --extension 'CMD ARGS'
+                        the stdio MCP server the sessions of extension_orphans,
+                        timeout_reaping and server_sigkill run (as the extension "mcp",
+                        split like --target) instead of mock-mcp: your server judged
+                        together with the extension you deploy
 
 OPTIONS
   --scenario NAME       run this scenario (repeatable; default: every one the target

@@ -6,7 +6,7 @@
 //                 [--url URL --pid PID [--mock-url URL]] [--key KEY]
 //                 [--failpoint NAME]... [--iterations N] [--warmup N]
 //                 [--concurrency C] [--session-ttl SECS] [--ttl-env NAME|none]
-//                 [--heap exact|pss] [--report DIR] [--json]
+//                 [--heap exact|pss] [--extension 'CMD ARGS'] [--report DIR] [--json]
 //   leakcheck profile [same target options] [--scenario NAME] [...]
 //   leakcheck mcp [--scenario NAME]... [--iterations N] [--warmup N]
 //                 [--concurrency C] [--calls FILE] [--heap auto|exact|node|pss]
@@ -56,7 +56,11 @@ struct Options {
   std::string mock_url;                  // --mock-url (attach only)
   std::string key;                       // --key; empty: $GOOSE_API_KEY for attach
   std::vector<std::string> failpoints;   // --failpoint (builtin and command only)
-  int iterations = -1;                   // -1: each scenario's default
+  // --extension: the stdio MCP server the extension scenarios' sessions run
+  // instead of mock-mcp, as given and split (SplitCommandLine).
+  std::string extension_command;
+  std::vector<std::string> extension_argv;
+  int iterations = -1;  // -1: each scenario's default
   int warmup = -1;
   int concurrency = 0;  // 0: each scenario's default
   // The idle TTL the target reaps sessions after (--session-ttl); 0: each

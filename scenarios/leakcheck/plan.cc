@@ -93,6 +93,10 @@ Json TargetJson(const Options& options) {
   }
   if (!options.failpoints.empty()) t["failpoints"] = options.failpoints;
   if (options.concurrency > 0) t["concurrency"] = options.concurrency;
+  if (!options.extension_argv.empty()) {
+    t["extension"] = options.extension_command;
+    t["extension_argv"] = options.extension_argv;
+  }
   return t;
 }
 
@@ -120,11 +124,16 @@ PlannedScenario PlanMcpScenario(const Options& o, const std::string& name) {
   return p;
 }
 
-std::string TargetText(const Options& o) {
+std::string ServerText(const Options& o) {
   if (o.command == Command::kMcp) return "`" + Join(o.mcp_argv, " ") + "`";
   if (o.target == TargetKind::kBuiltin) return "our goose-api";
   if (o.target == TargetKind::kCommand) return "`" + o.target_command + "`";
   return o.url + " (pid " + std::to_string(o.pid) + ")";
+}
+
+std::string TargetText(const Options& o) {
+  if (o.extension_argv.empty()) return ServerText(o);
+  return ServerText(o) + " with the extension `" + o.extension_command + "`";
 }
 
 // A server leakcheck starts, as a command watched from outside.
@@ -202,6 +211,9 @@ Result<PlannedScenario> PlanScenario(const Options& o, const std::string& name,
   // A server we did not write may answer differently from ours: findings.
   p.scenario->SetLenient(o.target != TargetKind::kBuiltin);
   if (o.session_ttl > 0) p.scenario->SetSessionTtl(std::chrono::duration<double>(o.session_ttl));
+  if (!o.extension_argv.empty()) {
+    p.scenario->SetExtension(scenarios::UserExtension(o.extension_argv));
+  }
   p.target = SpecFor(o, p.scenario->info());
   p.heap_kind = ExpectedHeapKind(p.target);
   p.counts = PlanCounts(p.scenario->info(), o, p.heap_kind);
@@ -258,6 +270,7 @@ Result<Plan> MakePlan(const Options& o) {
   plan.environment = EnvironmentJson();
   plan.created = UtcNow();
   plan.report_dir = o.report_dir;
+  bool runs_extension = false;
   for (const std::string& name : ChosenNames(o)) {
     if (o.command == Command::kMcp) {
       plan.scenarios.push_back(PlanMcpScenario(o, name));
@@ -265,10 +278,17 @@ Result<Plan> MakePlan(const Options& o) {
     }
     Result<PlannedScenario> p = PlanScenario(o, name, !o.scenarios.empty());
     if (!p.ok()) return p.status();
+    runs_extension =
+        runs_extension || (p->skipped_reason.empty() && p->scenario->info().needs.extension);
     if (p->target.kind == TargetSpec::Kind::kAttach) {
       if (Status s = ParseUrls(o, p->target); !s.ok()) return s;
     }
     plan.scenarios.push_back(std::move(*p));
+  }
+  if (!o.extension_argv.empty() && !runs_extension) {
+    return InvalidArgument(
+        "--extension is run by the scenarios whose sessions start an extension "
+        "(extension_orphans, timeout_reaping, server_sigkill); none of the chosen ones runs");
   }
   return plan;
 }

@@ -119,6 +119,14 @@ class Scenario {
     (void)ttl;
     return false;
   }
+
+  // The stdio extension its sessions run (leakcheck's --extension; by
+  // default mock-mcp). False when the scenario runs no extension; then
+  // nothing changed. REQUIRES: before requirements() and Setup().
+  virtual bool SetExtension(const ExtensionCommand& extension) {
+    (void)extension;
+    return false;
+  }
 };
 
 }  // namespace goose::scenarios

@@ -35,10 +35,12 @@ std::string PreloadWith(const std::string& library) {
   return existing != nullptr && *existing != '\0' ? library + " " + existing : library;
 }
 
-// goose's own config file with mock-mcp as the stdio extension "mcp", for
-// a server that loads its extensions from there (goose reads
-// $XDG_CONFIG_HOME/goose/config.yaml).
-Status WriteGooseConfig(const std::filesystem::path& config_home) {
+// goose's own config file with `extension` as the stdio extension "mcp",
+// for a server that loads its extensions from there (goose reads
+// $XDG_CONFIG_HOME/goose/config.yaml). Strings are written as JSON
+// strings, which YAML reads as double-quoted scalars.
+Status WriteGooseConfig(const std::filesystem::path& config_home,
+                        const ExtensionCommand& extension) {
   std::error_code ec;
   std::filesystem::create_directories(config_home / "goose", ec);
   if (ec) return IoError("cannot make " + (config_home / "goose").string() + ": " + ec.message());
@@ -49,9 +51,8 @@ Status WriteGooseConfig(const std::filesystem::path& config_home) {
                    "    type: stdio\n"
                    "    name: mcp\n"
                    "    cmd: " +
-                       Json(MockMcpPath()).dump() +
+                       Json(extension.cmd).dump() + "\n    args: " + Json(extension.args).dump() +
                        "\n"
-                       "    args: []\n"
                        "    envs: {}\n"
                        "    timeout: 30\n");
 }
@@ -153,7 +154,7 @@ Status CommandTarget::Start() {
       TargetEnvironment(mock_llm().url(), requirements().script.name, port_, options_.api_key,
                         data_dir, requirements().session_ttl, options_.ttl_env);
   if (requirements().extension_in_config) {
-    if (Status s = WriteGooseConfig(dir() / "config"); !s.ok()) return s;
+    if (Status s = WriteGooseConfig(dir() / "config", requirements().extension); !s.ok()) return s;
     env["XDG_CONFIG_HOME"] = (dir() / "config").string();
   }
   PrepareHeapWatch(env);

@@ -2,8 +2,10 @@
 
 #include <httplib.h>
 
+#include <iterator>
 #include <utility>
 
+#include "core/base/strings.h"
 #include "harness/test_server.h"
 
 namespace goose::scenarios {
@@ -23,6 +25,28 @@ constexpr char kUseHeapprof[] =
 }  // namespace
 
 std::string MockMcpPath() { return GOOSE_MOCK_MCP_PATH; }
+
+ExtensionCommand MockMcpExtension() { return {MockMcpPath(), {}, true}; }
+
+ExtensionCommand UserExtension(std::vector<std::string> argv) {
+  ExtensionCommand e;
+  e.is_mock_mcp = false;
+  if (argv.empty()) return e;
+  e.cmd = std::move(argv.front());
+  e.args.assign(std::make_move_iterator(argv.begin() + 1), std::make_move_iterator(argv.end()));
+  return e;
+}
+
+std::string ExtensionText(const ExtensionCommand& extension) {
+  std::string text = extension.cmd;
+  if (!extension.args.empty()) text += " " + Join(extension.args, " ");
+  return text;
+}
+
+Json ExtensionConfig(const ExtensionCommand& extension) {
+  return {{"type", "stdio"},        {"name", "mcp"},          {"cmd", extension.cmd},
+          {"args", extension.args}, {"envs", Json::object()}, {"timeout", 30}};
+}
 
 Result<std::string> Target::DumpHeapProfile() {
   httplib::Client client(host(), port());

@@ -27,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/agent/session_registry.h"
 #include "core/base/resource_ledger.h"
@@ -110,6 +111,23 @@ class Target {
 // process)", "live malloc bytes of pid N (...)", "pss of pid N", ...
 std::string HeapSeriesName(const Target& target);
 
+// The stdio MCP server the extension scenarios give their sessions, as the
+// extension "mcp": mock-mcp from this build unless the user names their
+// own (leakcheck run --extension 'CMD ARGS').
+struct ExtensionCommand {
+  std::string cmd;
+  std::vector<std::string> args;
+  bool is_mock_mcp = true;  // false: the user's, whose tools are unknown
+};
+ExtensionCommand MockMcpExtension();
+// The user's `argv` (argv[0] the program).
+ExtensionCommand UserExtension(std::vector<std::string> argv);
+// "CMD ARGS", for reports.
+std::string ExtensionText(const ExtensionCommand& extension);
+// The body of POST /extensions/add for `extension` (goose's stdio
+// ExtensionConfig: type, name "mcp", cmd, args, envs, timeout).
+Json ExtensionConfig(const ExtensionCommand& extension);
+
 // What a scenario needs of the server it runs against.
 struct TargetRequirements {
   mock::Script script = mock::DefaultScript();
@@ -125,6 +143,9 @@ struct TargetRequirements {
   // goose's config file (XDG_CONFIG_HOME/goose/config.yaml), for servers
   // that load extensions from there rather than from /extensions/add.
   bool extension_in_config = false;
+  // The extension that config file names (the scenarios add the same one
+  // through /extensions/add).
+  ExtensionCommand extension = MockMcpExtension();
   int server_threads = 8;
 };
 

@@ -2,11 +2,13 @@
 // and real ones from the npm registry (ci/node_modules, pinned), and each
 // canary fails its own series: mock-mcp's leak switches (heap bytes, an fd,
 // a thread, a child process per call; ignoring stdin's close), the Python
-// and Node.js fixtures' heap switch. Nothing leakcheck started is left.
+// and Node.js fixtures' heap switch. And leakcheck run --extension: our
+// server with a user's extension. Nothing leakcheck started is left.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/base/file_io.h"
@@ -221,6 +223,65 @@ TEST_F(LeakcheckMcpTest, ReferenceServersAreClean) {
     EXPECT_THAT(r->value("heap_series", ""), HasSubstr("v8 of pid"));
     EXPECT_TRUE(r->value("deviations", Json::array()).empty()) << JsonDump((*r)["deviations"]);
   }
+  ExpectNothingLeftBehind();
+}
+
+// leakcheck run --extension: our goose-api with the user's MCP server as
+// every session's extension. It really runs in each session (the wrapper
+// writes a line per start), and its verdict is the server's.
+TEST_F(LeakcheckMcpTest, RunWithTheUserExtensionStartsItInEverySession) {
+  const std::filesystem::path marker = scripts_.path() / "starts.txt";
+  const std::string extension =
+      "sh -c 'echo started >> " + marker.string() + "; exec " + BinPath("mock-mcp") + "'";
+  RunOutcome run = Leakcheck(WithReport({"run", "--scenario", "extension_orphans", "--extension",
+                                         extension, "--iterations", "6", "--warmup", "2"}));
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  const Json report = Report();
+  EXPECT_EQ(report["target"].value("extension", ""), extension);
+  const Json* r = ResultOf(report, "extension_orphans");
+  ASSERT_NE(r, nullptr) << run.err;
+  EXPECT_EQ(r->value("verdict", ""), "clean") << JsonDump(*r).substr(0, 3000);
+  // One start per session: 8 iterations (each starts one session), and the
+  // server's own check of the extension when it is added (twice at setup
+  // and after each removal) may add more, never fewer.
+  Result<std::string> starts = ReadFile(marker);
+  ASSERT_TRUE(starts.ok()) << "the extension never ran: " << run.err;
+  EXPECT_GE(std::count(starts->begin(), starts->end(), '\n'), 8) << *starts;
+  ExpectNothingLeftBehind();
+}
+
+// A real extension from the npm registry with our server: clean.
+TEST_F(LeakcheckMcpTest, RunWithARealExtensionIsClean) {
+  const std::string server =
+      Source("ci/node_modules/@modelcontextprotocol/server-memory/dist/index.js");
+  ASSERT_TRUE(std::filesystem::exists(server)) << "run ci/install-deps --npm";
+  RunOutcome run = Leakcheck(WithReport({"run", "--scenario", "extension_orphans", "--extension",
+                                         "node " + server, "--iterations", "6", "--warmup", "2"}));
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  const Json report = Report();
+  const Json* r = ResultOf(report, "extension_orphans");
+  ASSERT_NE(r, nullptr) << run.err;
+  EXPECT_EQ(r->value("verdict", ""), "clean") << JsonDump(*r).substr(0, 3000);
+  ExpectNothingLeftBehind();
+}
+
+// The canary: an extension that leaves a child of its own running, with a
+// server that stops only an extension's direct child (leak_child): every
+// session leaves that child behind, and descendants grows. (Without
+// leak_child the extension supervision ends that child with the session:
+// the same run is clean.)
+TEST_F(LeakcheckMcpTest, RunWithAnExtensionWhoseChildOutlivesItLeaks) {
+  const std::string extension = "sh -c 'sleep 300 & exec " + BinPath("mock-mcp") + "'";
+  RunOutcome run =
+      Leakcheck(WithReport({"run", "--scenario", "extension_orphans", "--failpoint", "leak_child",
+                            "--extension", extension, "--iterations", "4", "--warmup", "1"}));
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  const Json report = Report();
+  const Json* r = ResultOf(report, "extension_orphans");
+  ASSERT_NE(r, nullptr) << run.err;
+  EXPECT_EQ(r->value("verdict", ""), "leak");
+  EXPECT_THAT(Strings((*r)["leaking_series"]), Contains("descendants"))
+      << JsonDump((*r)["leaking_series"]);
   ExpectNothingLeftBehind();
 }
 

@@ -146,6 +146,21 @@ TEST(ParseOptions, RejectsBadArguments) {
   }
 }
 
+TEST(ParseOptions, ExtensionIsSplitLikeTheTarget) {
+  Result<Options> o =
+      Parse({"run", "--extension", "node 'my server/index.js' --flag", "--target", "srv"});
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_EQ(o->extension_command, "node 'my server/index.js' --flag");
+  EXPECT_THAT(o->extension_argv, ElementsAre("node", "my server/index.js", "--flag"));
+  EXPECT_TRUE(Parse({"run", "--extension=npx -y srv"}).ok());
+
+  EXPECT_THAT(Parse({"run", "--extension", "a 'b"}).status().message(), HasSubstr("--extension: "));
+  EXPECT_THAT(Parse({"run", "--extension", "a", "--extension", "b"}).status().message(),
+              HasSubstr("--extension given twice"));
+  EXPECT_THAT(Parse({"mcp", "--extension", "a", "--", "srv"}).status().message(),
+              HasSubstr("--extension are for goose-api servers"));
+}
+
 TEST(ScenarioSupport, EveryScenarioHasARowAndBuiltinRunsThemAll) {
   for (const std::string& name : scenarios::BuiltinScenarioNames()) {
     EXPECT_TRUE(CheckSupported(Info(name), TargetKind::kBuiltin, 0).ok()) << name;

@@ -111,5 +111,53 @@ TEST(Plan, ScenariosATargetCannotRunAreSkippedWithTheReason) {
   EXPECT_THAT(refused.status().message(), HasSubstr("builtin"));
 }
 
+// --extension reaches every scenario whose sessions run an extension: the
+// extension added through the API, the one in goose's config file, and a
+// script that calls none of mock-mcp's tools; the others are untouched.
+TEST(Plan, TheUserExtensionReachesEveryExtensionScenario) {
+  Options o = CommandOptions();
+  o.extension_command = "node srv.js --x";
+  o.extension_argv = {"node", "srv.js", "--x"};
+  Result<Plan> plan = MakePlan(o);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(plan->target.value("extension", ""), "node srv.js --x");
+  EXPECT_THAT(plan->target_text, HasSubstr("with the extension `node srv.js --x`"));
+  int with_extension = 0;
+  for (const PlannedScenario& p : plan->scenarios) {
+    const scenarios::TargetRequirements r = p.scenario->requirements();
+    if (!p.scenario->info().needs.extension) {
+      EXPECT_TRUE(r.extension.is_mock_mcp) << p.scenario->info().name;
+      continue;
+    }
+    ++with_extension;
+    EXPECT_FALSE(r.extension.is_mock_mcp) << p.scenario->info().name;
+    EXPECT_EQ(r.extension.cmd, "node") << p.scenario->info().name;
+    EXPECT_EQ(r.extension.args, (std::vector<std::string>{"srv.js", "--x"}));
+    EXPECT_EQ(r.script_json.find("spawn_grandchild"), std::string::npos)
+        << p.scenario->info().name << " would call mock-mcp's tool on the user's extension";
+    EXPECT_EQ(ExtensionConfig(r.extension)["cmd"], "node");
+  }
+  EXPECT_EQ(with_extension, 3);
+
+  // Without it, mock-mcp and its helpers.
+  Result<Plan> plain = MakePlan(CommandOptions());
+  ASSERT_TRUE(plain.ok());
+  for (const PlannedScenario& p : plain->scenarios) {
+    const scenarios::TargetRequirements r = p.scenario->requirements();
+    EXPECT_TRUE(r.extension.is_mock_mcp);
+    EXPECT_EQ(r.extension.cmd, scenarios::MockMcpPath());
+  }
+}
+
+TEST(Plan, AnExtensionNoChosenScenarioRunsIsRefused) {
+  Options o = CommandOptions();
+  o.extension_command = "srv";
+  o.extension_argv = {"srv"};
+  o.scenarios = {"stream_drainage"};
+  Result<Plan> plan = MakePlan(o);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_THAT(plan.status().message(), HasSubstr("none of the chosen ones runs"));
+}
+
 }  // namespace
 }  // namespace goose::leakcheck
