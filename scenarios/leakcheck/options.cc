@@ -307,6 +307,15 @@ Status CheckMcpCombination(const Seen& seen, const Options& o) {
         "leakcheck mcp needs the MCP server's command after --, e.g. "
         "leakcheck mcp -- npx -y @modelcontextprotocol/server-memory");
   }
+  if (o.mcp_profile) {
+    for (const std::string& name : o.scenarios) {
+      if (name == "shutdown" || name == "wrapper") {
+        return InvalidArgument("--profile follows one server through its measured calls; " + name +
+                               " starts a fresh server each time: profile calls, cancel "
+                               "or concurrency");
+      }
+    }
+  }
   if (seen.target || seen.port || !o.url.empty() || o.pid != 0 || !o.failpoints.empty() ||
       o.session_ttl != 0 || !o.mock_url.empty() || !o.extension_argv.empty()) {
     return InvalidArgument(
@@ -377,6 +386,15 @@ Result<Options> ParseOptions(std::span<const std::string> args) {
       o.json = true;
       continue;
     }
+    if (arg == "--profile") {
+      if (o.command != Command::kMcp) {
+        return InvalidArgument(
+            "--profile is for leakcheck mcp; a goose-api server is profiled with leakcheck "
+            "profile");
+      }
+      o.mcp_profile = true;
+      continue;
+    }
     if (arg == "--" && o.command == Command::kMcp) {
       o.mcp_argv.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
       break;
@@ -396,7 +414,7 @@ std::string UsageText() {
        leakcheck profile [--scenario NAME] [TARGET] [--iterations N] [--warmup N] [--report DIR]
        leakcheck mcp [--scenario NAME]... [--iterations N] [--warmup N] [--concurrency C]
                      [--calls FILE] [--heap auto|exact|node|pss] [--shutdown strict|report]
-                     [--report DIR] [--json] -- CMD ARGS...
+                     [--profile] [--report DIR] [--json] -- CMD ARGS...
        leakcheck list
        leakcheck --help
 
@@ -458,6 +476,11 @@ what it leaves running.
   --shutdown strict     (default) a server that does not exit when its stdin closes, or
                         leaves a process running, fails the run; report: listed only
   --concurrency C       threads sending the script at once in concurrency (default 8)
+  --profile             name what grew (default scenario: calls): a Node.js server gets two
+                        V8 heap snapshots (before and after the measured calls) compared by
+                        constructor, counts and retained sizes; a native or Python server
+                        gets gperftools' heap profiler preloaded (its heap series is then
+                        PSS) and google-pprof's diff of two profiles, by allocation site
 
 profile needs goose-api from a heapprof build (it serves GET /debug/heap): it takes a
 heap profile before and after the measured iterations and writes the diff (top growing

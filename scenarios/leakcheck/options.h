@@ -10,7 +10,8 @@
 //   leakcheck profile [same target options] [--scenario NAME] [...]
 //   leakcheck mcp [--scenario NAME]... [--iterations N] [--warmup N]
 //                 [--concurrency C] [--calls FILE] [--heap auto|exact|node|pss]
-//                 [--shutdown strict|report] [--report DIR] [--json] -- CMD ARGS...
+//                 [--shutdown strict|report] [--profile] [--report DIR] [--json]
+//                 -- CMD ARGS...
 //   leakcheck list
 //   leakcheck --help | help
 
@@ -83,6 +84,9 @@ struct Options {
   // --heap for an MCP server: auto (from its runtime), exact, node or pss.
   std::string mcp_heap = "auto";
   bool shutdown_strict = true;  // --shutdown strict|report
+  // --profile: attribution of what grew (V8 heap snapshots for Node.js,
+  // gperftools' heap profiler for native and Python servers).
+  bool mcp_profile = false;
 };
 
 // Parses the arguments after the program name. Errors are InvalidArgument

@@ -72,6 +72,7 @@ Json TargetJson(const Options& options) {
             {"heap", options.mcp_heap},
             {"calls", options.calls_file.empty() ? "default script" : options.calls_file.string()},
             {"shutdown", options.shutdown_strict ? "strict" : "report"},
+            {"profile", options.mcp_profile},
             {"description", "a stdio MCP server, spoken to over its stdin and stdout"}};
   }
   Json t = {{"kind", std::string(TargetKindName(options.target))}};
@@ -105,6 +106,7 @@ scenarios::McpTargetOptions McpOptions(const Options& o) {
   scenarios::McpTargetOptions m;
   m.argv = o.mcp_argv;
   m.heap = o.mcp_heap;
+  m.profile = o.mcp_profile;
   return m;
 }
 
@@ -222,6 +224,7 @@ Result<PlannedScenario> PlanScenario(const Options& o, const std::string& name,
 
 std::vector<std::string> ChosenNames(const Options& o) {
   if (!o.scenarios.empty()) return o.scenarios;
+  if (o.command == Command::kMcp && o.mcp_profile) return {"calls"};
   if (o.command == Command::kMcp) return scenarios::McpScenarioNames();
   if (o.command == Command::kProfile) return {"stream_drainage"};
   return scenarios::BuiltinScenarioNames();

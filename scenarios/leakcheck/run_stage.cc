@@ -1,6 +1,7 @@
 #include "scenarios/leakcheck/run_stage.h"
 
 #include <memory>
+#include <optional>
 
 #include "scenarios/leakcheck/hooks.h"
 #include "scenarios/runner/runner.h"
@@ -36,12 +37,19 @@ ScenarioResult RunOne(PlannedScenario& p, std::unique_ptr<Target> target, const 
 
   ForeignMetrics metrics(*target);
   HeapProfile profile(*target, plan.report_dir, name);
+  auto* mcp = dynamic_cast<scenarios::McpTarget*>(target.get());
+  std::optional<V8HeapSnapshots> snapshots;
   scenarios::RunOptions run;
   run.warmup = p.counts.warmup;
   run.iterations = p.counts.iterations;
   run.progress = display.Callback();
   run.hooks.push_back(&metrics);
-  if (plan.command == Command::kProfile) {
+  const bool attribute =
+      plan.command == Command::kProfile || (plan.command == Command::kMcp && o.mcp_profile);
+  if (attribute && mcp != nullptr && target->external_heap_kind() == "v8") {
+    snapshots.emplace(*mcp, plan.report_dir, name);
+    run.hooks.push_back(&*snapshots);
+  } else if (attribute) {
     if (Status s = profile.Probe(); !s.ok()) {
       return scenarios::NotRunResult(p.scenario->info(), scenarios::PresetName(),
                                      "heap profile: " + s.message(), "");
@@ -52,6 +60,10 @@ ScenarioResult RunOne(PlannedScenario& p, std::unique_ptr<Target> target, const 
 }
 
 void ShowProfile(const ScenarioResult& result, const Plan& plan, ProgressDisplay& display) {
+  if (const Json& v8 = result.findings.value("v8_heap_growth", Json(nullptr)); v8.is_string()) {
+    display.Note("V8 heap growth by constructor (snapshots in " + plan.report_dir.string() +
+                 "):\n" + v8.get<std::string>());
+  }
   const Json& sites = result.findings.value("heap_profile_diff", Json(nullptr));
   if (!sites.is_string()) return;
   const std::filesystem::path text =

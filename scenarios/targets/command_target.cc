@@ -14,26 +14,11 @@
 #include "core/base/strings.h"
 #include "core/base/thread_annotations.h"
 #include "scenarios/targets/executable_info.h"
+#include "scenarios/targets/preloaded_profiler.h"
 #include "scenarios/targets/run_program.h"
 
 namespace goose::scenarios {
 namespace {
-
-// gperftools' heap profiler, from Debian's libgoogle-perftools4.
-std::string FindLibTcmalloc() {
-  for (const char* dir : {"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64",
-                          "/usr/lib", "/usr/local/lib"}) {
-    const std::filesystem::path lib = std::filesystem::path(dir) / "libtcmalloc.so.4";
-    if (::access(lib.c_str(), R_OK) == 0) return lib.string();
-  }
-  return "";
-}
-
-// `library` ahead of whatever LD_PRELOAD this process has.
-std::string PreloadWith(const std::string& library) {
-  const char* existing = std::getenv("LD_PRELOAD");
-  return existing != nullptr && *existing != '\0' ? library + " " + existing : library;
-}
 
 // goose's own config file with `extension` as the stdio extension "mcp",
 // for a server that loads its extensions from there (goose reads
@@ -188,11 +173,10 @@ void CommandTarget::PrepareHeapWatch(std::map<std::string, std::string>& env) {
   const std::string what =
       options_.heap == HeapWatch::kExact ? "exact heap" : "a preloaded heap profiler";
   const ExecutableInfo program = InspectExecutable(options_.argv[0]);
-  // A tcmalloc program takes the profiler as it is: the same library.
-  const bool profiler_is_its_allocator =
-      options_.heap == HeapWatch::kProfiler && program.own_allocator == "tcmalloc";
-  if (const std::string refusal = PreloadRefusal(program);
-      !refusal.empty() && !(profiler_is_its_allocator && program.sanitizer.empty())) {
+  if (const std::string refusal = options_.heap == HeapWatch::kProfiler
+                                      ? ProfilerPreloadRefusal(program)
+                                      : PreloadRefusal(program);
+      !refusal.empty()) {
     heap_note_ = "no " + what + ": " + refusal;
     return;
   }
@@ -216,20 +200,12 @@ void CommandTarget::PrepareHeapWatch(std::map<std::string, std::string>& env) {
                                                  : std::string());
     return;
   }
-  const std::string tcmalloc = FindLibTcmalloc();
-  if (tcmalloc.empty()) {
-    heap_note_ =
-        "no heap profile: libtcmalloc.so.4 is not installed (apt-get install "
-        "libgoogle-perftools4)";
+  Result<PreloadedHeapProfiler> profiler = PreloadedHeapProfiler::Prepare(dir() / "heap", env);
+  if (!profiler.ok()) {
+    heap_note_ = "no heap profile: " + profiler.status().message();
     return;
   }
-  profile_prefix_ = dir() / "heap";
-  env["LD_PRELOAD"] = PreloadWith(tcmalloc);
-  env["HEAPPROFILE"] = profile_prefix_.string();
-  env["HEAPPROFILESIGNAL"] = std::to_string(SIGUSR2);
-  // Dumps only when asked: no periodic ones (1 TiB allocated or in use).
-  env["HEAP_PROFILE_ALLOCATION_INTERVAL"] = "1099511627776";
-  env["HEAP_PROFILE_INUSE_INTERVAL"] = "1099511627776";
+  profiler_.emplace(std::move(*profiler));
 }
 
 void CommandTarget::CheckHeapWatch() {
@@ -255,35 +231,14 @@ Result<std::string> CommandTarget::DumpHeapProfile() {
   if (options_.heap != CommandTargetOptions::HeapWatch::kProfiler) {
     return Target::DumpHeapProfile();  // GET /debug/heap, as a heapprof goose-api serves
   }
-  if (profile_prefix_.empty()) {
+  if (!profiler_) {
     return InvalidArgument(heap_note_.empty() ? "the target was not started with a heap profiler"
                                               : heap_note_);
   }
-  if (!server_ || server_->HasExited())
+  if (!server_ || server_->HasExited()) {
     return Status(StatusCode::kUnavailable, "the target exited");
-  char name[32];
-  std::snprintf(name, sizeof name, ".%04d.heap", ++profile_dumps_);
-  const std::filesystem::path dump = profile_prefix_.string() + name;
-  if (::kill(server_->pid(), SIGUSR2) != 0) return IoError("cannot signal the target");
-  // The profiler writes the dump from its signal handler; wait until the
-  // file is there and has stopped growing.
-  std::uintmax_t last_size = 0;
-  int stable = 0;
-  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(30);
-  while (Clock::now() < deadline && stable < 3) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::error_code ec;
-    const std::uintmax_t size = std::filesystem::file_size(dump, ec);
-    if (ec || size == 0) continue;
-    stable = size == last_size ? stable + 1 : 0;
-    last_size = size;
   }
-  if (stable < 3) {
-    return Status(StatusCode::kDeadlineExceeded,
-                  "the target wrote no heap profile " + dump.string() +
-                      " within 30 s of SIGUSR2 (does it block or handle that signal?)");
-  }
-  return ReadFile(dump);
+  return profiler_->Dump(server_->pid());
 }
 
 Status CommandTarget::AwaitReady() {

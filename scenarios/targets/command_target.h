@@ -32,6 +32,7 @@
 #include "core/extensions/child_process.h"
 #include "scenarios/alloc_counter/alloc_counter_page.h"
 #include "scenarios/targets/launched_target.h"
+#include "scenarios/targets/preloaded_profiler.h"
 #include "scenarios/targets/server_observer.h"
 
 namespace goose::scenarios {
@@ -116,9 +117,8 @@ class CommandTarget : public LaunchedTarget {
   int port_ = -1;
   std::string heap_kind_ = "pss";  // ServerObserver::PssKind once the server answers, or "malloc"
   std::string heap_note_;
-  std::optional<AllocCounterPage> alloc_page_;  // HeapWatch::kExact, while it counts
-  std::filesystem::path profile_prefix_;        // HeapWatch::kProfiler: HEAPPROFILE
-  int profile_dumps_ = 0;
+  std::optional<AllocCounterPage> alloc_page_;     // HeapWatch::kExact, while it counts
+  std::optional<PreloadedHeapProfiler> profiler_;  // HeapWatch::kProfiler
   std::unique_ptr<OutputDrain> stdout_drain_;
   std::unique_ptr<ServerObserver> observer_;
 };

@@ -117,7 +117,8 @@ std::string ExpectedMcpHeapKind(const McpTargetOptions& options) {
   if (options.argv.empty()) return "pss";
   const std::string watch = HeapWatchFor(options, RuntimeOf(options.argv));
   if (watch == "node") return "v8";
-  if (watch == "exact" && PreloadRefusal(InspectExecutable(options.argv[0])).empty()) {
+  if (watch == "exact" && !options.profile &&
+      PreloadRefusal(InspectExecutable(options.argv[0])).empty()) {
     return "malloc";
   }
   return "pss";
@@ -193,6 +194,25 @@ void McpTarget::PrepareHeap(std::map<std::string, std::string>& env) {
     return;
   }
   if (heap != "exact") return;  // pss
+  if (options_.profile) {
+    if (const std::string refusal = ProfilerPreloadRefusal(InspectExecutable(options_.argv[0]));
+        !refusal.empty()) {
+      heap_note_ = "no heap profile: " + refusal;
+      return;
+    }
+    Result<PreloadedHeapProfiler> profiler =
+        PreloadedHeapProfiler::Prepare(temp_dir_ / "heap", env);
+    if (!profiler.ok()) {
+      heap_note_ = "no heap profile: " + profiler.status().message();
+      return;
+    }
+    profiler_.emplace(std::move(*profiler));
+    env["PYTHONMALLOC"] = "malloc";  // CPython's objects through the profiled malloc
+    heap_note_ =
+        "the heap profiler is preloaded in place of the allocation counter (--profile): the heap "
+        "series is PSS";
+    return;
+  }
   if (const std::string refusal = PreloadRefusal(InspectExecutable(options_.argv[0]));
       !refusal.empty()) {
     heap_note_ = "no exact heap: " + refusal;
@@ -204,9 +224,7 @@ void McpTarget::PrepareHeap(std::map<std::string, std::string>& env) {
     return;
   }
   alloc_page_.emplace(std::move(*page));
-  const char* preload = std::getenv("LD_PRELOAD");
-  env["LD_PRELOAD"] = AllocCounterPage::LibraryPath() +
-                      (preload != nullptr && *preload != '\0' ? std::string(" ") + preload : "");
+  env["LD_PRELOAD"] = PreloadWith(AllocCounterPage::LibraryPath());
   env[kAllocPageEnv] = (temp_dir_ / "alloc-page").string();
   // CPython's small objects come from its own arenas unless told
   // otherwise; its type cache is kept cleared by the sitecustomize there.
@@ -273,6 +291,28 @@ std::optional<double> McpTarget::ExternalHeapBytes() const {
     return std::nullopt;
   }
   return ServerObserver::MemoryBytes(pid());
+}
+
+Result<std::map<pid_t, std::filesystem::path>> McpTarget::WriteHeapSnapshots(
+    const std::filesystem::path& out_dir, const std::string& tag) {
+  if (!node_probe_) {
+    return InvalidArgument("no V8 heap snapshot: the server is not watched through the node probe" +
+                           (heap_note_.empty() ? std::string() : " (" + heap_note_ + ")"));
+  }
+  std::vector<pid_t> pids;
+  for (const probe::ProcessInfo& p : orphans_->Descendants(before_)) pids.push_back(p.pid);
+  return node_probe_->WriteSnapshots(pids, out_dir, tag, std::chrono::seconds(120));
+}
+
+Result<std::string> McpTarget::DumpHeapProfile() {
+  if (!profiler_) {
+    return InvalidArgument(heap_note_.empty() ? "the server was not started with a heap profiler"
+                                              : heap_note_);
+  }
+  if (!client_ || client_->child().HasExited()) {
+    return Status(StatusCode::kUnavailable, "the MCP server exited");
+  }
+  return profiler_->Dump(pid());
 }
 
 std::string McpTarget::ExitDescription() const {

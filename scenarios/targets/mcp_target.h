@@ -17,6 +17,9 @@
 //                   summed over the node processes of the tree, "v8"
 //   anything else   PSS of the direct child, "pss" (pages: its floor is
 //                   a page per iteration, thresholds.h)
+// With options.profile, a native or Python server gets gperftools' heap
+// profiler instead of the counter (two preloaded allocators cannot both
+// count), so its series is PSS; a Node.js one keeps its V8 series.
 // heap_note() says why a series is not the one asked for.
 //
 // Observation: fds and threads of the direct child (/proc), its
@@ -38,6 +41,7 @@
 #include "core/extensions/mcp_client.h"
 #include "scenarios/alloc_counter/alloc_counter_page.h"
 #include "scenarios/targets/node_heap_probe.h"
+#include "scenarios/targets/preloaded_profiler.h"
 #include "scenarios/targets/target.h"
 
 namespace goose::scenarios {
@@ -65,6 +69,11 @@ struct McpTargetOptions {
   bool keep_home = false;  // true: HOME as this process has it
   // "auto" (from the runtime), "exact", "node" or "pss".
   std::string heap = "auto";
+  // Attribution (leakcheck mcp --profile): for a Node.js server, V8 heap
+  // snapshots through the probe (WriteHeapSnapshots); for any other,
+  // gperftools' heap profiler preloaded in place of the allocation
+  // counter (DumpHeapProfile; the heap series is then PSS).
+  bool profile = false;
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
   // The subreaper to watch the server's orphans with, when another target
   // already has one (not owned; it must outlive this target); null: one of
@@ -131,6 +140,16 @@ class McpTarget : public Target {
   std::string ExitDescription() const override;
   std::string heap_note() const override { return heap_note_; }
 
+  // With options.profile and the V8 series: a heap snapshot of every node
+  // process of the server's tree, as <out_dir>/<tag>-<pid>.heapsnapshot;
+  // the files by pid. Errors: InvalidArgument when the server is not
+  // watched through the node probe; the probe's errors otherwise.
+  Result<std::map<pid_t, std::filesystem::path>> WriteHeapSnapshots(
+      const std::filesystem::path& out_dir, const std::string& tag);
+  // With options.profile and the profiler preloaded: the server's heap
+  // profile now (gperftools' text). Errors say why there is none.
+  Result<std::string> DumpHeapProfile() override;
+
  private:
   // Chooses the heap series and adds what it needs to `env`.
   void PrepareHeap(std::map<std::string, std::string>& env);
@@ -146,6 +165,7 @@ class McpTarget : public Target {
   std::string heap_note_;
   std::optional<AllocCounterPage> alloc_page_;
   std::unique_ptr<NodeHeapProbe> node_probe_;
+  std::optional<PreloadedHeapProfiler> profiler_;
   // Before the server: it is watched from the start.
   std::unique_ptr<probe::OrphanWatch> own_watch_;
   probe::OrphanWatch* orphans_;

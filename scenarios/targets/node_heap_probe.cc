@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/base/file_io.h"
 #include "core/base/json.h"
 #include "core/base/process_tree.h"
 #include "scenarios/alloc_counter/alloc_counter_page.h"
@@ -191,6 +192,44 @@ Result<double> NodeHeapProbe::Read(const std::vector<pid_t>& pids,
             [](const Reading& a, const Reading& b) { return a.pid < b.pid; });
   last_readings_ = std::move(readings);
   return heap_used;
+}
+
+Result<std::map<pid_t, std::filesystem::path>> NodeHeapProbe::WriteSnapshots(
+    const std::vector<pid_t>& pids, const std::filesystem::path& out_dir, const std::string& tag,
+    std::chrono::milliseconds timeout) {
+  std::map<pid_t, std::filesystem::path> files;
+  for (const pid_t pid : ProbedPids()) {
+    if (std::find(pids.begin(), pids.end(), pid) == pids.end()) continue;
+    const std::filesystem::path file =
+        std::filesystem::absolute(out_dir) / (tag + "-" + std::to_string(pid) + ".heapsnapshot");
+    std::error_code ec;
+    std::filesystem::remove(file, ec);
+    // Written whole, then renamed: the probe reads the request at once.
+    const std::filesystem::path request =
+        dir_ / ("node-snapshot-" + std::to_string(pid) + ".request");
+    const std::filesystem::path temp = dir_ / (".node-snapshot-" + std::to_string(pid) + ".tmp");
+    if (Status s = WriteFile(temp, file.string() + "\n"); !s.ok()) return s;
+    std::filesystem::rename(temp, request, ec);
+    if (ec) return IoError("cannot write " + request.string() + ": " + ec.message());
+    files[pid] = file;
+  }
+  Result<double> answered = Read(pids, timeout);
+  if (!answered.ok()) return answered.status();
+  for (auto it = files.begin(); it != files.end();) {
+    std::error_code ec;
+    const bool written = std::filesystem::file_size(it->second, ec) > 0 && !ec;
+    const bool answered_by_it = std::any_of(last_readings_.begin(), last_readings_.end(),
+                                            [&](const Reading& r) { return r.pid == it->first; });
+    if (!answered_by_it) {
+      it = files.erase(it);  // exited meanwhile
+    } else if (!written) {
+      return IoError("node process " + std::to_string(it->first) +
+                     " answered without writing its heap snapshot " + it->second.string());
+    } else {
+      ++it;
+    }
+  }
+  return files;
 }
 
 }  // namespace goose::scenarios

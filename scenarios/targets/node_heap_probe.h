@@ -87,6 +87,17 @@ class NodeHeapProbe {
   // Read() that timed out counts as an answer.
   Result<double> Read(const std::vector<pid_t>& pids, std::chrono::milliseconds timeout);
 
+  // Asks each process in `pids` that carries the probe for a V8 heap
+  // snapshot, written to <out_dir>/<tag>-<pid>.heapsnapshot, and waits for
+  // them as Read() waits for its answers (a snapshot of a small server
+  // takes a second or two: give `timeout` room). Returns the files
+  // written, by pid. Errors as Read()'s; IoError when a request cannot be
+  // written or a process answered without writing its snapshot (its
+  // stderr says why).
+  Result<std::map<pid_t, std::filesystem::path>> WriteSnapshots(
+      const std::vector<pid_t>& pids, const std::filesystem::path& out_dir, const std::string& tag,
+      std::chrono::milliseconds timeout);
+
   // The pids that have written a probe file in dir and are still running,
   // ascending.
   std::vector<pid_t> ProbedPids() const;

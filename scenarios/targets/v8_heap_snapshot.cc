@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/base/text_table.h"
+
 namespace goose::scenarios {
 
 namespace {
@@ -474,21 +476,24 @@ Result<HeapSnapshotSummary> SummarizeHeapSnapshot(const std::filesystem::path& f
 }
 
 std::vector<ConstructorGrowth> CompareHeapSnapshots(const HeapSnapshotSummary& before,
-                                                    const HeapSnapshotSummary& after, size_t top) {
+                                                    const HeapSnapshotSummary& after, size_t top,
+                                                    GrowthOrder order) {
   std::vector<ConstructorGrowth> growth;
   for (const ConstructorStats& now : after.constructors) {
     ConstructorGrowth grown{now.name, {}, now};
     if (const ConstructorStats* then = before.Find(now.name)) grown.before = *then;
     grown.before.name = now.name;
-    if (grown.count_delta() > 0 || grown.retained_bytes_delta() > 0) {
+    if (grown.count_delta() > 0 || grown.self_bytes_delta() > 0 ||
+        grown.retained_bytes_delta() > 0) {
       growth.push_back(std::move(grown));
     }
   }
+  auto key = [order](const ConstructorGrowth& g) {
+    return order == GrowthOrder::kSelfBytes ? g.self_bytes_delta() : g.retained_bytes_delta();
+  };
   std::sort(growth.begin(), growth.end(),
-            [](const ConstructorGrowth& a, const ConstructorGrowth& b) {
-              if (a.retained_bytes_delta() != b.retained_bytes_delta()) {
-                return a.retained_bytes_delta() > b.retained_bytes_delta();
-              }
+            [&key](const ConstructorGrowth& a, const ConstructorGrowth& b) {
+              if (key(a) != key(b)) return key(a) > key(b);
               if (a.count_delta() != b.count_delta()) return a.count_delta() > b.count_delta();
               return a.name < b.name;
             });
@@ -499,32 +504,14 @@ std::vector<ConstructorGrowth> CompareHeapSnapshots(const HeapSnapshotSummary& b
 std::string FormatHeapGrowth(const std::vector<ConstructorGrowth>& growth) {
   if (growth.empty()) return "no constructor grew\n";
   constexpr size_t kMaxNameWidth = 48;
-  struct Row {
-    std::string name, count, self, retained;
-  };
-  std::vector<Row> rows{{"constructor", "count", "self bytes", "retained bytes"}};
+  std::vector<std::vector<std::string>> rows;
   for (const ConstructorGrowth& grown : growth) {
     rows.push_back({TableCell(grown.name, kMaxNameWidth),
                     std::to_string(grown.before.count) + " -> " + std::to_string(grown.after.count),
                     SignedBytes(grown.self_bytes_delta()),
                     SignedBytes(grown.retained_bytes_delta())});
   }
-  size_t name_width = 0, count_width = 0, self_width = 0, retained_width = 0;
-  for (const Row& row : rows) {
-    name_width = std::max(name_width, row.name.size());
-    count_width = std::max(count_width, row.count.size());
-    self_width = std::max(self_width, row.self.size());
-    retained_width = std::max(retained_width, row.retained.size());
-  }
-  // The name left-aligned, the numbers right-aligned.
-  std::string table;
-  for (const Row& row : rows) {
-    table += row.name + std::string(name_width - row.name.size() + 2, ' ');
-    table += std::string(count_width - row.count.size(), ' ') + row.count + "  ";
-    table += std::string(self_width - row.self.size(), ' ') + row.self + "  ";
-    table += std::string(retained_width - row.retained.size(), ' ') + row.retained + "\n";
-  }
-  return table;
+  return RenderTextTable({"constructor", "count", "self bytes", "retained bytes"}, rows);
 }
 
 }  // namespace goose::scenarios

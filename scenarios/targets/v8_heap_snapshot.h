@@ -104,16 +104,24 @@ struct ConstructorGrowth {
   int64_t retained_bytes_delta() const { return after.retained_bytes - before.retained_bytes; }
 };
 
-// The groups whose count or retained bytes grew from `before` to `after`,
-// largest retained growth first (then largest count growth, then by name),
-// at most `top` of them.
-std::vector<ConstructorGrowth> CompareHeapSnapshots(const HeapSnapshotSummary& before,
-                                                    const HeapSnapshotSummary& after, size_t top);
+// How CompareHeapSnapshots ranks the groups.
+enum class GrowthOrder {
+  kSelfBytes,      // what was added: the groups whose own bytes grew most
+  kRetainedBytes,  // what holds it: the groups that keep the most more alive
+};
 
-// A plain-text table of `growth` for the report, one line per group in the
-// given order below a header line: name, count before -> after, self bytes
-// and retained bytes grown (signed; B below a KiB, KiB below a MiB, else
-// MiB). One line saying so when `growth` is empty.
+// The groups whose count, self bytes or retained bytes grew from `before`
+// to `after`, the largest growth as `order` says first (then the largest
+// count growth, then by name), at most `top` of them.
+std::vector<ConstructorGrowth> CompareHeapSnapshots(
+    const HeapSnapshotSummary& before, const HeapSnapshotSummary& after, size_t top,
+    GrowthOrder order = GrowthOrder::kRetainedBytes);
+
+// A plain-text table of `growth` for the report (RenderTextTable), one
+// line per group in the given order below a header line: name, count
+// before -> after, self bytes and retained bytes grown (signed; B below a
+// KiB, KiB below a MiB, else MiB). One line saying so when `growth` is
+// empty.
 std::string FormatHeapGrowth(const std::vector<ConstructorGrowth>& growth);
 
 }  // namespace goose::scenarios

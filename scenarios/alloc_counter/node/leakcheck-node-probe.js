@@ -18,6 +18,12 @@
 // missing (--expose-gc was dropped): the figures are then after whatever
 // collection V8 last did.
 //
+// Heap snapshots (leakcheck mcp --profile): when <dir>/node-snapshot-<pid>.request
+// exists at a SIGUSR2, the probe takes it (one line: the absolute path to
+// write), collects garbage, writes a V8 heap snapshot there
+// (v8.writeHeapSnapshot, synchronous) and then its heap line as above, so
+// the line's new seq tells leakcheck the snapshot is complete.
+//
 // The signal listener does not keep the process alive (Node unrefs signal
 // handles): a server still exits when its stdin closes. Worker threads
 // (which also run --require modules) do nothing: signals reach the main
@@ -75,9 +81,39 @@
     }
   }
 
+  const snapshotRequest = path.join(dir, 'node-snapshot-' + process.pid + '.request');
+
+  // Takes a pending snapshot request, if any; returns the path asked for.
+  function takeSnapshotRequest() {
+    let target = '';
+    try {
+      target = fs.readFileSync(snapshotRequest, 'utf8').trim();
+      fs.unlinkSync(snapshotRequest);
+    } catch (e) {
+      return '';  // none asked
+    }
+    return target;
+  }
+
+  function writeSnapshot(target) {
+    if (typeof global.gc === 'function') global.gc();
+    try {
+      require('v8').writeHeapSnapshot(target);
+    } catch (e) {
+      try {
+        process.stderr.write('leakcheck-node-probe: cannot write a heap snapshot to ' + target +
+                             ': ' + e.message + '\n');
+      } catch (ignored) {
+        // Nowhere left to say it.
+      }
+    }
+  }
+
   // The listener first: once the file exists leakcheck may signal, and
   // SIGUSR2's default action would end the process.
   process.on('SIGUSR2', function leakcheckHeapRequest() {
+    const target = takeSnapshotRequest();
+    if (target) writeSnapshot(target);
     seq += 1;
     writeHeap();
   });

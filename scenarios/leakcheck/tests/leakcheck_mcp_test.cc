@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 #include "core/base/file_io.h"
@@ -222,6 +223,63 @@ TEST_F(LeakcheckMcpTest, ReferenceServersAreClean) {
     EXPECT_EQ(r->value("verdict", ""), "clean") << JsonDump(*r).substr(0, 3000);
     EXPECT_THAT(r->value("heap_series", ""), HasSubstr("v8 of pid"));
     EXPECT_TRUE(r->value("deviations", Json::array()).empty()) << JsonDump((*r)["deviations"]);
+  }
+  ExpectNothingLeftBehind();
+}
+
+// --profile names what grew. A Node.js server: two V8 heap snapshots
+// compared by constructor; the fixture keeps a padded string per call, so
+// a string group gains at least one node per measured call.
+TEST_F(LeakcheckMcpTest, ProfileNamesTheConstructorANodeServerKeeps) {
+  RunOutcome run = Mcp(Calls({"--profile", "--iterations", "100"}),
+                       {"node", BinPath("mcp_fixture.js"), "--leak-bytes-per-call", "256"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_THAT(run.err, HasSubstr("V8 heap growth by constructor"));
+  const Json report = Report();
+  const Json* r = ResultOf(report, "calls");
+  ASSERT_NE(r, nullptr) << run.err;
+  const Json& findings = *r;  // findings are fields of the result
+  ASSERT_TRUE(findings.contains("v8_heap_growth_top")) << JsonDump(findings).substr(0, 2000);
+  bool named = false;
+  int rank = 0;
+  for (const Json& g : findings["v8_heap_growth_top"]) {
+    if (g.value("list", "") != "added" || ++rank > 3) continue;
+    const int64_t grown = g.value("count_after", int64_t{0}) - g.value("count_before", int64_t{0});
+    named =
+        named || (g.value("constructor", "").find("string") != std::string::npos && grown >= 100);
+  }
+  EXPECT_TRUE(named) << findings.value("v8_heap_growth", "");
+  for (const Json& file : findings["v8_heap_snapshots"]) {
+    EXPECT_TRUE(std::filesystem::exists(reports_.path() / file.get<std::string>())) << file;
+  }
+  EXPECT_EQ(findings["v8_heap_snapshots"].size(), 2u);
+  ExpectNothingLeftBehind();
+}
+
+// A Python server (Debian's interpreter, not a wrapper): gperftools' heap
+// profiler preloaded, and google-pprof's diff holds what it kept: 4 KiB
+// per measured call.
+TEST_F(LeakcheckMcpTest, ProfileMeasuresWhatAPythonServerKeeps) {
+  RunOutcome run =
+      Mcp(Calls({"--profile", "--iterations", "100"}),
+          {"/usr/bin/python3", BinPath("mcp_fixture.py"), "--leak-bytes-per-call", "4096"});
+  const Json report = Report();
+  const Json* r = ResultOf(report, "calls");
+  ASSERT_NE(r, nullptr) << run.out << run.err;
+  EXPECT_NE(r->value("verdict", ""), "error") << JsonDump(*r).substr(0, 3000);
+  EXPECT_THAT(r->value("heap_note", ""), HasSubstr("heap profiler is preloaded"));
+  const std::string diff = r->value("heap_profile_diff", "");
+  long long total = -1;
+  ASSERT_EQ(std::sscanf(diff.c_str(), "Total: %lld B", &total), 1) << diff;
+  EXPECT_GE(total, 100 * 4096 * 9 / 10) << diff;
+  if (kMockMcpHeapIsExact) {
+    // A native one: the diff names the function that keeps the bytes.
+    RunOutcome native = Mcp(Calls({"--profile", "--iterations", "50"}),
+                            {BinPath("mock-mcp"), "--leak-bytes-per-call", "4096"});
+    const Json native_report = Report();
+    const Json* n = ResultOf(native_report, "calls");
+    ASSERT_NE(n, nullptr) << native.err;
+    EXPECT_THAT(n->value("heap_profile_diff", ""), HasSubstr("LeakPerCall")) << native.err;
   }
   ExpectNothingLeftBehind();
 }

@@ -161,6 +161,16 @@ TEST(ParseOptions, ExtensionIsSplitLikeTheTarget) {
               HasSubstr("--extension are for goose-api servers"));
 }
 
+TEST(ParseOptions, ProfileIsAnMcpFlagForOneServersCalls) {
+  Result<Options> o = Parse({"mcp", "--profile", "--", "srv"});
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_TRUE(o->mcp_profile);
+  EXPECT_THAT(Parse({"run", "--profile"}).status().message(), HasSubstr("leakcheck profile"));
+  EXPECT_THAT(Parse({"mcp", "--profile", "--scenario", "shutdown", "--", "srv"}).status().message(),
+              HasSubstr("starts a fresh server each time"));
+  EXPECT_TRUE(Parse({"mcp", "--profile", "--scenario", "cancel", "--", "srv"}).ok());
+}
+
 TEST(ScenarioSupport, EveryScenarioHasARowAndBuiltinRunsThemAll) {
   for (const std::string& name : scenarios::BuiltinScenarioNames()) {
     EXPECT_TRUE(CheckSupported(Info(name), TargetKind::kBuiltin, 0).ok()) << name;

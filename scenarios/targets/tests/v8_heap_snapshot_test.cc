@@ -304,6 +304,10 @@ TEST(V8HeapSnapshotTest, ComparesSnapshotsLargestRetainedGrowthFirst) {
   EXPECT_EQ(growth[3].retained_bytes_delta(), 14);
 
   EXPECT_THAT(CompareHeapSnapshots(*then, *now, 2), ::testing::SizeIs(2));
+  // By what was added: (string) +1050 self, Foo +40, Bar +14; Holder
+  // (retained only) last.
+  EXPECT_THAT(NamesOf(CompareHeapSnapshots(*then, *now, 10, GrowthOrder::kSelfBytes)),
+              ::testing::ElementsAre("(string)", "Foo", "Bar", "Holder"));
   EXPECT_THAT(CompareHeapSnapshots(*now, *then, 10), ::testing::IsEmpty());
 }
 
@@ -332,10 +336,10 @@ TEST(V8HeapSnapshotTest, FormatsTheGrowthAsATable) {
   growth[2] = {"Bad\nname", {"Bad\nname", 1, 50000000, 50000000}, {"Bad\nname", 2, 0, 0}};
   const std::string table = FormatHeapGrowth(growth);
   EXPECT_EQ(table,
-            "constructor       count  self bytes  retained bytes\n"
-            "LeakyThing    0 -> 5000  +156.2 KiB        +1.2 MiB\n"
-            "(string)     100 -> 110      +500 B             0 B\n"
-            "Bad name         1 -> 2   -47.7 MiB       -47.7 MiB\n")
+            "constructor  count       self bytes  retained bytes\n"
+            "LeakyThing   0 -> 5000   +156.2 KiB  +1.2 MiB\n"
+            "(string)     100 -> 110  +500 B      0 B\n"
+            "Bad name     1 -> 2      -47.7 MiB   -47.7 MiB\n")
       << table;
   EXPECT_EQ(FormatHeapGrowth({}), "no constructor grew\n");
 }
