@@ -189,6 +189,8 @@ std::string Outcome::ToString() const {
     s << (closed ? "closed without an answer" : "no answer");
   }
   s << " after " << bytes_sent << " bytes sent in " << took.count() << " ms";
+  if (answers > 0) s << ", " << answers << " answers";
+  if (reset) s << ", reset";
   if (!body.empty()) s << ": " << body.substr(0, 200);
   return s.str();
 }
@@ -318,6 +320,101 @@ Outcome WideJson(const Victim& victim, uint64_t bytes) {
         return std::string_view(piece);
       },
       UINT64_MAX, milliseconds(30'000));
+}
+
+const char* MisframingName(Misframing misframing) {
+  switch (misframing) {
+    case Misframing::kTwoLengths:
+      return "two_lengths";
+    case Misframing::kFoldedLine:
+      return "folded_line";
+    case Misframing::kBareLineFeeds:
+      return "bare_line_feeds";
+  }
+  return "?";
+}
+
+Outcome Misframed(const Victim& victim, Misframing misframing) {
+  std::string request;
+  switch (misframing) {
+    case Misframing::kTwoLengths: {
+      // A server that takes the first length reads this body; one that takes
+      // the second reads 5 bytes and then a smuggled next request.
+      const std::string body = R"({"prompt":"which length?"})";
+      request = "POST /session/start HTTP/1.1\r\nHost: 127.0.0.1\r\n" + KeyHeader(victim, true) +
+                "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\nContent-Length: 5\r\n\r\n" + body;
+      break;
+    }
+    case Misframing::kFoldedLine:
+      request = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n" + KeyHeader(victim, true) +
+                "X-Folded: one\r\n two\r\n\r\n";
+      break;
+    case Misframing::kBareLineFeeds:
+      request = "GET /metrics HTTP/1.1\nHost: 127.0.0.1\n" +
+                (victim.api_key.empty() ? std::string() : "x-api-key: " + victim.api_key + "\n") +
+                "\n";
+      break;
+  }
+  return Run(
+      victim.port, request, [](uint64_t) { return std::string_view(); }, UINT64_MAX, kAnswerWait);
+}
+
+Outcome PipelinedBurst(const Victim& victim, int count, milliseconds max_time) {
+  Outcome out;
+  const Clock::time_point start = Clock::now();
+  const Clock::time_point deadline = start + max_time;
+  UniqueFd fd = Connect(victim.port);
+  if (!fd.valid()) {
+    out.closed = true;
+    return out;
+  }
+  const std::string request =
+      "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n" + KeyHeader(victim, true) + "\r\n";
+  constexpr std::string_view kStatusLine = "HTTP/1.1 ";
+  int to_send = count;
+  std::string_view piece;
+  std::string tail;  // the end of what was read, for a status line split between reads
+  char buf[16 * 1024];
+  while (Clock::now() < deadline) {
+    if (piece.empty() && to_send > 0) {
+      piece = request;
+      --to_send;
+    }
+    pollfd p{fd.get(), static_cast<short>(POLLIN | (piece.empty() ? 0 : POLLOUT)), 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+      const ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n < 0) {
+        out.reset = errno == ECONNRESET;
+        out.closed = true;
+        break;
+      }
+      if (n == 0) {
+        out.closed = true;
+        break;
+      }
+      tail.append(buf, static_cast<size_t>(n));
+      for (size_t at = tail.find(kStatusLine); at != std::string::npos;
+           at = tail.find(kStatusLine, at + 1)) {
+        if (out.answers == 0) out.status = std::atoi(tail.c_str() + at + kStatusLine.size());
+        ++out.answers;
+      }
+      // Keep what could be the start of a status line cut by this read.
+      tail.erase(0, tail.size() > kStatusLine.size() ? tail.size() - kStatusLine.size() + 1 : 0);
+      continue;
+    }
+    if (!piece.empty() && (p.revents & POLLOUT)) {
+      const ssize_t n = ::send(fd.get(), piece.data(), piece.size(), MSG_NOSIGNAL);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n < 0) continue;  // the server stopped reading; its answers may still come
+      out.bytes_sent += static_cast<uint64_t>(n);
+      piece.remove_prefix(static_cast<size_t>(n));
+    }
+  }
+  out.took = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+  return out;
 }
 
 ConnectionFlood::ConnectionFlood(const Victim& victim, size_t connections) {

@@ -19,6 +19,10 @@
 //   ConnectionFlood         many connections opened and left idle
 //   DeepJson                a valid-length body nested thousands deep
 //   WideJson                valid JSON of many small values up to a size
+//   Misframed               a whole head that breaks RFC 9112's framing
+//                           (two lengths, a folded line, bare LFs)
+//   PipelinedBurst          many requests on one connection, sent without
+//                           waiting for the answers
 //
 // Thread-compatible: each call owns its sockets.
 
@@ -45,6 +49,8 @@ struct Victim {
 // What the server did with one attack.
 struct Outcome {
   int status = -1;          // the answer's status; -1 when none came
+  int answers = 0;          // PipelinedBurst: answers received, in order
+  bool reset = false;       // the connection was reset (answers may be lost)
   std::string body;         // the answer's body (its first 64 KiB)
   bool closed = false;      // the server closed the connection
   uint64_t bytes_sent = 0;  // of the attack, before the server stopped it
@@ -98,6 +104,22 @@ class ConnectionFlood {
   std::vector<UniqueFd> sockets_;
   size_t opened_ = 0;
 };
+
+// Which framing rule Misframed breaks.
+enum class Misframing {
+  kTwoLengths,    // POST with Content-Length: N and Content-Length: 5
+  kFoldedLine,    // a keyed GET /metrics with a folded (obs-fold) header
+  kBareLineFeeds  // a keyed GET /metrics whose lines end in LF alone
+};
+const char* MisframingName(Misframing misframing);
+// Sends the whole misframed request (for kTwoLengths a body of the first
+// length, a valid /session/start) and reads the answer.
+Outcome Misframed(const Victim& victim, Misframing misframing);
+
+// `count` keyed GET /metrics on one connection, sent as fast as the server
+// takes them while reading the answers as they come. answers counts the
+// answers' status lines; closed and reset say how the connection ended.
+Outcome PipelinedBurst(const Victim& victim, int count, milliseconds max_time);
 
 // Raises this process's open-file limit to its hard limit (a flood needs
 // two descriptors per connection when the server runs in the process).

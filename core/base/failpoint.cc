@@ -45,7 +45,9 @@ constexpr std::string_view kNames[] = {"partial_drain",
                                        "lift_provider_head",
                                        "lift_data_watchdog",
                                        "lift_token_saturation",
-                                       "lift_mcp_line"};
+                                       "lift_mcp_line",
+                                       "lift_request_framing",
+                                       "lift_close_linger"};
 static_assert(std::size(kNames) == static_cast<size_t>(Failpoint::kCount));
 
 #if defined(GOOSE_FAILPOINTS)

@@ -46,6 +46,11 @@
 //   lift_data_watchdog     keep-alive comments keep a provider stream alive
 //   lift_token_saturation  token counts add without saturating
 //   lift_mcp_line          an extension's lines are not bounded
+//   lift_request_framing   request heads are not checked against RFC 9112's
+//                          framing rules (http_framing.h)
+//   lift_close_linger      a connection closed after its last allowed request
+//                          is closed at once, unread requests and all (a reset
+//                          that can lose the answers in flight)
 
 #ifndef GOOSE_CORE_BASE_FAILPOINT_H_
 #define GOOSE_CORE_BASE_FAILPOINT_H_
@@ -82,6 +87,8 @@ enum class Failpoint : int {
   kLiftDataWatchdog,
   kLiftTokenSaturation,
   kLiftMcpLine,
+  kLiftRequestFraming,
+  kLiftCloseLinger,
   kCount,
 };
 

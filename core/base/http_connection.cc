@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "core/base/failpoint.h"
+#include "core/base/http_framing.h"
 
 namespace goose {
 namespace {
@@ -145,7 +146,9 @@ HttpConnection::Head HttpConnection::PeekHead() {
                                                                      : Head::kIncomplete;
   }
   const std::string_view have = std::string_view(pending_).substr(pending_offset_);
-  if (have.find(kHeadEnd) != std::string_view::npos) return Head::kComplete;
+  if (const size_t end = have.find(kHeadEnd); end != std::string_view::npos) {
+    return Framed(have.substr(0, end + kHeadEnd.size()), Head::kComplete);
+  }
   // What the kernel holds beyond `have`, without taking it: the head is
   // judged whole before any worker reads it. A small look first (heads are
   // small), the whole allowance only for a large one.
@@ -176,12 +179,23 @@ HttpConnection::Head HttpConnection::PeekHead() {
     const std::string_view seen(buf, had + static_cast<size_t>(n));
     const size_t end = seen.find(kHeadEnd);
     if (end != std::string_view::npos) {
-      return end > limits_.max_header_bytes ? Head::kTooLarge : Head::kComplete;
+      if (end > limits_.max_header_bytes) return Head::kTooLarge;
+      return Framed(seen.substr(0, end + kHeadEnd.size()), Head::kComplete);
     }
+    // A bare LF is refused at once: a CRLF will not come.
+    if (Framed(seen, Head::kIncomplete) == Head::kMalformed) return Head::kMalformed;
     if (seen.size() < room) return Head::kIncomplete;  // all there is, and no end yet
     if (room >= want) return Head::kTooLarge;
   }
   return Head::kIncomplete;
+}
+
+HttpConnection::Head HttpConnection::Framed(std::string_view head, Head otherwise) {
+  if (FailpointOn(Failpoint::kLiftRequestFraming)) return otherwise;
+  std::optional<std::string> error = HeadFramingError(head);
+  if (!error) return otherwise;
+  framing_error_ = std::move(*error);
+  return Head::kMalformed;
 }
 
 bool HttpConnection::HasBytes() const {

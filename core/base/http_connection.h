@@ -78,8 +78,12 @@ class HttpConnection final : public httplib::Stream {
   socket_t socket() const override { return fd_.get(); }
 
   // What has arrived of the next request's head, without consuming it.
-  enum class Head { kComplete, kIncomplete, kTooLarge, kClosed };
+  // kMalformed: the head breaks RFC 9112's framing (http_framing.h), said
+  // in framing_error(); a bare LF is found before the head is whole.
+  enum class Head { kComplete, kIncomplete, kTooLarge, kClosed, kMalformed };
   Head PeekHead();
+  // Why the last PeekHead() was kMalformed.
+  const std::string& framing_error() const { return framing_error_; }
 
   // Whether any byte of a next request has arrived.
   bool HasBytes() const;
@@ -115,6 +119,9 @@ class HttpConnection final : public httplib::Stream {
   // Waits until the socket is readable (writable) or `deadline` passes.
   bool WaitFor(short events, Clock::time_point deadline) const;
   Clock::time_point WriteDeadline() const;
+  // kMalformed (framing_error_ set) when `head` breaks the framing rules,
+  // else `otherwise`.
+  Head Framed(std::string_view head, Head otherwise);
 
   UniqueFd fd_;
   const HttpLimits& limits_;
@@ -126,6 +133,7 @@ class HttpConnection final : public httplib::Stream {
   size_t head_bytes_ = 0;
   size_t requests_ = 0;
   std::optional<Refusal> refusal_;
+  std::string framing_error_;  // of the last kMalformed head
 };
 
 }  // namespace goose

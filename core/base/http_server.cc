@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/base/failpoint.h"
+#include "core/base/json.h"
 
 namespace goose {
 namespace {
@@ -47,6 +48,8 @@ class InlineTaskQueue : public httplib::TaskQueue {
 // non-blocking); best effort, for connections about to be closed.
 const char* ReasonPhrase(int status) {
   switch (status) {
+    case 400:
+      return "Bad Request";
     case 408:
       return "Request Timeout";
     case 431:
@@ -56,8 +59,8 @@ const char* ReasonPhrase(int status) {
   }
 }
 
-void SendAndForget(int fd, int status, const char* reason) {
-  std::string body = std::string("{\"message\":\"") + reason + "\",\"status\":\"error\"}";
+void SendAndForget(int fd, int status, const std::string& reason) {
+  const std::string body = Json{{"message", reason}, {"status", "error"}}.dump();
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + ReasonPhrase(status) +
                     "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
                     std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -258,6 +261,16 @@ class HttpServer::Connections {
       case HttpConnection::Head::kClosed:
         CloseLocked(TakeLocked(it));
         return;
+      case HttpConnection::Head::kMalformed: {
+        ++stats_.malformed;
+        std::unique_ptr<HttpConnection> conn = TakeLocked(it);
+        SendAndForget(conn->socket(), 400, conn->framing_error());
+        // Linger: what the client sent after the head is read and dropped,
+        // so the answer is not lost to a reset.
+        conn->StopSending();
+        WaitLocked(std::move(conn), Clock::now() + kLingerTime, /*draining=*/true, false);
+        return;
+      }
       case HttpConnection::Head::kIncomplete:
         if (FailpointOn(Failpoint::kLiftRequestDeadline)) {
           // A timeout per read, as in cpp-httplib: each byte buys more time.
@@ -402,6 +415,15 @@ class HttpServer::Connections {
           WaitLocked(std::move(conn), Clock::now() + kLingerTime, /*draining=*/true, false);
           return;
         }
+      }
+      if (answered && last && !stopping_ && !client_closed && conn->HasBytes() &&
+          !FailpointOn(Failpoint::kLiftCloseLinger)) {
+        // Its last allowed request, with more already sent: linger so the
+        // answers in flight arrive (a close with unread input is a reset).
+        ++stats_.closed_lingering;
+        conn->StopSending();
+        WaitLocked(std::move(conn), Clock::now() + kLingerTime, /*draining=*/true, false);
+        return;
       }
       if (!answered || client_closed || last || conn->close_after || stopping_ || conn->refusal()) {
         CloseLocked(std::move(conn));

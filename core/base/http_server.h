@@ -20,9 +20,21 @@
 // that has waited longest is closed to make room, so a flood of idle or
 // trickling sockets cannot keep out a client that sends its request at once.
 //
-// Before a request's body is read, the head check (SetHeadCheck) may refuse
-// it with an answer; the connection then closes after the answer, lingering
-// briefly so the client reads it.
+// A head that breaks RFC 9112's framing (http_framing.h: differing
+// Content-Length values, Content-Length with Transfer-Encoding, a folded
+// line, a bare LF) is answered 400 by the waiting room itself, before any
+// worker parses it. Before a request's body is read, the head check
+// (SetHeadCheck) may refuse it with an answer. Either way the connection
+// then closes after the answer, lingering briefly so the client reads it.
+//
+// Pipelined requests are answered in order, one at a time: a connection's
+// next request is read only once the previous one is answered, so a client
+// that sends faster than it reads is held back by TCP (the server never
+// reads ahead). After keep_alive_max_requests the answer says
+// "Connection: close" and the connection lingers, reading and dropping
+// what the client had already sent, so that the answers in flight arrive
+// rather than being lost to a reset; the client sends the rest again on a
+// new connection (RFC 9112 section 9.3.2).
 //
 // The rest of cpp-httplib's own choices are fixed here too:
 //  - a listen backlog of 5, compiled into the library: WidenBacklog()
@@ -60,6 +72,8 @@ struct HttpConnectionStats {
   int64_t refused_full = 0;      // answered 503: every connection was busy
   int64_t timed_out = 0;         // request not whole within request_timeout
   int64_t head_too_large = 0;    // answered 431
+  int64_t malformed = 0;         // answered 400: the head broke RFC 9112's framing
+  int64_t closed_lingering = 0;  // closed after their last request with more unread
   int64_t refused_by_check = 0;  // refused by the head check
 };
 

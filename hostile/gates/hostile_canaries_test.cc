@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 #include "scenarios/targets/run_program.h"
 
@@ -17,8 +18,9 @@ using namespace std::chrono_literals;
 
 struct Canary {
   const char* failpoint;
-  const char* gate;   // HostileGate.<gate>
-  const char* shows;  // in the failed gate's output ("" for a crash)
+  const char* gate;          // HostileGate.<gate>, or a whole test name when it has a '.'
+  const char* shows;         // in the failed gate's output ("" for a crash)
+  const char* variant = "";  // when one failpoint has several gates: the test's name suffix
 };
 
 void PrintTo(const Canary& c, std::ostream* os) { *os << c.failpoint; }
@@ -28,7 +30,10 @@ class HostileCanary : public ::testing::TestWithParam<Canary> {};
 TEST_P(HostileCanary, TheGateFailsWithoutItsLimit) {
   const Canary& c = GetParam();
   Result<scenarios::ProgramRun> run = scenarios::RunToEnd(
-      {GOOSE_HOSTILE_GATES_PATH, std::string("--gtest_filter=HostileGate.") + c.gate},
+      {GOOSE_HOSTILE_GATES_PATH,
+       std::string("--gtest_filter=") +
+           (std::string_view(c.gate).find('.') == std::string_view::npos ? "HostileGate." : "") +
+           c.gate},
       {{"GOOSE_API_FAILPOINTS", c.failpoint}, {"GOOSE_GATE_REPORT_DIR", ""}}, 300s);
   ASSERT_TRUE(run.ok()) << run.status().ToString();
   const std::string tail =
@@ -58,8 +63,22 @@ INSTANTIATE_TEST_SUITE_P(
         Canary{"lift_data_watchdog", "KeepAliveCommentsAloneTimeOut",
                "expected an answer naming \"only keep-alive comments\""},
         Canary{"lift_token_saturation", "TokenCountsAtInt64MaxSaturate", "did not saturate"},
+        Canary{"lift_request_framing",
+               "Rules/MisframedGate.IsRefusedWith400NamingTheRule/two_lengths",
+               "expected an answer naming", "two_lengths"},
+        Canary{"lift_request_framing",
+               "Rules/MisframedGate.IsRefusedWith400NamingTheRule/folded_line",
+               "expected an answer naming", "folded_line"},
+        Canary{"lift_request_framing",
+               "Rules/MisframedGate.IsRefusedWith400NamingTheRule/bare_line_feeds",
+               "expected an answer naming", "bare_line_feeds"},
+        Canary{"lift_close_linger", "PipelinedBurstIsAnsweredInOrderWithoutAReset",
+               "the connection was reset"},
         Canary{"lift_mcp_line", "HugeToolResultIsAToolError", "peak over budget"}),
-    [](const ::testing::TestParamInfo<Canary>& info) { return std::string(info.param.failpoint); });
+    [](const ::testing::TestParamInfo<Canary>& info) {
+      return std::string(info.param.failpoint) +
+             (*info.param.variant != '\0' ? std::string("_") + info.param.variant : "");
+    });
 
 }  // namespace
 }  // namespace goose::hostile

@@ -302,6 +302,51 @@ TEST_F(HostileGate, ManyHeadersAreCutAtTheHeadLimit) {
   ExpectAlive();
 }
 
+// RFC 9112 framing: a head the server could frame one way and a proxy the
+// other is refused with 400 by the waiting room, before any worker parses
+// it; the answer names the rule. Bare LFs are refused at once, not after
+// the request deadline (a 408 then).
+class MisframedGate : public HostileGate, public ::testing::WithParamInterface<Misframing> {};
+
+TEST_P(MisframedGate, IsRefusedWith400NamingTheRule) {
+  StartServer();
+  Seed seed = MakeSeed();
+  Outcome out;
+  Measure("RFC 9112 framing", [&] { out = Misframed(victim_, GetParam()); });
+  const char* names = GetParam() == Misframing::kTwoLengths   ? "conflicting Content-Length"
+                      : GetParam() == Misframing::kFoldedLine ? "obs-fold"
+                                                              : "bare LF";
+  ExpectAnswer(out, 400, names);
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+INSTANTIATE_TEST_SUITE_P(Rules, MisframedGate,
+                         ::testing::Values(Misframing::kTwoLengths, Misframing::kFoldedLine,
+                                           Misframing::kBareLineFeeds),
+                         [](const ::testing::TestParamInfo<Misframing>& info) {
+                           return std::string(MisframingName(info.param));
+                         });
+
+// 2000 requests pipelined on one connection: answered in order up to the
+// connection's allowance (1000), the last saying "Connection: close"; the
+// rest is read and dropped while the answers in flight arrive, and the
+// connection ends with a close, never a reset that loses them.
+TEST_F(HostileGate, PipelinedBurstIsAnsweredInOrderWithoutAReset) {
+  TestServerOptions options;
+  const size_t allowance = options.stack.http.limits.keep_alive_max_requests;
+  StartServer(std::move(options));
+  Outcome out;
+  Measure("keep_alive_max_requests (pipelined)",
+          [&] { out = PipelinedBurst(victim_, static_cast<int>(2 * allowance), 60s); });
+  answer_ = out.ToString();
+  EXPECT_EQ(out.status, 200) << out.ToString();
+  EXPECT_FALSE(out.reset) << "the connection was reset: " << out.ToString();
+  EXPECT_TRUE(out.closed) << out.ToString();
+  EXPECT_EQ(static_cast<size_t>(out.answers), allowance) << out.ToString();
+  ExpectAlive();
+}
+
 TEST_F(HostileGate, DeepJsonBodyIsRefused) {
   StartServer();
   Seed seed = MakeSeed();
