@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <regex>
 #include <utility>
 
+#include "core/base/file_io.h"
 #include "core/server/api_key.h"
 #include "harness/test_util.h"
 
@@ -29,6 +32,35 @@ TEST_F(ConfigTest, Defaults) {
   EXPECT_EQ(c->stack.registry.ttl, std::chrono::hours(1));
   EXPECT_EQ(c->stack.fsync, FsyncPolicy::kBatch);
   EXPECT_EQ(c->stack.sessions_dir, std::filesystem::path("/home/u/.local/share/goose/sessions"));
+}
+
+// Every default in the README's limits table is the server's own: a limit
+// raised in the code and not in the README (or the other way round) fails
+// here. The defaults are read from ConfigHelp(), which prints those of a
+// default-constructed config.
+TEST(ReadmeLimits, EveryDefaultInTheTableIsTheServers) {
+  Result<std::string> readme = ReadFile(std::filesystem::path(GOOSE_SOURCE_DIR) / "README.md");
+  ASSERT_TRUE(readme.ok()) << readme.status().ToString();
+  const size_t table = readme->find("### Limits");
+  ASSERT_NE(table, std::string::npos);
+  const std::string help = ConfigHelp();
+  // "| `GOOSE_API_X` | 123 | ..." rows, up to the next heading.
+  const std::regex row(R"(\| `(GOOSE_API_[A-Z_]+)` \| ([^|]+?) \|)");
+  const std::string section = readme->substr(table, readme->find("\n### ", table + 1) - table);
+  int rows = 0;
+  for (std::sregex_iterator it(section.begin(), section.end(), row), end; it != end; ++it) {
+    const std::string key = (*it)[1];
+    const std::string readme_default = (*it)[2];
+    ++rows;
+    const size_t at = help.find("  " + key + "\n");
+    ASSERT_NE(at, std::string::npos) << key << " is in the README but is no setting";
+    const size_t from = help.find("(default: ", at);
+    ASSERT_NE(from, std::string::npos) << key;
+    const size_t to = help.find_first_of(";)", from);
+    EXPECT_EQ(readme_default, help.substr(from + 10, to - from - 10))
+        << key << ": the README's default is not the server's";
+  }
+  EXPECT_GE(rows, 12) << "the limits table was not found whole";
 }
 
 TEST_F(ConfigTest, EnvironmentOverridesFile) {

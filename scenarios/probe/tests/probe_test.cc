@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
 #include "core/base/unique_fd.h"
@@ -33,9 +34,23 @@ TEST(ProcessProbeTest, CountsFdsAndThreads) {
   EXPECT_GT(before.stats.rss_bytes, 0);
   UniqueFd a(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   UniqueFd b(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  std::jthread t([](std::stop_token) {});
+  // A thread that runs until it is told to stop, so it is there when sampled.
+  std::atomic<bool> started{false};
+  std::jthread t([&started](std::stop_token stop) {
+    started = true;
+    while (!stop.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
+  while (!started) std::this_thread::yield();
   const ProcessSample during = probe.Sample();
   EXPECT_EQ(during.stats.open_fds, before.stats.open_fds + 2);
+  EXPECT_EQ(during.stats.threads, before.stats.threads + 1);
+  t.request_stop();
+  t.join();
+  a.Reset();
+  b.Reset();
+  const ProcessSample after = probe.Sample();
+  EXPECT_EQ(after.stats.open_fds, before.stats.open_fds);
+  EXPECT_EQ(after.stats.threads, before.stats.threads);
 }
 
 TEST(OrphanWatchTest, CatchesASetsidGrandchildWhoseParentDied) {
