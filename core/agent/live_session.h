@@ -16,6 +16,7 @@
 #include <string>
 
 #include "core/agent/agent.h"
+#include "core/base/memory_release.h"
 #include "core/base/resource_ledger.h"
 #include "core/base/status.h"
 #include "core/base/thread_annotations.h"
@@ -59,6 +60,7 @@ class LiveSession {
   void UpdateStats(size_t messages, int64_t bytes) REQUIRES(mu) {
     message_count_.store(messages);
     conversation_bytes_.Set(bytes);
+    freed_at_end_.bytes.store(bytes);
   }
   size_t message_count() const { return message_count_.load(); }
   // Where the session's file stood after this process last saved it
@@ -82,7 +84,14 @@ class LiveSession {
   bool ended() const { return ended_.load(); }
 
  private:
-  // First member: counted out only after everything below is freed.
+  // Notes the conversation's bytes as freed (FreedMemory, which gives a
+  // large one back to the system) once everything below is freed: first.
+  struct FreedAtEnd {
+    ~FreedAtEnd() { FreedMemory::Process().Note(bytes.load()); }
+    std::atomic<int64_t> bytes{0};
+  };
+  FreedAtEnd freed_at_end_;
+  // Counted out only after everything below is freed.
   LedgerEntry counted_{Gauge::kSessions};
   const std::string id_;
   Session session_ GUARDED_BY(mu);

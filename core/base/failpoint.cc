@@ -47,7 +47,8 @@ constexpr std::string_view kNames[] = {"partial_drain",
                                        "lift_token_saturation",
                                        "lift_mcp_line",
                                        "lift_request_framing",
-                                       "lift_close_linger"};
+                                       "lift_close_linger",
+                                       "keep_freed_memory"};
 static_assert(std::size(kNames) == static_cast<size_t>(Failpoint::kCount));
 
 #if defined(GOOSE_FAILPOINTS)

@@ -48,6 +48,10 @@
 //   lift_mcp_line          an extension's lines are not bounded
 //   lift_request_framing   request heads are not checked against RFC 9112's
 //                          framing rules (http_framing.h)
+//   keep_freed_memory      freed memory is not given back: no FreedMemory
+//                          release, and goose-api leaves glibc's thresholds
+//                          dynamic (glibc and tcmalloc keep it resident, as
+//                          before memory_release.h)
 //   lift_close_linger      a connection closed after its last allowed request
 //                          is closed at once, unread requests and all (a reset
 //                          that can lose the answers in flight)
@@ -89,6 +93,7 @@ enum class Failpoint : int {
   kLiftMcpLine,
   kLiftRequestFraming,
   kLiftCloseLinger,
+  kKeepFreedMemory,
   kCount,
 };
 

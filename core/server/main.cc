@@ -13,6 +13,7 @@
 
 #include "core/base/failpoint.h"
 #include "core/base/log.h"
+#include "core/base/memory_release.h"
 #include "core/extensions/stdio_extension_catalog.h"
 #include "core/providers/openai_provider.h"
 #include "core/server/builtin_extensions.h"
@@ -73,6 +74,9 @@ int Run(int argc, char** argv) {
   SetJsonDepthLimit(config->json_depth);
   EnvLookup settings = [&c = *config](const char* key) { return c.Get(key); };
   if (Status s = EnableFailpointsFromEnv(settings); !s.ok()) return Fail(s.message());
+  // Large blocks mmapped and arenas trimmed, before any thread starts
+  // (memory_release.h); keep_freed_memory leaves glibc's own behaviour.
+  if (!FailpointOn(Failpoint::kKeepFreedMemory)) ConfigureAllocatorForServer();
 
   Result<OpenAIConfig> provider_config = OpenAIConfigFromEnv(settings);
   if (!provider_config.ok()) return Fail(provider_config.status().message());
@@ -134,6 +138,7 @@ int Run(int argc, char** argv) {
 }  // namespace goose
 
 int main(int argc, char** argv) {
-  goose::ReexecWithHeapSampling(argv);  // heapprof builds: /debug/heap needs sampling on
+  goose::ReexecWithHeapSampling(argv);   // heapprof builds: /debug/heap needs sampling on
+  goose::ConfigureAllocatorForServer();  // large blocks mmapped, arenas trimmed
   return goose::Run(argc, argv);
 }
