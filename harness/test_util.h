@@ -13,6 +13,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 #include "core/base/file_io.h"
 
@@ -44,6 +45,24 @@ class ScopedTempDir {
 inline std::string ReadWholeFile(const std::filesystem::path& path) {
   Result<std::string> bytes = ReadFile(path);
   return bytes.ok() ? std::move(*bytes) : std::string();
+}
+
+// A session file's bytes as a crash leaves them: its whole lines (each
+// ended by '\n', without it) and what follows the last '\n' (a line a
+// killed writer cut short; "" when the file ends with a whole line).
+struct FileLines {
+  std::vector<std::string> whole;
+  std::string torn;
+};
+inline FileLines SplitFileLines(const std::string& bytes) {
+  FileLines lines;
+  size_t start = 0;
+  for (size_t end = bytes.find('\n'); end != std::string::npos; end = bytes.find('\n', start)) {
+    lines.whole.push_back(bytes.substr(start, end - start));
+    start = end + 1;
+  }
+  lines.torn = bytes.substr(start);
+  return lines;
 }
 
 // WriteFile (core/base/file_io.h) for a test, which checks what it wrote.

@@ -152,13 +152,6 @@ TEST(SessionStoreCrashTest, KilledWriterNeverLeavesATornFile) {
   }
 }
 
-std::vector<std::string> SplitLines(const std::string& bytes) {
-  std::vector<std::string> lines;
-  std::istringstream in(bytes);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
 TEST(SessionStoreCrashTest, KilledAppenderLeavesEveryStoredMessageWhole) {
   testing::ScopedTempDir dir;
   SessionStore store(dir.path());
@@ -195,7 +188,7 @@ TEST(SessionStoreCrashTest, KilledAppenderLeavesEveryStoredMessageWhole) {
       EXPECT_EQ(bytes.back(), '\n') << e.path() << " still ends inside a line after cleanup";
       Result<Session> s = store.Read(e.path().stem().string());
       ASSERT_TRUE(s.ok()) << s.status().ToString();
-      for (const std::string& line : SplitLines(bytes)) {
+      for (const std::string& line : testing::SplitFileLines(bytes).whole) {
         EXPECT_TRUE(Json::accept(line))
             << "a line goose's reader would refuse: " << line.substr(0, 80);
       }
