@@ -39,13 +39,16 @@ TEST_P(HostileCanary, TheGateFailsWithoutItsLimit) {
   const std::string tail =
       run->out.size() > 3000 ? run->out.substr(run->out.size() - 3000) : run->out;
   EXPECT_FALSE(run->timed_out) << tail;
-  const bool failed = run->status.signal != 0 || run->status.exit_code != 0;
-  EXPECT_TRUE(failed) << c.gate << " passed with " << c.failpoint << " on:\n" << tail;
-  if (run->status.signal == 0 && *c.shows != '\0') {
-    EXPECT_NE(run->out.find(c.shows), std::string::npos)
-        << c.gate << " failed, but not for its limit (expected \"" << c.shows << "\"):\n"
-        << tail;
-  }
+  // The gate must fail as a test fails (exit 1), for the limit's reason: a
+  // crash (a signal), a misspelled failpoint or a bad argument (exit 2) is
+  // not the gate catching the lifted limit.
+  ASSERT_NE(*c.shows, '\0') << "a canary must say what its gate's failure shows";
+  EXPECT_EQ(run->status.signal, 0) << c.gate << " died by a signal with " << c.failpoint << ":\n"
+                                   << tail;
+  EXPECT_EQ(run->status.exit_code, 1) << c.gate << " with " << c.failpoint << " on:\n" << tail;
+  EXPECT_NE(run->out.find(c.shows), std::string::npos)
+      << c.gate << " did not fail for its limit (expected \"" << c.shows << "\"):\n"
+      << tail;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -57,7 +60,8 @@ INSTANTIATE_TEST_SUITE_P(
         Canary{"lift_connection_cap", "ConnectionFloodIsCappedAndKeyedRequestsStillServed",
                "over the cap"},
         Canary{"lift_head_limit", "HeaderWithoutEndIsCutAtTheHeadLimit", "peak over budget"},
-        Canary{"lift_json_depth", "DeeplyNestedToolArgumentsAreAToolError", ""},
+        Canary{"lift_json_depth", "DeeplyNestedToolArgumentsAreAToolError",
+               "were not refused as a tool error"},
         Canary{"lift_reply_limits", "EndlessTextFromTheProviderFailsTheReply", "peak over budget"},
         Canary{"lift_provider_head", "EndlessResponseHeadersFailTheReply", "peak over budget"},
         Canary{"lift_data_watchdog", "KeepAliveCommentsAloneTimeOut",
