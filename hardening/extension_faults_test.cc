@@ -2,11 +2,16 @@
 // stdio extension catalog running mock-mcp, and a scripted model that calls
 // the extension's tools. A child that crashes, hangs, floods stdout, writes
 // malformed lines or ignores SIGTERM: the reply still comes (the fault is a
-// tool error, or is skipped), within the extension's timeout, and ending the
-// session leaves no child process and no extension behind.
+// tool error, or is skipped) within a bound well above the extension's 2 s
+// timeout and far below the client's 60 s (a reply that waited on the hung
+// child shows), and ending the session leaves no child process, no
+// extension and no descendant at all: the test is the subreaper of
+// everything the server starts (OrphanWatch), so a grandchild that escaped
+// its extension is seen too, not only the server's own ledger.
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -14,12 +19,18 @@
 #include "harness/test_server.h"
 #include "harness/test_util.h"
 #include "mock_provider/script.h"
+#include "scenarios/probe/orphan_watch.h"
 
 namespace goose::hardening {
 namespace {
 
 using namespace std::chrono_literals;
 using goose::testing::WaitUntil;
+
+// How long a reply with a faulty 2 s extension may take: the timeout, the
+// stop of the child (its grace) and slack for a loaded machine; far below
+// the client's 60 s, which a reply waiting on a hung child would reach.
+constexpr auto kReplyBound = 20s;
 
 struct ExtensionFault {
   const char* name;
@@ -57,6 +68,7 @@ TEST_P(ExtensionFaultsTest, FaultIsHandledWithinTheTimeoutAndCleanedUp) {
   script["turns"][0]["messages"][0]["tool_calls"].push_back(call);
   Result<mock::Script> parsed = mock::ParseScript(script, fault.name);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  probe::OrphanWatch watch;  // before the server: its children are watched from the start
   testing::TestServerOptions options;
   options.script = *parsed;
   options.stdio_extensions = true;
@@ -73,8 +85,14 @@ TEST_P(ExtensionFaultsTest, FaultIsHandledWithinTheTimeoutAndCleanedUp) {
                                                         {"args", args},
                                                         {"timeout", 2}});
     ASSERT_EQ(added, 200) << added_body.dump();
+    const auto asked = std::chrono::steady_clock::now();
     auto [status, body] = post("/session/start", {{"prompt", "use the tool"}});
+    const auto took = std::chrono::steady_clock::now() - asked;
     ASSERT_EQ(status, 200) << body.dump();
+    EXPECT_LT(took, kReplyBound)
+        << "the reply waited "
+        << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+        << " ms on a faulty extension (its timeout: 2 s)";
     EXPECT_EQ(body.value("message", ""), "Calling.\nAfter the tool.");
     const std::string id = body.value("session_id", "");
     Result<Session> stored = server.store().Read(id);
@@ -98,6 +116,15 @@ TEST_P(ExtensionFaultsTest, FaultIsHandledWithinTheTimeoutAndCleanedUp) {
       20s))
       << "children " << ledger.Get(Gauge::kChildProcesses) << ", extensions "
       << ledger.Get(Gauge::kExtensions);
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        watch.ReapZombies();
+        return watch.Descendants().empty();
+      },
+      20s))
+      << "left behind:\n"
+      << probe::OrphanWatch::Describe(watch.Descendants());
+  watch.KillAndReapAll();
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, ExtensionFaultsTest, ::testing::Range(0, 5),
