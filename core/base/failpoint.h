@@ -46,6 +46,8 @@
 //   lift_data_watchdog     keep-alive comments keep a provider stream alive
 //   lift_token_saturation  token counts add without saturating
 //   lift_mcp_line          an extension's lines are not bounded
+//   lift_sse_line          a provider's SSE lines are not bounded (its events
+//                          still are)
 //   lift_request_framing   request heads are not checked against RFC 9112's
 //                          framing rules (http_framing.h)
 //   keep_freed_memory      freed memory is not given back: no FreedMemory
@@ -94,6 +96,7 @@ enum class Failpoint : int {
   kLiftRequestFraming,
   kLiftCloseLinger,
   kKeepFreedMemory,
+  kLiftSseLine,
   kCount,
 };
 

@@ -78,7 +78,10 @@ INSTANTIATE_TEST_SUITE_P(
                "expected an answer naming", "bare_line_feeds"},
         Canary{"lift_close_linger", "PipelinedBurstIsAnsweredInOrderWithoutAReset",
                "the connection was reset"},
-        Canary{"lift_mcp_line", "HugeToolResultIsAToolError", "peak over budget"}),
+        Canary{"lift_mcp_line", "HugeToolResultIsAToolError", "peak over budget"},
+        Canary{"lift_sse_line", "ALineWithoutNewlineFailsTheReply", "peak over budget",
+               "no_newline"},
+        Canary{"lift_sse_line", "OneHugeDeltaFailsTheReply", "peak over budget", "huge_delta"}),
     [](const ::testing::TestParamInfo<Canary>& info) {
       return std::string(info.param.failpoint) +
              (*info.param.variant != '\0' ? std::string("_") + info.param.variant : "");
