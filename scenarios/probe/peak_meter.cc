@@ -81,7 +81,9 @@ void PeakMeter::Sample() {
 void PeakMeter::Start() {
   sampler_ = std::jthread();
   figures_ = PeakFigures{};
-  ResetPeakRss(pid_);
+  // A high-water mark that could not be reset would report an earlier peak
+  // as this stretch's: then the resident peak is unknown (-1), not wrong.
+  rss_reset_ = ResetPeakRss(pid_);
   figures_.rss_before = ReadRss(pid_);
   if (heap_observable()) {
     figures_.heap_before = HeapGauge::AllocatedBytes();
@@ -103,7 +105,7 @@ PeakFigures PeakMeter::Stop() {
     figures_.heap_peak = heap_peak_.load();
     figures_.samples = samples_.load();
   }
-  figures_.rss_peak = ReadPeakRss(pid_);
+  figures_.rss_peak = rss_reset_ ? ReadPeakRss(pid_) : -1;
   return figures_;
 }
 

@@ -4,13 +4,14 @@
 //
 // Resident memory: the kernel's own high-water mark, VmHWM in
 // /proc/<pid>/status, reset at Start() by writing 5 to
-// /proc/<pid>/clear_refs. Exact, for this process or another one.
+// /proc/<pid>/clear_refs. Exact, for this process or another one; -1 when
+// the mark could not be reset (another user's process).
 //
 // Heap (this process only): the allocator's own count of bytes in use
 // (HeapGauge: glibc mallinfo2, tcmalloc, the sanitizer allocator), sampled
-// on a thread every `period` between Start() and Stop(). A spike shorter
-// than the period can be missed; anything large enough to matter (an
-// inflated body, a reply of megabytes) takes longer than that to build.
+// on a thread every `period` (500 us by default) between Start() and Stop().
+// A spike shorter than the gaps between samples can be missed (on a loaded
+// machine they stretch to milliseconds); the resident peak cannot miss it.
 // Under ThreadSanitizer mallinfo2 does not see the heap: heap_observable()
 // is false and the heap figures are -1.
 //
@@ -66,6 +67,7 @@ class PeakMeter {
   PeakFigures figures_;
   std::atomic<int64_t> heap_peak_{-1};
   std::atomic<int64_t> samples_{0};
+  bool rss_reset_ = false;
   std::jthread sampler_;
 };
 

@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
 #include <thread>
 
 #include "core/base/unique_fd.h"
 #include "scenarios/probe/heap_gauge.h"
 #include "scenarios/probe/orphan_watch.h"
+#include "scenarios/probe/peak_meter.h"
 #include "scenarios/probe/process_probe.h"
 
 namespace goose::probe {
@@ -78,6 +80,27 @@ TEST(OrphanWatchTest, CatchesASetsidGrandchildWhoseParentDied) {
   EXPECT_EQ(left[0].ppid, ::getpid());  // re-parented to us, not to init
   EXPECT_EQ(watch.KillAndReapAll(), 1);
   EXPECT_TRUE(watch.Descendants().empty()) << OrphanWatch::Describe(watch.Descendants());
+}
+
+// A spike far shorter than any sampling gap (64 MiB touched and freed at
+// once) is in the resident peak, which the kernel keeps exactly; and a
+// meter started after it does not report it again.
+TEST(PeakMeterTest, TheResidentPeakSeesAShortSpikeAndStartsAgainAtStart) {
+  PeakMeter meter;
+  meter.Start();
+  {
+    constexpr size_t kSpike = 64 << 20;
+    std::unique_ptr<char[]> spike(new char[kSpike]);
+    for (size_t at = 0; at < kSpike; at += 4096) spike[at] = 1;
+  }  // freed (an mmapped block: unmapped at once)
+  const PeakFigures with_spike = meter.Stop();
+  ASSERT_GE(with_spike.rss_peak, 0) << "VmHWM could not be reset here";
+  EXPECT_GE(with_spike.rss_rise(), 60 << 20) << with_spike.ToString();
+
+  meter.Start();
+  const PeakFigures after = meter.Stop();
+  EXPECT_LT(after.rss_rise(), 8 << 20)
+      << "the earlier spike was reported again: " << after.ToString();
 }
 
 }  // namespace
