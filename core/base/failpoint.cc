@@ -49,7 +49,8 @@ constexpr std::string_view kNames[] = {"partial_drain",
                                        "lift_request_framing",
                                        "lift_close_linger",
                                        "keep_freed_memory",
-                                       "lift_sse_line"};
+                                       "lift_sse_line",
+                                       "raise_body_limit"};
 static_assert(std::size(kNames) == static_cast<size_t>(Failpoint::kCount));
 
 #if defined(GOOSE_FAILPOINTS)

@@ -48,6 +48,10 @@
 //   lift_mcp_line          an extension's lines are not bounded
 //   lift_sse_line          a provider's SSE lines are not bounded (its events
 //                          still are)
+//
+// The raise_* faults loosen a limit 4x instead of removing it: the
+// regression people make (a default raised), which a gate must catch too.
+//   raise_body_limit       GOOSE_API_MAX_BODY_BYTES taken as 4x its value
 //   lift_request_framing   request heads are not checked against RFC 9112's
 //                          framing rules (http_framing.h)
 //   keep_freed_memory      freed memory is not given back: no FreedMemory
@@ -97,6 +101,7 @@ enum class Failpoint : int {
   kLiftCloseLinger,
   kKeepFreedMemory,
   kLiftSseLine,
+  kRaiseBodyLimit,
   kCount,
 };
 

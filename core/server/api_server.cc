@@ -14,12 +14,19 @@ namespace {
 constexpr const char* kJson = "application/json";
 }  // namespace
 
+size_t ApiServer::BodyLimit() const {
+  // raise_body_limit: the limit loosened 4x, for the canary that proves a
+  // gate fails on a raised limit, not only on a removed one.
+  return FailpointOn(Failpoint::kRaiseBodyLimit) ? 4 * options_.max_body_bytes
+                                                 : options_.max_body_bytes;
+}
+
 ApiServer::ApiServer(const ApiRoutes* routes, ApiServerOptions options)
     : routes_(routes),
       options_(std::move(options)),
       guard_(RequestGuardOptions{options_.host, options_.allowed_hosts}),
       server_(options_.limits) {
-  server_.set_payload_max_length(options_.max_body_bytes);
+  server_.set_payload_max_length(BodyLimit());
   server_.SetHeadCheck([this](const httplib::Request& head) { return CheckHead(head); });
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res); };
   for (const char* pattern : {".*"}) {
@@ -94,9 +101,9 @@ std::optional<HttpConnection::Refusal> ApiServer::CheckHead(const httplib::Reque
       length.find_first_not_of("0123456789") != std::string::npos) {
     return refuse(400, "Content-Length must be a number of bytes");
   }
-  if (std::stoull(length) > options_.max_body_bytes) {
+  if (std::stoull(length) > BodyLimit()) {
     return refuse(413, "the request body is larger than GOOSE_API_MAX_BODY_BYTES (" +
-                           std::to_string(options_.max_body_bytes) + " bytes)");
+                           std::to_string(BodyLimit()) + " bytes)");
   }
   return std::nullopt;
 }

@@ -81,7 +81,9 @@ INSTANTIATE_TEST_SUITE_P(
         Canary{"lift_mcp_line", "HugeToolResultIsAToolError", "peak over budget"},
         Canary{"lift_sse_line", "ALineWithoutNewlineFailsTheReply", "peak over budget",
                "no_newline"},
-        Canary{"lift_sse_line", "OneHugeDeltaFailsTheReply", "peak over budget", "huge_delta"}),
+        Canary{"lift_sse_line", "OneHugeDeltaFailsTheReply", "peak over budget", "huge_delta"},
+        Canary{"raise_body_limit", "WideValidJsonJustOverTheBodyLimitIsRefused",
+               "expected an answer naming"}),
     [](const ::testing::TestParamInfo<Canary>& info) {
       return std::string(info.param.failpoint) +
              (*info.param.variant != '\0' ? std::string("_") + info.param.variant : "");

@@ -366,6 +366,18 @@ TEST_F(HostileGate, WideValidJsonAtTheBodyLimitIsServed) {
   ExpectAlive();
 }
 
+// Just over the body limit: refused with 413 on its length, before the
+// body is read (with the case above, the limit is pinned from both sides:
+// raised or lowered, one of the two fails).
+TEST_F(HostileGate, WideValidJsonJustOverTheBodyLimitIsRefused) {
+  StartServer();
+  Outcome out;
+  Measure("GOOSE_API_MAX_BODY_BYTES (a body just over it)",
+          [&] { out = WideJson(victim_, (1 << 20) + 1024); });
+  ExpectAnswer(out, 413, "GOOSE_API_MAX_BODY_BYTES");
+  ExpectAlive();
+}
+
 TEST_F(HostileGate, TricklingClientsAreCutOffAndHoldNoWorker) {
   StartServer();
   Seed seed = MakeSeed();
