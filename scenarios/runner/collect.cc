@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <exception>
+#include <thread>
 
 #include "scenarios/probe/heap_gauge.h"
 #include "scenarios/probe/process_probe.h"
@@ -91,6 +92,10 @@ class Collection {
     out_.error.reserve(1024);
   }
 
+  // Up to a second for a dying target's exit to be seen (above).
+  static constexpr int kExitWaits = 20;
+  static constexpr std::chrono::milliseconds kExitWaitStep{50};
+
   Collected Run() {
     const Clock::time_point started = Clock::now();
     Step("setup", scenario_.Setup(target_));
@@ -101,10 +106,17 @@ class Collection {
     Status teardown = scenario_.Teardown(target_);
     Step("teardown", teardown);
     if (!out_.error.empty()) {
-      // A server that died explains every error after it.
-      if (const std::string gone = target_.ExitDescription(); !gone.empty()) {
-        out_.error = "the target died during the run (" + gone + "); " + out_.error;
+      // A server that died explains every error after it. Its sockets close
+      // before its exit can be seen (the kernel closes files first): a
+      // client's "no answer" can come a moment before the exit, so a dying
+      // server is given a bounded moment to be seen gone.
+      std::string gone = target_.ExitDescription();
+      for (int wait = 0; gone.empty() && wait < kExitWaits; ++wait) {
+        std::this_thread::sleep_for(kExitWaitStep);
+        gone = target_.ExitDescription();
       }
+      if (!gone.empty())
+        out_.error = "the target died during the run (" + gone + "); " + out_.error;
     }
     out_.deviations = scenario_.Deviations();
     out_.violations = scenario_.Violations();
