@@ -19,8 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-int64_t ResidentBytes() { return ReadProcessStats().rss_bytes; }
-
 TEST(FreedMemory, ReleasesOnceEnoughWasFreedAtMostOncePerInterval) {
   FreedMemory freed(/*threshold=*/4 << 20, /*min_interval=*/200ms);
   freed.Note(1 << 20);
@@ -39,6 +37,8 @@ TEST(FreedMemory, ReleasesOnceEnoughWasFreedAtMostOncePerInterval) {
 }
 
 #if defined(GOOSE_HEAP_BACKEND_GLIBC) && !defined(GOOSE_TSAN)
+int64_t ResidentBytes() { return ReadProcessStats().rss_bytes; }
+
 // 64 MiB in 64 KiB blocks (under glibc's mmap threshold, so they come from
 // the heap), freed below a block still in use (so glibc cannot trim the
 // top itself): resident until released.
