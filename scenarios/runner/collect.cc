@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <exception>
-#include <thread>
 
 #include "scenarios/probe/heap_gauge.h"
 #include "scenarios/probe/process_probe.h"
@@ -92,9 +91,8 @@ class Collection {
     out_.error.reserve(1024);
   }
 
-  // Up to a second for a dying target's exit to be seen (above).
-  static constexpr int kExitWaits = 20;
-  static constexpr std::chrono::milliseconds kExitWaitStep{50};
+  // How long a dying target's exit may take to be seen (above).
+  static constexpr std::chrono::seconds kExitWait{1};
 
   Collected Run() {
     const Clock::time_point started = Clock::now();
@@ -110,13 +108,16 @@ class Collection {
       // before its exit can be seen (the kernel closes files first): a
       // client's "no answer" can come a moment before the exit, so a dying
       // server is given a bounded moment to be seen gone.
-      std::string gone = target_.ExitDescription();
-      for (int wait = 0; gone.empty() && wait < kExitWaits; ++wait) {
-        std::this_thread::sleep_for(kExitWaitStep);
-        gone = target_.ExitDescription();
-      }
-      if (!gone.empty())
+      std::string gone;
+      WaitUntil(
+          [&] {
+            gone = target_.ExitDescription();
+            return !gone.empty();
+          },
+          kExitWait);
+      if (!gone.empty()) {
         out_.error = "the target died during the run (" + gone + "); " + out_.error;
+      }
     }
     out_.deviations = scenario_.Deviations();
     out_.violations = scenario_.Violations();
