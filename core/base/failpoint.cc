@@ -50,7 +50,10 @@ constexpr std::string_view kNames[] = {"partial_drain",
                                        "lift_close_linger",
                                        "keep_freed_memory",
                                        "lift_sse_line",
-                                       "raise_body_limit"};
+                                       "raise_body_limit",
+                                       "lift_answer_budget",
+                                       "write_on_worker",
+                                       "answer_dom"};
 static_assert(std::size(kNames) == static_cast<size_t>(Failpoint::kCount));
 
 #if defined(GOOSE_FAILPOINTS)

@@ -52,6 +52,8 @@
 // The raise_* faults loosen a limit 4x instead of removing it: the
 // regression people make (a default raised), which a gate must catch too.
 //   raise_body_limit       GOOSE_API_MAX_BODY_BYTES taken as 4x its value
+//
+// More lifted limits:
 //   lift_request_framing   request heads are not checked against RFC 9112's
 //                          framing rules (http_framing.h)
 //   keep_freed_memory      freed memory is not given back: no FreedMemory
@@ -61,6 +63,12 @@
 //   lift_close_linger      a connection closed after its last allowed request
 //                          is closed at once, unread requests and all (a reset
 //                          that can lose the answers in flight)
+//   lift_answer_budget     large answers are built whatever the bytes already
+//                          buffered for clients (GOOSE_API_MAX_ANSWER_BUFFER_BYTES)
+//   write_on_worker        an answer is written by the worker that made it,
+//                          which waits for a slow reader (cpp-httplib's way)
+//   answer_dom             /session/get builds the whole conversation as a
+//                          JSON document, then its text, before sending it
 
 #ifndef GOOSE_CORE_BASE_FAILPOINT_H_
 #define GOOSE_CORE_BASE_FAILPOINT_H_
@@ -102,6 +110,9 @@ enum class Failpoint : int {
   kKeepFreedMemory,
   kLiftSseLine,
   kRaiseBodyLimit,
+  kLiftAnswerBudget,
+  kWriteOnWorker,
+  kAnswerDom,
   kCount,
 };
 
