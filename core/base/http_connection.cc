@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -41,8 +42,8 @@ void AddressOf(const sockaddr_storage& addr, std::string& ip, int& port) {
 
 }  // namespace
 
-HttpConnection::HttpConnection(UniqueFd fd, const HttpLimits& limits)
-    : fd_(std::move(fd)), limits_(limits) {
+HttpConnection::HttpConnection(UniqueFd fd, const HttpLimits& limits, AnswerBudget* budget)
+    : fd_(std::move(fd)), limits_(limits), out_charge_(budget->ChargeAlways(0)) {
   const int flags = ::fcntl(fd_.get(), F_GETFL);
   if (flags >= 0) ::fcntl(fd_.get(), F_SETFL, flags | O_NONBLOCK);
   ::fcntl(fd_.get(), F_SETFD, FD_CLOEXEC);
@@ -64,7 +65,10 @@ bool HttpConnection::is_readable() const {
   return WaitFor(POLLIN, read_deadline_);
 }
 
-bool HttpConnection::is_writable() const { return WaitFor(POLLOUT, WriteDeadline()); }
+bool HttpConnection::is_writable() const {
+  // Room in the queue: a writer may go on (write() holds it back past it).
+  return out_.size() < kStreamQueueBytes || WaitFor(POLLOUT, WriteDeadline());
+}
 
 ssize_t HttpConnection::read(char* ptr, size_t size) {
   if (size == 0) return 0;
@@ -108,17 +112,66 @@ ssize_t HttpConnection::write(const char* ptr, size_t size) {
     response_deadline_ = Clock::now() + limits_.response_timeout;
   }
   size_t done = 0;
-  while (done < size) {
+  while (out_.empty() && done < size) {  // nothing ahead of these bytes: send at once
     const ssize_t n = ::send(fd_.get(), ptr + done, size - done, MSG_NOSIGNAL);
     if (n >= 0) {
       done += static_cast<size_t>(n);
+    } else if (errno != EINTR) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+      break;
+    }
+  }
+  if (done < size) {
+    out_.Append(std::string_view(ptr + done, size - done));
+    out_charge_.Set(out_.bytes_held());
+  }
+  // write_on_worker: the writer waits until the client has taken it all,
+  // as cpp-httplib does; else only a stream that outruns its reader waits.
+  const size_t keep = FailpointOn(Failpoint::kWriteOnWorker) ? 0 : kStreamQueueBytes;
+  if (out_.size() > keep && !SendQueued(keep, /*wait=*/true)) return -1;
+  return static_cast<ssize_t>(size);
+}
+
+bool HttpConnection::SendQueued(size_t keep, bool wait) {
+  bool ok = true;
+  while (out_.size() > keep) {
+    iovec vecs[16];
+    msghdr msg{};
+    msg.msg_iov = vecs;
+    msg.msg_iovlen = static_cast<size_t>(out_.Gather(vecs, 16));
+    const ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      out_.Consume(static_cast<size_t>(n));
       continue;
     }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-    if (!WaitFor(POLLOUT, WriteDeadline())) return -1;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+      ok = false;
+      break;
+    }
+    if (!wait) break;
+    if (!WaitFor(POLLOUT, WriteDeadline())) {
+      ok = false;
+      break;
+    }
   }
-  return static_cast<ssize_t>(done);
+  out_charge_.Set(out_.bytes_held());
+  return ok;
+}
+
+bool HttpConnection::Flush(bool wait) { return SendQueued(0, wait); }
+
+void HttpConnection::StageBody(ByteQueue body, AnswerBudget::Charge charge) {
+  staged_ = std::move(body);
+  staged_charge_ = std::move(charge);
+  staged_charge_.Set(staged_.bytes_held());
+}
+
+void HttpConnection::QueueStagedBody() {
+  if (staged_.empty()) return;
+  out_.Append(std::move(staged_));
+  out_charge_.Set(out_.bytes_held());
+  staged_charge_.Set(0);
 }
 
 void HttpConnection::get_remote_ip_and_port(std::string& ip, int& port) const {

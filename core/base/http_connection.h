@@ -10,6 +10,13 @@
 //  - a response must be taken by the client within its write deadline:
 //    no write may stall longer than write_stall_timeout, and the whole
 //    response may take response_timeout (when not zero);
+//  - a response is queued, not waited for: what the socket does not take
+//    at once stays in the connection's queue (charged to the server's
+//    AnswerBudget) for the waiting room to send as the client reads. A
+//    body the handler finished is queued whole, without a copy
+//    (StageBody); a response written piece by piece (a stream) is held
+//    back once kStreamQueueBytes are queued: its writer waits for the
+//    client, so a stream never outruns its reader by more than that;
 //  - bytes read from the socket beyond what cpp-httplib asked for (the
 //    start of a pipelined request) stay in the connection for the next
 //    request.
@@ -27,6 +34,8 @@
 #include <optional>
 #include <string>
 
+#include "core/base/answer_budget.h"
+#include "core/base/byte_queue.h"
 #include "core/base/resource_ledger.h"
 #include "core/base/unique_fd.h"
 
@@ -57,12 +66,16 @@ struct HttpLimits {
   int threads = 16;
 };
 
+// Queued bytes at which a streamed response's writer waits for its client.
+inline constexpr size_t kStreamQueueBytes = 256 * 1024;
+
 class HttpConnection final : public httplib::Stream {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // Takes the socket; makes it non-blocking and close-on-exec.
-  HttpConnection(UniqueFd fd, const HttpLimits& limits);
+  // Takes the socket; makes it non-blocking and close-on-exec. Queued
+  // bytes are charged to `budget`, which must outlive the connection.
+  HttpConnection(UniqueFd fd, const HttpLimits& limits, AnswerBudget* budget);
   ~HttpConnection() override = default;
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
@@ -102,6 +115,19 @@ class HttpConnection final : public httplib::Stream {
   void StopSending();
   bool Drain(size_t* budget);
 
+  // A whole body, to follow the head cpp-httplib is about to write (the
+  // server's post-routing step); queued by QueueStagedBody().
+  void StageBody(ByteQueue body, AnswerBudget::Charge charge);
+  void QueueStagedBody();
+  // Bytes of the response the client has not taken yet.
+  size_t queued() const { return out_.size(); }
+  // Sends what is queued: without waiting (false only on an error), or,
+  // when `wait`, all of it within the write deadline (false past it).
+  bool Flush(bool wait);
+  // When the client must have taken the next bytes: now plus
+  // write_stall_timeout, or the response's deadline when sooner.
+  Clock::time_point SendDeadline() const { return WriteDeadline(); }
+
   // Per-request state the server's callbacks share (one thread at a time).
   struct Refusal {
     int status = 0;
@@ -123,8 +149,16 @@ class HttpConnection final : public httplib::Stream {
   // else `otherwise`.
   Head Framed(std::string_view head, Head otherwise);
 
+  // Sends the front of out_ until at most `keep` bytes are left; waits for
+  // the client when `wait`. False on an error or past the deadline.
+  bool SendQueued(size_t keep, bool wait);
+
   UniqueFd fd_;
   const HttpLimits& limits_;
+  ByteQueue out_;                    // the response's bytes not yet sent
+  AnswerBudget::Charge out_charge_;  // out_'s bytes, charged
+  ByteQueue staged_;                 // a finished body, after the head
+  AnswerBudget::Charge staged_charge_;
   std::string pending_;        // read from the socket, not yet consumed
   size_t pending_offset_ = 0;  // consumed prefix of pending_
   Clock::time_point read_deadline_{};

@@ -74,9 +74,10 @@ class HttpServer::Connections {
   struct Idler;  // a worker waiting for a connection (below)
 
  public:
-  Connections(HttpServer* server, const HttpLimits* limits)
+  Connections(HttpServer* server, const HttpLimits* limits, AnswerBudget* budget)
       : server_(server),
         limits_(limits),
+        budget_(budget),
         epoll_(::epoll_create1(EPOLL_CLOEXEC)),
         wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     epoll_event ev{};
@@ -96,7 +97,7 @@ class HttpServer::Connections {
   void Admit(UniqueFd fd) {
     int yes = 1;
     ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-    auto conn = std::make_unique<HttpConnection>(std::move(fd), *limits_);
+    auto conn = std::make_unique<HttpConnection>(std::move(fd), *limits_, budget_);
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
     ++stats_.accepted;
@@ -107,7 +108,7 @@ class HttpServer::Connections {
       return;
     }
     ++open_;
-    WaitLocked(std::move(conn), Clock::now() + limits_->request_timeout, /*draining=*/false);
+    WaitLocked(std::move(conn), Clock::now() + limits_->request_timeout, Phase::kRequest);
   }
 
   void SetHeadCheck(HeadCheck check) { head_check_ = std::move(check); }
@@ -137,6 +138,10 @@ class HttpServer::Connections {
     HttpConnectionStats s = stats_;
     s.open = static_cast<int64_t>(open_);
     s.waiting = static_cast<int64_t>(waiting_.size());
+    s.sending = std::count_if(waiting_.begin(), waiting_.end(),
+                              [](const auto& e) { return e.second.phase == Phase::kSending; });
+    s.answer_bytes_queued = static_cast<int64_t>(budget_->in_use());
+    s.answers_refused = budget_->refused();
     return s;
   }
 
@@ -159,6 +164,22 @@ class HttpServer::Connections {
     req.headers.emplace("Connection", "close");
   }
 
+  // The post-routing step: a body the handler finished is queued as it is
+  // (no copy) to follow the head, instead of being written by the worker.
+  void TakeBody(const httplib::Request& req, httplib::Response& res) {
+    HttpConnection* conn = t_current;
+    if (conn == nullptr || res.body.empty() || req.method == "HEAD" ||
+        FailpointOn(Failpoint::kWriteOnWorker) ||
+        res.get_header_value("Content-Length") != std::to_string(res.body.size())) {
+      return;
+    }
+    ByteQueue body;
+    const size_t size = res.body.size();
+    body.Append(std::move(res.body));
+    res.body.clear();
+    conn->StageBody(std::move(body), budget_->ChargeAlways(size));
+  }
+
   static bool Refuse(httplib::Response& res) {
     HttpConnection* conn = t_current;
     if (conn == nullptr || !conn->refusal()) return false;
@@ -169,13 +190,23 @@ class HttpServer::Connections {
   }
 
  private:
+  // What a connection in the waiting room waits for.
+  enum class Phase {
+    kRequest,   // its next request
+    kDraining,  // the end of what a client still sends, read and dropped
+    kSending,   // the client to take the rest of its answer
+  };
+  // What follows an answer once the client has taken all of it.
+  enum class After { kClose, kLinger, kKeepAlive };
+
   struct Waiting {
     std::unique_ptr<HttpConnection> conn;
     Clock::time_point deadline;
-    bool draining = false;  // a refused request's leftover is read and dropped
-    size_t drain_budget = 0;
-    bool fresh = true;      // no request served yet
-    Idler* last = nullptr;  // the worker that served its last request
+    Phase phase = Phase::kRequest;
+    size_t drain_budget = 0;      // kDraining
+    After after = After::kClose;  // kSending
+    bool fresh = true;            // no request served yet
+    Idler* last = nullptr;        // the worker that served its last request
   };
 
   void Wake() {
@@ -184,11 +215,11 @@ class HttpServer::Connections {
   }
 
   // REQUIRES: mu_ held. Puts `conn` in the waiting room.
-  void WaitLocked(std::unique_ptr<HttpConnection> conn, Clock::time_point deadline, bool draining,
-                  bool fresh = true, Idler* last = nullptr) {
+  void WaitLocked(std::unique_ptr<HttpConnection> conn, Clock::time_point deadline, Phase phase,
+                  bool fresh = true, Idler* last = nullptr, After after = After::kClose) {
     const uint64_t id = next_id_++;
     epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+    ev.events = (phase == Phase::kSending ? EPOLLOUT : EPOLLIN) | EPOLLRDHUP | EPOLLET;
     ev.data.u64 = id;
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, conn->socket(), &ev) != 0) {
       CloseLocked(std::move(conn));
@@ -197,8 +228,9 @@ class HttpServer::Connections {
     Waiting w;
     w.conn = std::move(conn);
     w.deadline = deadline;
-    w.draining = draining;
-    w.drain_budget = draining ? kLingerBytes : 0;
+    w.phase = phase;
+    w.drain_budget = phase == Phase::kDraining ? kLingerBytes : 0;
+    w.after = after;
     w.fresh = fresh;
     w.last = last;
     deadlines_.emplace(deadline, id);
@@ -226,13 +258,16 @@ class HttpServer::Connections {
   }
 
   // REQUIRES: mu_ held. Closes the connection that has waited longest
-  // (lingering ones first); false when none waits.
+  // (lingering ones first; never one sending an answer); false when none
+  // waits.
   bool EvictOldestLocked() {
-    auto victim = std::find_if(waiting_.begin(), waiting_.end(),
-                               [](const auto& e) { return e.second.draining; });
-    if (victim == waiting_.end()) victim = waiting_.begin();
+    auto phase_is = [](Phase p) { return [p](const auto& e) { return e.second.phase == p; }; };
+    auto victim = std::find_if(waiting_.begin(), waiting_.end(), phase_is(Phase::kDraining));
+    if (victim == waiting_.end()) {
+      victim = std::find_if(waiting_.begin(), waiting_.end(), phase_is(Phase::kRequest));
+    }
     if (victim == waiting_.end()) return false;
-    if (!victim->second.draining) ++stats_.evicted;
+    if (victim->second.phase == Phase::kRequest) ++stats_.evicted;
     CloseLocked(TakeLocked(victim));
     return true;
   }
@@ -243,8 +278,12 @@ class HttpServer::Connections {
     auto it = waiting_.find(id);
     if (it == waiting_.end()) return;
     Waiting& w = it->second;
-    if (w.draining) {
+    if (w.phase == Phase::kDraining) {
       if (w.conn->Drain(&w.drain_budget)) CloseLocked(TakeLocked(it));
+      return;
+    }
+    if (w.phase == Phase::kSending) {
+      SendLocked(it);
       return;
     }
     switch (w.conn->PeekHead()) {
@@ -268,7 +307,7 @@ class HttpServer::Connections {
         // Linger: what the client sent after the head is read and dropped,
         // so the answer is not lost to a reset.
         conn->StopSending();
-        WaitLocked(std::move(conn), Clock::now() + kLingerTime, /*draining=*/true, false);
+        WaitLocked(std::move(conn), Clock::now() + kLingerTime, Phase::kDraining, false);
         return;
       }
       case HttpConnection::Head::kIncomplete:
@@ -282,6 +321,64 @@ class HttpServer::Connections {
     }
   }
 
+  // REQUIRES: mu_ held. Sends what the client of a kSending connection
+  // takes now; once all is sent, does what follows the answer.
+  void SendLocked(std::map<uint64_t, Waiting>::iterator it) {
+    Waiting& w = it->second;
+    const size_t before = w.conn->queued();
+    if (!w.conn->Flush(/*wait=*/false)) {
+      CloseLocked(TakeLocked(it));
+      return;
+    }
+    if (w.conn->queued() > 0) {
+      if (w.conn->queued() < before) {  // progress: the stall deadline moves on
+        deadlines_.erase({w.deadline, it->first});
+        w.deadline = w.conn->SendDeadline();
+        deadlines_.emplace(w.deadline, it->first);
+      }
+      return;
+    }
+    const After after = w.after;
+    Idler* last = w.last;
+    std::unique_ptr<HttpConnection> conn = TakeLocked(it);
+    if (after == After::kKeepAlive) {
+      // Its next request may be here already: the room looks at once.
+      WaitLocked(std::move(conn), Clock::now() + limits_->keep_alive_timeout, Phase::kRequest,
+                 false, last);
+      return;
+    }
+    FinishLocked(std::move(conn), after);
+  }
+
+  // REQUIRES: mu_ held. What follows an answer: the connection is closed,
+  // or lingers (its client's unread input is read and dropped, so that the
+  // answer is not lost to a reset), or is kept for its next request.
+  After NextLocked(HttpConnection& conn, bool answered, bool last, bool client_closed) {
+    if (stopping_) return After::kClose;
+    if (conn.refusal() && answered) return After::kLinger;  // the body was never read
+    if (answered && last && !client_closed && conn.HasBytes() &&
+        !FailpointOn(Failpoint::kLiftCloseLinger)) {
+      // Its last allowed request, with more already sent: linger so the
+      // answers in flight arrive (a close with unread input is a reset).
+      ++stats_.closed_lingering;
+      return After::kLinger;
+    }
+    if (!answered || client_closed || last || conn.close_after || conn.refusal()) {
+      return After::kClose;
+    }
+    return After::kKeepAlive;
+  }
+
+  // REQUIRES: mu_ held; after != kKeepAlive.
+  void FinishLocked(std::unique_ptr<HttpConnection> conn, After after) {
+    if (after == After::kLinger && !stopping_) {
+      conn->StopSending();
+      WaitLocked(std::move(conn), Clock::now() + kLingerTime, Phase::kDraining, false);
+      return;
+    }
+    CloseLocked(std::move(conn));
+  }
+
   // REQUIRES: mu_ held. Closes what waited past its deadline; returns the
   // next deadline.
   std::optional<Clock::time_point> ExpireLocked(Clock::time_point now) {
@@ -292,11 +389,11 @@ class HttpServer::Connections {
         continue;
       }
       Waiting& w = it->second;
-      if (!w.draining) {
-        if (w.fresh || w.conn->HasBytes()) {
-          ++stats_.timed_out;
-          SendAndForget(w.conn->socket(), 408, "the request did not arrive in time");
-        }
+      if (w.phase == Phase::kSending) {
+        ++stats_.answers_cut_off;  // the client did not take its answer in time
+      } else if (w.phase == Phase::kRequest && (w.fresh || w.conn->HasBytes())) {
+        ++stats_.timed_out;
+        SendAndForget(w.conn->socket(), 408, "the request did not arrive in time");
       }
       CloseLocked(TakeLocked(it));
     }
@@ -392,7 +489,9 @@ class HttpServer::Connections {
   }
 
   // Answers requests on `conn` while their heads are already here; then
-  // puts it back in the waiting room, or closes it.
+  // puts it back in the waiting room (to send the rest of an answer, or to
+  // wait for the next request), or closes it. A client that reads slowly
+  // holds its answer's bytes and its socket, never this worker.
   void Serve(std::unique_ptr<HttpConnection> conn, Idler* self) {
     for (;;) {
       conn->BeginRequest(Clock::now());
@@ -407,38 +506,36 @@ class HttpServer::Connections {
       const bool answered = server_->process_request(
           *conn, last, client_closed, [this](httplib::Request& req) { OnHead(req); });
       t_current = nullptr;
+      conn->QueueStagedBody();
+      // write_on_worker: this worker waits for the client, as before.
+      const bool sent = conn->Flush(/*wait=*/FailpointOn(Failpoint::kWriteOnWorker));
       std::lock_guard<std::mutex> lock(mu_);
-      if (conn->refusal() && answered) {
-        // The body was never read: linger so the client reads the answer.
-        conn->StopSending();
-        if (!stopping_) {
-          WaitLocked(std::move(conn), Clock::now() + kLingerTime, /*draining=*/true, false);
-          return;
-        }
-      }
-      if (answered && last && !stopping_ && !client_closed && conn->HasBytes() &&
-          !FailpointOn(Failpoint::kLiftCloseLinger)) {
-        // Its last allowed request, with more already sent: linger so the
-        // answers in flight arrive (a close with unread input is a reset).
-        ++stats_.closed_lingering;
-        conn->StopSending();
-        WaitLocked(std::move(conn), Clock::now() + kLingerTime, /*draining=*/true, false);
+      const After after = NextLocked(*conn, answered, last, client_closed);
+      if (!sent || (stopping_ && conn->queued() > 0)) {
+        CloseLocked(std::move(conn));
         return;
       }
-      if (!answered || client_closed || last || conn->close_after || stopping_ || conn->refusal()) {
-        CloseLocked(std::move(conn));
+      if (conn->queued() > 0) {
+        const Clock::time_point deadline = conn->SendDeadline();
+        WaitLocked(std::move(conn), deadline, Phase::kSending, false, self, after);
+        return;
+      }
+      if (after != After::kKeepAlive) {
+        FinishLocked(std::move(conn), after);
         return;
       }
       if (conn->PeekHead() == HttpConnection::Head::kComplete) continue;  // pipelined
       // Idle before the connection can come back, so that it comes back here.
       MakeIdleLocked(self);
-      WaitLocked(std::move(conn), Clock::now() + limits_->keep_alive_timeout, false, false, self);
+      WaitLocked(std::move(conn), Clock::now() + limits_->keep_alive_timeout, Phase::kRequest,
+                 false, self);
       return;
     }
   }
 
   HttpServer* const server_;
   const HttpLimits* const limits_;
+  AnswerBudget* const budget_;
   const UniqueFd epoll_;
   const UniqueFd wake_;
   HeadCheck head_check_;
@@ -466,8 +563,11 @@ class HttpServer::Connections {
   std::vector<std::jthread> workers_;
 };
 
-HttpServer::HttpServer(HttpLimits limits)
-    : limits_(std::move(limits)), connections_(std::make_unique<Connections>(this, &limits_)) {
+HttpServer::HttpServer(HttpLimits limits, AnswerBudget* budget)
+    : limits_(std::move(limits)),
+      own_budget_(budget == nullptr ? std::make_unique<AnswerBudget>(0) : nullptr),
+      budget_(budget == nullptr ? own_budget_.get() : budget),
+      connections_(std::make_unique<Connections>(this, &limits_, budget_)) {
   set_tcp_nodelay(true);
   set_socket_options([](socket_t sock) {
     int yes = 1;
@@ -476,6 +576,9 @@ HttpServer::HttpServer(HttpLimits limits)
   new_task_queue = [] { return new InlineTaskQueue(); };  // owned by cpp-httplib
   set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
     return Connections::Refuse(res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
+  });
+  set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    connections_->TakeBody(req, res);
   });
   set_expect_100_continue_handler([](const httplib::Request&, httplib::Response& res) {
     return Connections::Refuse(res) ? res.status : 100;
@@ -501,6 +604,18 @@ void HttpServer::Shutdown() {
 }
 
 HttpConnectionStats HttpServer::Stats() const { return connections_->Stats(); }
+
+void HttpServer::SetQueuedContent(httplib::Response& res, ByteQueue body,
+                                  AnswerBudget::Charge charge, const std::string& content_type) {
+  HttpConnection* conn = t_current;
+  if (conn == nullptr || FailpointOn(Failpoint::kWriteOnWorker)) {
+    res.set_content(body.ToString(), content_type);
+    return;
+  }
+  res.set_header("Content-Type", content_type);
+  res.set_header("Content-Length", std::to_string(body.size()));
+  conn->StageBody(std::move(body), std::move(charge));
+}
 
 bool HttpServer::process_and_close_socket(socket_t sock) {
   connections_->Admit(UniqueFd(sock));

@@ -16,7 +16,16 @@
 // request head (line and headers, at most max_header_bytes) has arrived,
 // for a worker that parses and answers the request (HttpConnection bounds
 // its body and its response by deadlines); a kept-alive connection goes
-// back to wait for its next request. At the cap of open connections the one
+// back to wait for its next request.
+//
+// The worker does not wait for the client to read the answer either: what
+// the socket does not take at once (a large answer, a slow reader) goes
+// back to the waiting room with the connection, which sends it as the
+// client takes it, within the write deadlines. A finished body is queued
+// as it is (post-routing, no copy); a streamed one is written by its
+// handler, which waits only when kStreamQueueBytes are queued. The bytes
+// held for clients are charged to an AnswerBudget, which a handler asks
+// before it builds a large answer (SetQueuedContent). At the cap of open connections the one
 // that has waited longest is closed to make room, so a flood of idle or
 // trickling sockets cannot keep out a client that sends its request at once.
 //
@@ -28,7 +37,8 @@
 // then closes after the answer, lingering briefly so the client reads it.
 //
 // Pipelined requests are answered in order, one at a time: a connection's
-// next request is read only once the previous one is answered, so a client
+// next request is read only once the previous answer is wholly sent (so at
+// most one answer per connection is held in memory), and a client
 // that sends faster than it reads is held back by TCP (the server never
 // reads ahead). After keep_alive_max_requests the answer says
 // "Connection: close" and the connection lingers, reading and dropping
@@ -59,22 +69,28 @@
 #include <memory>
 #include <optional>
 
+#include "core/base/answer_budget.h"
+#include "core/base/byte_queue.h"
 #include "core/base/http_connection.h"
 
 namespace goose {
 
 // What HttpServer did with its connections, for /metrics and the tests.
 struct HttpConnectionStats {
-  int64_t open = 0;              // open now
-  int64_t waiting = 0;           // in the waiting room now
-  int64_t accepted = 0;          // since start
-  int64_t evicted = 0;           // closed at the cap to make room
-  int64_t refused_full = 0;      // answered 503: every connection was busy
-  int64_t timed_out = 0;         // request not whole within request_timeout
-  int64_t head_too_large = 0;    // answered 431
-  int64_t malformed = 0;         // answered 400: the head broke RFC 9112's framing
-  int64_t closed_lingering = 0;  // closed after their last request with more unread
-  int64_t refused_by_check = 0;  // refused by the head check
+  int64_t open = 0;                 // open now
+  int64_t waiting = 0;              // in the waiting room now
+  int64_t accepted = 0;             // since start
+  int64_t evicted = 0;              // closed at the cap to make room
+  int64_t refused_full = 0;         // answered 503: every connection was busy
+  int64_t timed_out = 0;            // request not whole within request_timeout
+  int64_t head_too_large = 0;       // answered 431
+  int64_t malformed = 0;            // answered 400: the head broke RFC 9112's framing
+  int64_t closed_lingering = 0;     // closed after their last request with more unread
+  int64_t refused_by_check = 0;     // refused by the head check
+  int64_t sending = 0;              // in the waiting room, sending the rest of an answer
+  int64_t answers_cut_off = 0;      // closed: the client did not take its answer in time
+  int64_t answer_bytes_queued = 0;  // answer bytes held for clients now
+  int64_t answers_refused = 0;      // large answers refused: the answer budget was spent
 };
 
 class HttpServer : public httplib::Server {
@@ -84,7 +100,9 @@ class HttpServer : public httplib::Server {
   using HeadCheck =
       std::function<std::optional<HttpConnection::Refusal>(const httplib::Request& head)>;
 
-  explicit HttpServer(HttpLimits limits = {});
+  // Answer bytes held for clients are charged to `budget` (which must
+  // outlive the server); without one, to an unbounded budget of its own.
+  explicit HttpServer(HttpLimits limits = {}, AnswerBudget* budget = nullptr);
   ~HttpServer() override;
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -101,6 +119,13 @@ class HttpServer : public httplib::Server {
   void Shutdown();
 
   HttpConnectionStats Stats() const;
+
+  // Answers `res` with `body`, already charged by `charge` (a handler
+  // that asked AnswerBudget::TryCharge before building a large answer):
+  // queued whole after the head, without a copy. Outside a connection of
+  // an HttpServer, `body` is copied into res.body.
+  static void SetQueuedContent(httplib::Response& res, ByteQueue body, AnswerBudget::Charge charge,
+                               const std::string& content_type);
   const HttpLimits& limits() const { return limits_; }
 
  private:
@@ -110,6 +135,8 @@ class HttpServer : public httplib::Server {
 
   class Connections;
   const HttpLimits limits_;
+  const std::unique_ptr<AnswerBudget> own_budget_;  // when none was given
+  AnswerBudget* const budget_;
   std::unique_ptr<Connections> connections_;
 };
 
