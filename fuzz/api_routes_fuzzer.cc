@@ -187,6 +187,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   ApiResponse response = h.routes().Handle(request);
   FUZZ_CHECK(Documented(response.status), "a documented status");
+  if (response.prepared) {
+    // An answer written as text straight from the session file is JSON.
+    Result<Json> parsed = JsonParse(response.prepared->bytes.ToString(), "the answer");
+    FUZZ_CHECK(parsed.ok(), "a prepared answer is JSON");
+    FUZZ_CHECK(parsed->is_object(), "a prepared answer is an object");
+  }
   (void)JsonDump(response.body);
   if (response.status != 200) {
     FUZZ_CHECK(response.body.is_object(), "an error is an object");

@@ -282,6 +282,36 @@ Result<SessionView> SessionService::Get(const std::string& id) {
   return SessionView{id, std::move(stored).value()};
 }
 
+Result<uint64_t> SessionService::StoredBytes(const std::string& id) {
+  if (Status s = ValidateSessionId(id); !s.ok()) return s;
+  Result<std::filesystem::path> path = store_->PathFor(id);
+  if (!path.ok()) return path.status();
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::symlink_status(*path, ec);
+  if (ec || status.type() == std::filesystem::file_type::not_found) {
+    return NotFound("no session " + id);
+  }
+  // Anything but a regular file: the read refuses it and says why.
+  if (status.type() != std::filesystem::file_type::regular) return 0;
+  const uint64_t size = std::filesystem::file_size(*path, ec);
+  return ec ? 0 : size;
+}
+
+Result<StreamedSession> SessionService::AppendStoredMessages(const std::string& id,
+                                                             ByteQueue* out) {
+  PendingScope pending(&pending_);
+  if (Status s = ValidateSessionId(id); !s.ok()) return s;
+  Result<std::filesystem::path> path = store_->PathFor(id);
+  if (!path.ok()) return path.status();
+  // Every change is persisted before a reply returns, so the file is the
+  // session; reading it does not wait for a reply running now.
+  Result<StreamedSession> lines = AppendMessageLines(*path, path->string(), out);
+  if (!lines.ok() && lines.status().code() == StatusCode::kNotFound) {
+    return NotFound("no session " + id);
+  }
+  return lines;
+}
+
 Result<std::vector<SessionInfo>> SessionService::List() {
   PendingScope pending(&pending_);
   return store_->List();

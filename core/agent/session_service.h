@@ -23,7 +23,9 @@
 #include <vector>
 
 #include "core/agent/session_registry.h"
+#include "core/base/byte_queue.h"
 #include "core/base/status.h"
+#include "core/model/session_lines.h"
 #include "core/model/session_store.h"
 
 namespace goose {
@@ -57,6 +59,11 @@ class SessionService {
   Status End(const std::string& id);
   // The session as stored (or as live, when live).
   Result<SessionView> Get(const std::string& id);
+  // The size of session `id`'s file: what an answer of it will about take.
+  Result<uint64_t> StoredBytes(const std::string& id);
+  // Session `id`'s message lines appended to *out as stored, joined by ','
+  // (session_lines.h): an answer of the session without parsing it.
+  Result<StreamedSession> AppendStoredMessages(const std::string& id, ByteQueue* out);
   Result<std::vector<SessionInfo>> List();
 
   // Where the sessions are stored (answers name ids, never this path).

@@ -37,14 +37,13 @@ bool IsBlank(std::string_view line) {
   return std::all_of(line.begin(), line.end(), [](char c) { return c == ' ' || c == '\t'; });
 }
 
-Status LineError(std::string_view name, size_t line_no, const Status& cause) {
+}  // namespace
+
+Status SessionLineError(std::string_view name, size_t line_no, const Status& cause) {
   return DataLoss(std::string(name) + " line " + std::to_string(line_no) + ": " + cause.message());
 }
 
-// Opens a session file for reading: never through a symlink, never
-// blocking on something that is not a regular file (a FIFO planted in the
-// directory), and under a shared lock.
-Result<UniqueFd> OpenForReading(const fs::path& path) {
+Result<UniqueFd> OpenSessionFile(const fs::path& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   if (!fd.valid()) {
     if (errno == ENOENT) return NotFound("session file " + path.string() + " does not exist");
@@ -60,8 +59,6 @@ Result<UniqueFd> OpenForReading(const fs::path& path) {
   }
   return fd;
 }
-
-}  // namespace
 
 std::string MessageLine(const Message& message) {
   std::string line;
@@ -116,16 +113,16 @@ Result<Session> ParseSessionFile(std::string_view bytes, std::string_view name) 
       // An append cut short by a crash (see the header); the reply that
       // wrote it never answered.
       if (unterminated && line_no == lines.size()) break;
-      return LineError(name, line_no, json.status());
+      return SessionLineError(name, line_no, json.status());
     }
     if (first && !LooksLikeMessage(*json)) {
       Result<SessionMetadata> metadata = MetadataFromJson(*json);
-      if (!metadata.ok()) return LineError(name, line_no, metadata.status());
+      if (!metadata.ok()) return SessionLineError(name, line_no, metadata.status());
       session.metadata = std::move(metadata).value();
       have_metadata = true;
     } else {
       Result<Message> message = MessageFromJson(*json);
-      if (!message.ok()) return LineError(name, line_no, message.status());
+      if (!message.ok()) return SessionLineError(name, line_no, message.status());
       session.messages.push_back(std::move(message).value());
     }
     first = false;
@@ -138,13 +135,13 @@ Result<Session> ParseSessionFile(std::string_view bytes, std::string_view name) 
 }
 
 Result<std::string> ReadSessionFile(const fs::path& path) {
-  Result<UniqueFd> fd = OpenForReading(path);
+  Result<UniqueFd> fd = OpenSessionFile(path);
   if (!fd.ok()) return fd.status();
   return ReadAll(fd->get(), path);
 }
 
 Result<SessionHeader> ReadSessionHeader(const fs::path& path, size_t max_line) {
-  Result<UniqueFd> fd = OpenForReading(path);
+  Result<UniqueFd> fd = OpenSessionFile(path);
   if (!fd.ok()) return fd.status();
   // The first line, read in pieces until its newline.
   std::string first;
@@ -169,7 +166,7 @@ Result<SessionHeader> ReadSessionHeader(const fs::path& path, size_t max_line) {
   }
   if (!first.empty() && first.back() == '\r') first.pop_back();
   Result<Json> json = JsonParse(first, "metadata");
-  if (!json.ok()) return LineError(path.string(), 1, json.status());
+  if (!json.ok()) return SessionLineError(path.string(), 1, json.status());
   SessionHeader header;
   if (LooksLikeMessage(*json)) {
     // No metadata line: every non-blank line is a message.
@@ -180,7 +177,7 @@ Result<SessionHeader> ReadSessionHeader(const fs::path& path, size_t max_line) {
     return header;
   }
   Result<SessionMetadata> metadata = MetadataFromJson(*json);
-  if (!metadata.ok()) return LineError(path.string(), 1, metadata.status());
+  if (!metadata.ok()) return SessionLineError(path.string(), 1, metadata.status());
   header.description = metadata->description;
   header.message_count = metadata->message_count;
   return header;

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "core/base/status.h"
+#include "core/base/unique_fd.h"
 #include "core/model/session.h"
 
 namespace goose {
@@ -48,6 +49,15 @@ std::string SerializeSession(const Session& session);
 // without a metadata line gets default metadata; message_count is always
 // the number of messages read (goose trusts the messages, not the count).
 Result<Session> ParseSessionFile(std::string_view bytes, std::string_view name);
+
+// Opens a session file for reading: never through a symlink, never
+// blocking on something that is not a regular file (a FIFO planted in the
+// directory), and under a shared flock (so an append in progress is never
+// seen half done). NotFound when there is no file.
+Result<UniqueFd> OpenSessionFile(const std::filesystem::path& path);
+
+// DataLoss naming the file `name`, the 1-based line and `cause`.
+Status SessionLineError(std::string_view name, size_t line_no, const Status& cause);
 
 // Reads a whole session file under a shared flock (so an append in progress
 // is never seen half done), refusing to follow a symlink. NotFound when

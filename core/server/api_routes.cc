@@ -2,10 +2,12 @@
 
 #include <ctime>
 
+#include "core/base/failpoint.h"
 #include "core/base/log.h"
 #include "core/base/process_stats.h"
 #include "core/base/resource_ledger.h"
 #include "core/base/utc_time.h"
+#include "core/model/message_writer.h"
 #include "core/model/session_store.h"
 #include "core/server/api_key.h"
 #include "core/server/debug_heap.h"
@@ -54,7 +56,7 @@ ApiResponse ApiRoutes::FromStatus(const Status& s) const {
 
 namespace {
 
-ApiResponse Ok(Json body) { return ApiResponse{200, std::move(body), {}}; }
+ApiResponse Ok(Json body) { return ApiResponse{200, std::move(body), {}, {}}; }
 
 // An error of the extension routes: every error's {"message", "status":
 // "error"}, and goose-api's own "error": true beside them, which its
@@ -123,7 +125,7 @@ int HttpStatusFor(StatusCode code) {
 }
 
 ApiResponse ErrorResponse(int status, const std::string& message) {
-  return ApiResponse{status, Json{{"message", message}, {"status", "error"}}, {}};
+  return ApiResponse{status, Json{{"message", message}, {"status", "error"}}, {}, {}};
 }
 
 ApiRoutes::ApiRoutes(ApiContext context) : context_(std::move(context)) {}
@@ -254,7 +256,30 @@ ApiResponse ApiRoutes::End(const Json& body) const {
 ApiResponse ApiRoutes::Get(const Json& body) const {
   Result<std::string> id = StringField(body, "session_id");
   if (!id.ok()) return FromStatus(id.status());
-  Result<SessionView> view = context_.service->Get(*id);
+  if (FailpointOn(Failpoint::kAnswerDom)) return GetAsDocument(*id);
+  // The answer is about the file's size: asked of the budget before it is
+  // built, so that slow readers cannot pile up copies of a large session.
+  Result<uint64_t> stored = context_.service->StoredBytes(*id);
+  if (!stored.ok()) return FromStatus(stored.status());
+  std::optional<PreparedAnswer> answer = StartAnswer(*stored + 1024);
+  if (!answer) return AnswerBufferFull();
+  answer->bytes.Reserve(*stored + 1024);
+  answer->bytes.Append(std::string_view("{\"messages\":["));
+  Result<StreamedSession> lines = context_.service->AppendStoredMessages(*id, &answer->bytes);
+  if (!lines.ok()) return FromStatus(lines.status());
+  std::string tail = "],\"metadata\":";
+  WriteMetadataJson(lines->metadata, lines->messages, &tail);
+  tail += ",\"session_id\":";
+  JsonStringTo(*id, &tail);
+  tail += '}';
+  answer->bytes.Append(std::move(tail));
+  return Prepared(std::move(*answer));
+}
+
+// The answer as it was built before: the session parsed into messages, a
+// JSON document of them, its text (the answer_dom failpoint's canary).
+ApiResponse ApiRoutes::GetAsDocument(const std::string& id) const {
+  Result<SessionView> view = context_.service->Get(id);
   if (!view.ok()) return FromStatus(view.status());
   Json messages = Json::array();
   for (const Message& m : view->session.messages) messages.push_back(MessageToJson(m));
@@ -268,15 +293,50 @@ ApiResponse ApiRoutes::Get(const Json& body) const {
 ApiResponse ApiRoutes::List() const {
   Result<std::vector<SessionInfo>> list = context_.service->List();
   if (!list.ok()) return FromStatus(list.status());
-  Json sessions = Json::array();
-  for (const SessionInfo& s : *list) {
-    sessions.push_back({{"session_id", s.id},
-                        {"description", s.description},
-                        {"message_count", s.message_count},
-                        {"modified", FormatUtc(static_cast<std::time_t>(s.modified_unix),
-                                               "%Y-%m-%d %H:%M:%S UTC")}});
+  size_t estimate = 16;
+  for (const SessionInfo& s : *list) estimate += 96 + s.id.size() + 2 * s.description.size();
+  std::optional<PreparedAnswer> answer = StartAnswer(estimate);
+  if (!answer) return AnswerBufferFull();
+  answer->bytes.Reserve(estimate);
+  answer->bytes.Append(std::string_view("{\"sessions\":["));
+  std::string item;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const SessionInfo& s = (*list)[i];
+    item.assign(i == 0 ? "{\"description\":" : ",{\"description\":");
+    JsonStringTo(s.description, &item);
+    item += ",\"message_count\":" + std::to_string(s.message_count) + ",\"modified\":";
+    JsonStringTo(FormatUtc(static_cast<std::time_t>(s.modified_unix), "%Y-%m-%d %H:%M:%S UTC"),
+                 &item);
+    item += ",\"session_id\":";
+    JsonStringTo(s.id, &item);
+    item += '}';
+    answer->bytes.Append(std::string_view(item));
   }
-  return Ok({{"sessions", std::move(sessions)}});
+  answer->bytes.Append(std::string_view("]}"));
+  return Prepared(std::move(*answer));
+}
+
+std::optional<PreparedAnswer> ApiRoutes::StartAnswer(size_t estimate) const {
+  if (context_.answer_budget == nullptr) return PreparedAnswer{};
+  std::optional<AnswerBudget::Charge> charge = context_.answer_budget->TryCharge(estimate);
+  if (!charge) return std::nullopt;
+  return PreparedAnswer{ByteQueue(), std::move(*charge)};
+}
+
+ApiResponse ApiRoutes::AnswerBufferFull() const {
+  const AnswerBudget& budget = *context_.answer_budget;
+  return ErrorResponse(503,
+                       "the server holds " + std::to_string(budget.in_use()) +
+                           " bytes of answers that clients have not read yet, near its limit of " +
+                           std::to_string(budget.limit()) +
+                           " (GOOSE_API_MAX_ANSWER_BUFFER_BYTES); try again when they have");
+}
+
+ApiResponse ApiRoutes::Prepared(PreparedAnswer answer) {
+  answer.charge.Set(answer.bytes.bytes_held());
+  ApiResponse response;
+  response.prepared = std::move(answer);
+  return response;
 }
 
 ApiResponse ApiRoutes::ExtensionsList() const {
@@ -319,6 +379,12 @@ ApiResponse ApiRoutes::Metrics(bool authorized) const {
   resources["threads"] = p.threads;
   resources["child_processes_os"] = p.children;
   resources["zombies"] = p.zombies;
+  if (context_.answer_budget != nullptr) {
+    // Answer bytes held for clients that have not read them yet, and the
+    // large answers refused because of them (GOOSE_API_MAX_ANSWER_BUFFER_BYTES).
+    resources["answer_bytes_buffered"] = context_.answer_budget->in_use();
+    resources["answers_refused_busy"] = context_.answer_budget->refused();
+  }
   if (!authorized) return Ok({{"resources", std::move(resources)}});
 
   const std::map<std::string, size_t> counts = context_.registry->MessageCounts();

@@ -10,6 +10,12 @@
 // route, 405 wrong method, 503 at capacity, 500 provider or storage failure,
 // 507 the sessions disk is full.
 //
+// /session/get and /sessions/list are written as text straight from the
+// session files and the listing (no JSON document of the conversation) and
+// sent without a copy (PreparedAnswer); before building one, the answer's
+// size is asked of the answer budget, and past it the request is refused
+// with 503 (a small answer never is).
+//
 // GET /debug/heap (key required) exists only in tcmalloc builds and answers
 // a text heap profile (core/server/debug_heap.h); elsewhere it is an
 // unknown route (404).
@@ -25,6 +31,8 @@
 
 #include "core/agent/session_registry.h"
 #include "core/agent/session_service.h"
+#include "core/base/answer_budget.h"
+#include "core/base/byte_queue.h"
 #include "core/base/json.h"
 #include "core/base/status.h"
 #include "core/model/extension_catalog.h"
@@ -38,12 +46,21 @@ struct ApiRequest {
   std::string body;
 };
 
+// A JSON answer already written as text, charged to the answer budget
+// (/session/get, /sessions/list): sent as it is, without a copy.
+struct PreparedAnswer {
+  ByteQueue bytes;
+  AnswerBudget::Charge charge;
+};
+
 struct ApiResponse {
   int status = 200;
   Json body;
   // When set, sent instead of `body` as text/plain (the heap profile of
   // /debug/heap).
   std::optional<std::string> text;
+  // When set, sent instead of `body`.
+  std::optional<PreparedAnswer> prepared;
 };
 
 struct ApiContext {
@@ -53,6 +70,8 @@ struct ApiContext {
   std::string provider_name;
   std::string model;
   std::string api_key;  // empty: the server runs open (loopback only)
+  // Large answers ask it before they are built; nullptr: unbounded.
+  AnswerBudget* answer_budget = nullptr;
 };
 
 // The HTTP status for a Status code (the one place this mapping lives).
@@ -83,7 +102,13 @@ class ApiRoutes {
   ApiResponse Summarize(const Json& body) const;
   ApiResponse End(const Json& body) const;
   ApiResponse Get(const Json& body) const;
+  ApiResponse GetAsDocument(const std::string& id) const;
   ApiResponse List() const;
+  // An empty answer charged `estimate` bytes, or nullopt when the answer
+  // budget cannot take them.
+  std::optional<PreparedAnswer> StartAnswer(size_t estimate) const;
+  ApiResponse AnswerBufferFull() const;
+  static ApiResponse Prepared(PreparedAnswer answer);
   ApiResponse ExtensionsList() const;
   ApiResponse ExtensionsAdd(const Json& body) const;
   ApiResponse ExtensionsRemove(const Json& body) const;

@@ -21,11 +21,11 @@ size_t ApiServer::BodyLimit() const {
                                                  : options_.max_body_bytes;
 }
 
-ApiServer::ApiServer(const ApiRoutes* routes, ApiServerOptions options)
+ApiServer::ApiServer(const ApiRoutes* routes, ApiServerOptions options, AnswerBudget* answer_budget)
     : routes_(routes),
       options_(std::move(options)),
       guard_(RequestGuardOptions{options_.host, options_.allowed_hosts}),
-      server_(options_.limits) {
+      server_(options_.limits, answer_budget) {
   server_.set_payload_max_length(BodyLimit());
   server_.SetHeadCheck([this](const httplib::Request& head) { return CheckHead(head); });
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res); };
@@ -118,7 +118,10 @@ void ApiServer::Serve(const httplib::Request& req, httplib::Response& res) const
   request.body = req.body;
   ApiResponse response = routes_->Handle(request);
   res.status = response.status;
-  if (response.text) {
+  if (response.prepared) {
+    HttpServer::SetQueuedContent(res, std::move(response.prepared->bytes),
+                                 std::move(response.prepared->charge), kJson);
+  } else if (response.text) {
     res.set_content(std::move(*response.text), "text/plain; charset=utf-8");
   } else {
     res.set_content(JsonDump(response.body), kJson);

@@ -41,13 +41,18 @@ struct ApiServerOptions {
   // use to reach the server (RequestGuard).
   std::vector<std::string> allowed_hosts;
   size_t max_body_bytes = 1 << 20;
+  // Answer bytes held for slow clients at once (AnswerBudget): a large
+  // answer past it is refused with 503.
+  size_t max_answer_buffer_bytes = 32 << 20;
   HttpLimits limits;
 };
 
 class ApiServer {
  public:
-  // REQUIRES: `routes` outlives the server.
-  ApiServer(const ApiRoutes* routes, ApiServerOptions options);
+  // REQUIRES: `routes` and `answer_budget` outlive the server. Without a
+  // budget, answers are not bounded.
+  ApiServer(const ApiRoutes* routes, ApiServerOptions options,
+            AnswerBudget* answer_budget = nullptr);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;

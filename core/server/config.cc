@@ -168,6 +168,12 @@ const std::vector<Setting>& Settings() {
           "GOOSE_API_MAX_BODY_BYTES", "request bodies over this answer 413", 64, 1LL << 30,
           [](ServerConfig & c) -> auto& { return c.stack.http.max_body_bytes; }),
       Integer(
+          "GOOSE_API_MAX_ANSWER_BUFFER_BYTES",
+          "answer bytes held for clients that have not read them yet, all together; a large "
+          "answer (over 64 KiB) past it answers 503",
+          1 << 20, 1LL << 40,
+          [](ServerConfig & c) -> auto& { return c.stack.http.max_answer_buffer_bytes; }),
+      Integer(
           "GOOSE_API_THREADS", "HTTP worker threads (requests served at once)", 1, 1024,
           [](ServerConfig & c) -> auto& { return c.stack.http.limits.threads; }),
       Seconds(

@@ -6,8 +6,9 @@ namespace goose {
 namespace {
 ApiContext MakeContext(SessionService* service, SessionRegistry* registry,
                        ExtensionCatalog* catalog, const Provider& provider,
-                       const ServerStackOptions& options) {
+                       const ServerStackOptions& options, AnswerBudget* answer_budget) {
   ApiContext c;
+  c.answer_budget = answer_budget;
   c.service = service;
   c.registry = registry;
   c.extensions = catalog;
@@ -22,6 +23,7 @@ ServerStack::ServerStack(Provider* provider, ExtensionCatalog* catalog, ServerSt
     : provider_(provider),
       catalog_(catalog),
       options_(std::move(options)),
+      answer_budget_(options_.http.max_answer_buffer_bytes),
       store_(options_.sessions_dir, options_.fsync),
       registry_(
           options_.registry,
@@ -32,8 +34,8 @@ ServerStack::ServerStack(Provider* provider, ExtensionCatalog* catalog, ServerSt
           },
           [this](const std::string& id) { return store_.ReadToResume(id); }),
       service_(&registry_, &store_),
-      routes_(MakeContext(&service_, &registry_, catalog_, *provider_, options_)),
-      server_(&routes_, options_.http) {}
+      routes_(MakeContext(&service_, &registry_, catalog_, *provider_, options_, &answer_budget_)),
+      server_(&routes_, options_.http, &answer_budget_) {}
 
 ServerStack::~ServerStack() { Shutdown(); }
 

@@ -62,6 +62,7 @@ class ServerStack {
   Provider* const provider_;
   ExtensionCatalog* const catalog_;
   const ServerStackOptions options_;
+  AnswerBudget answer_budget_;
   SessionStore store_;
   SessionRegistry registry_;
   SessionService service_;

@@ -75,7 +75,13 @@ class ApiRoutesTest : public ::testing::Test {
 
   ApiResponse Call(const std::string& method, const std::string& path, const std::string& body,
                    std::optional<std::string> key = std::string(kKey)) {
-    return routes_->Handle(ApiRequest{method, path, std::move(key), body});
+    ApiResponse r = routes_->Handle(ApiRequest{method, path, std::move(key), body});
+    if (r.prepared) {  // an answer written as text (/session/get, /sessions/list)
+      Result<Json> parsed = JsonParse(r.prepared->bytes.ToString(), "the answer");
+      EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+      if (parsed.ok()) r.body = std::move(parsed).value();
+    }
+    return r;
   }
 
   std::string StartSession() {
