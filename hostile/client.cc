@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -451,6 +452,94 @@ void ConnectionFlood::TrickleOnce() {
   for (UniqueFd& fd : sockets_) {
     if (fd.valid()) (void)::send(fd.get(), "a", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
   }
+}
+
+std::string KeyedPost(const Victim& victim, const std::string& path, const std::string& body) {
+  return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + KeyHeader(victim, true) +
+         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
+}
+
+SlowReaders::SlowReaders(const Victim& victim, size_t count, const std::string& request) {
+  for (size_t i = 0; i < count; ++i) {
+    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd.valid()) continue;
+    // Before connect, so that the advertised window stays small.
+    int small = 4096;
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(victim.port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) continue;
+    if (::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(request.size())) {
+      continue;
+    }
+    sockets_.push_back(std::move(fd));
+    heads_.emplace_back();
+    statuses_.push_back(-1);
+  }
+}
+
+SlowReaders::~SlowReaders() = default;
+
+void SlowReaders::Sip(size_t bytes) {
+  char buf[4096];
+  for (size_t i = 0; i < sockets_.size(); ++i) {
+    size_t left = bytes;
+    while (left > 0 && sockets_[i].valid()) {
+      const ssize_t n = ::recv(sockets_[i].get(), buf, std::min(left, sizeof buf), MSG_DONTWAIT);
+      if (n <= 0) break;
+      left -= static_cast<size_t>(n);
+      if (heads_[i].size() < 16) heads_[i].append(buf, static_cast<size_t>(n));
+    }
+    if (statuses_[i] < 0 && heads_[i].rfind("HTTP/1.", 0) == 0 && heads_[i].size() >= 12) {
+      statuses_[i] = std::atoi(heads_[i].c_str() + 9);
+    }
+  }
+}
+
+Outcome LargeAnswer(const Victim& victim, const std::string& request, milliseconds max_time) {
+  Outcome out;
+  const Clock::time_point start = Clock::now();
+  const Clock::time_point deadline = start + max_time;
+  UniqueFd fd = Connect(victim.port);
+  if (!fd.valid() || ::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) !=
+                         static_cast<ssize_t>(request.size())) {
+    out.closed = true;
+    return out;
+  }
+  out.bytes_sent = request.size();
+  std::string head;  // the first bytes, up to the body's first 64 KiB
+  uint64_t expected = UINT64_MAX;
+  char buf[64 * 1024];
+  while (out.bytes_received < expected && Clock::now() < deadline) {
+    pollfd p{fd.get(), POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    const ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) {
+      out.closed = true;
+      break;
+    }
+    out.bytes_received += static_cast<uint64_t>(n);
+    if (head.size() < kAnswerCap) head.append(buf, static_cast<size_t>(n));
+    const size_t head_end = head.find("\r\n\r\n");
+    if (expected == UINT64_MAX && head_end != std::string::npos) {
+      const size_t at = head.find("Content-Length: ");
+      if (at != std::string::npos && at < head_end) {
+        expected = head_end + 4 + std::strtoull(head.c_str() + at + 16, nullptr, 10);
+      }
+    }
+  }
+  if (head.rfind("HTTP/1.", 0) == 0 && head.size() >= 12) {
+    out.status = std::atoi(head.c_str() + 9);
+    const size_t body = head.find("\r\n\r\n");
+    if (body != std::string::npos) out.body = head.substr(body + 4);
+  }
+  out.took = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+  return out;
 }
 
 void RaiseOpenFileLimit() {

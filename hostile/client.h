@@ -23,6 +23,10 @@
 //                           (two lengths, a folded line, bare LFs)
 //   PipelinedBurst          many requests on one connection, sent without
 //                           waiting for the answers
+//   SlowReaders             many connections that ask for a large answer
+//                           and take it slowly, or not at all
+//   LargeAnswer             one request whose whole answer is read and
+//                           dropped as it arrives
 //
 // Thread-compatible: each call owns its sockets.
 
@@ -48,12 +52,13 @@ struct Victim {
 
 // What the server did with one attack.
 struct Outcome {
-  int status = -1;          // the answer's status; -1 when none came
-  int answers = 0;          // PipelinedBurst: answers received, in order
-  bool reset = false;       // the connection was reset (answers may be lost)
-  std::string body;         // the answer's body (its first 64 KiB)
-  bool closed = false;      // the server closed the connection
-  uint64_t bytes_sent = 0;  // of the attack, before the server stopped it
+  int status = -1;              // the answer's status; -1 when none came
+  int answers = 0;              // PipelinedBurst: answers received, in order
+  bool reset = false;           // the connection was reset (answers may be lost)
+  std::string body;             // the answer's body (its first 64 KiB)
+  bool closed = false;          // the server closed the connection
+  uint64_t bytes_sent = 0;      // of the attack, before the server stopped it
+  uint64_t bytes_received = 0;  // LargeAnswer: the whole answer, head included
   milliseconds took{0};
 
   // "answered 413 after 1.2 MB in 15 ms", for failure messages.
@@ -120,6 +125,36 @@ Outcome Misframed(const Victim& victim, Misframing misframing);
 // takes them while reading the answers as they come. answers counts the
 // answers' status lines; closed and reset say how the connection ended.
 Outcome PipelinedBurst(const Victim& victim, int count, milliseconds max_time);
+
+// A whole keyed POST of `path` with the JSON `body`.
+std::string KeyedPost(const Victim& victim, const std::string& path, const std::string& body);
+
+// `count` connections, each with a 4 KiB receive buffer, that send
+// `request` and take nothing of the answer until Sip(); closed when
+// destroyed.
+class SlowReaders {
+ public:
+  SlowReaders(const Victim& victim, size_t count, const std::string& request);
+  ~SlowReaders();
+  SlowReaders(const SlowReaders&) = delete;
+  SlowReaders& operator=(const SlowReaders&) = delete;
+
+  size_t opened() const { return sockets_.size(); }
+  // Takes at most `bytes` of its answer on every connection, without
+  // waiting.
+  void Sip(size_t bytes);
+  // The answers' statuses seen by the sips so far (-1: not yet).
+  const std::vector<int>& statuses() const { return statuses_; }
+
+ private:
+  std::vector<UniqueFd> sockets_;
+  std::vector<std::string> heads_;  // the first bytes of each answer
+  std::vector<int> statuses_;
+};
+
+// Sends `request` and reads its whole answer (up to `max_time`), keeping
+// the first 64 KiB of its body; bytes_received counts all of it.
+Outcome LargeAnswer(const Victim& victim, const std::string& request, milliseconds max_time);
 
 // Raises this process's open-file limit to its hard limit (a flood needs
 // two descriptors per connection when the server runs in the process).

@@ -14,6 +14,14 @@ namespace goose::hostile {
 // does (a bound on the server being held up, not a speed target).
 inline constexpr std::chrono::milliseconds kAliveBound{1'000};
 
+// /metrics must answer within this while clients that do not read hold
+// large answers (docs/reliability.md): the waiting room, not a worker,
+// waits for them.
+inline constexpr std::chrono::milliseconds kSlowReaderMetricsBound{100};
+
+// Resident memory above the case's start once the slow readers are gone.
+inline constexpr int64_t kRssLeftAfterSlowReaders = 8 << 20;
+
 struct Budget {
   int64_t heap_bytes = 0;
   int64_t rss_bytes = 0;
@@ -39,6 +47,22 @@ inline Budget CurrentBudget() {
   return {32 * kMiB, 128 * kMiB, "tsan: heap not observable; rss includes tsan's shadow"};
 #else
   return {32 * kMiB, 32 * kMiB, "32 MiB above the start of the case"};
+#endif
+}
+
+// The budget of a case whose answer is `bytes` large: the answer itself,
+// 256 KiB of working room, and the base every case measures (1 MiB of heap:
+// the test's own client and the server's per-request objects; resident
+// memory rounds to pages and arenas, 8 MiB; the sanitizers' rss as above).
+inline Budget AnswerBudgetFor(int64_t bytes) {
+  constexpr int64_t kMiB = 1 << 20;
+  const int64_t heap = bytes + 256 * 1024 + kMiB;
+#if defined(GOOSE_HEAP_BACKEND_SANITIZER)
+  return {heap, bytes + 64 * kMiB, "the answer + 256 KiB + 1 MiB base; asan rss + 64 MiB"};
+#elif defined(GOOSE_TSAN)
+  return {heap, bytes + 128 * kMiB, "the answer + 256 KiB + 1 MiB base; tsan rss + 128 MiB"};
+#else
+  return {heap, bytes + 8 * kMiB, "the answer + 256 KiB + 1 MiB base (rss: + 8 MiB)"};
 #endif
 }
 

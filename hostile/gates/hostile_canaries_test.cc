@@ -83,7 +83,13 @@ INSTANTIATE_TEST_SUITE_P(
                "no_newline"},
         Canary{"lift_sse_line", "OneHugeDeltaFailsTheReply", "peak over budget", "huge_delta"},
         Canary{"raise_body_limit", "WideValidJsonJustOverTheBodyLimitIsRefused",
-               "expected an answer naming"}),
+               "expected an answer naming"},
+        Canary{"write_on_worker", "SlowReadersOfALargeSessionHoldNoWorker",
+               "held up by clients that do not read"},
+        Canary{"lift_answer_budget", "SlowReadersOfALargeSessionHoldNoWorker", "peak over budget"},
+        Canary{"answer_dom", "OneLargeAnswerPeaksAtItsSize", "peak over budget"},
+        Canary{"keep_freed_memory", "SlowReadersOfALargeSessionHoldNoWorker",
+               "stayed resident after their clients left"}),
     [](const ::testing::TestParamInfo<Canary>& info) {
       return std::string(info.param.failpoint) +
              (*info.param.variant != '\0' ? std::string("_") + info.param.variant : "");

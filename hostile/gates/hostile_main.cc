@@ -5,7 +5,10 @@
 //    capped at 16 MiB, so that resident memory measures the server rather
 //    than ASan's 256 MiB of freed memory kept for use-after-free checks;
 //  - switches the failpoints GOOSE_API_FAILPOINTS names (the canaries run
-//    a case this way with one limit lifted).
+//    a case this way with one limit lifted);
+//  - sets the allocator as goose-api's main does (memory_release.h), unless
+//    keep_freed_memory is on, so that the server here gives memory back
+//    as the real one does.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -17,6 +20,7 @@
 
 #include "core/base/env.h"
 #include "core/base/failpoint.h"
+#include "core/base/memory_release.h"
 #include "hostile/client.h"
 
 int main(int argc, char** argv) {
@@ -37,6 +41,9 @@ int main(int argc, char** argv) {
   if (goose::Status s = goose::EnableFailpointsFromEnv(goose::ProcessEnv()); !s.ok()) {
     std::fprintf(stderr, "hostile_gates: %s\n", s.ToString().c_str());
     return 2;
+  }
+  if (!goose::FailpointOn(goose::Failpoint::kKeepFreedMemory)) {
+    goose::ConfigureAllocatorForServer();
   }
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
