@@ -1,8 +1,5 @@
 #include "hardening/raw_http.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,30 +7,15 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "core/base/loopback.h"
+
 namespace goose::hardening {
 
 RawConnection::RawConnection(int port) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return;
-  int one = 1;
-  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) return;
-  fd_ = std::move(fd);
+  if (Result<UniqueFd> fd = ConnectLoopback(port); fd.ok()) fd_ = std::move(*fd);
 }
 
-bool RawConnection::Send(std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
+bool RawConnection::Send(std::string_view bytes) { return SendAll(fd_.get(), bytes); }
 
 std::string RawConnection::ReadUntilClosed(std::chrono::milliseconds timeout, bool* closed) {
   std::string out;

@@ -1,10 +1,7 @@
 #include "hostile/client.h"
 
-#include <arpa/inet.h>
 #include <brotli/encode.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -18,6 +15,8 @@
 #include <sstream>
 #include <thread>
 
+#include "core/base/loopback.h"
+
 namespace goose::hostile {
 namespace {
 
@@ -26,18 +25,11 @@ constexpr size_t kAnswerCap = 64 * 1024;
 // How long an attack waits for the answer once the server stopped reading.
 constexpr milliseconds kAnswerWait{5'000};
 
+// Connected, and non-blocking: every wait of an attack is a poll() of its own.
 UniqueFd Connect(int port) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return fd;
-  int one = 1;
-  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    return UniqueFd();
-  }
+  Result<UniqueFd> connected = ConnectLoopback(port);
+  if (!connected.ok()) return UniqueFd();
+  UniqueFd fd = std::move(*connected);
   ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) | O_NONBLOCK);
   return fd;
 }

@@ -25,15 +25,11 @@
 
 int main(int argc, char** argv) {
 #if defined(GOOSE_HEAP_BACKEND_SANITIZER)
-  if (std::getenv("GOOSE_HOSTILE_QUARANTINE") == nullptr) {
-    std::string options = "quarantine_size_mb=16";
-    if (const char* old = std::getenv("ASAN_OPTIONS"); old != nullptr && *old != '\0') {
-      options = std::string(old) + ":" + options;
-    }
-    ::setenv("ASAN_OPTIONS", options.c_str(), 1);
-    ::setenv("GOOSE_HOSTILE_QUARANTINE", "1", 1);
-    ::execv("/proc/self/exe", argv);
-    std::perror("hostile_gates: cannot re-execute with a smaller quarantine");
+  if (goose::Status s = goose::ReexecOnceWithOption(argv, "ASAN_OPTIONS", "quarantine_size_mb=16",
+                                                    "GOOSE_HOSTILE_QUARANTINE");
+      !s.ok()) {
+    std::fprintf(stderr, "hostile_gates: cannot re-execute with a smaller quarantine: %s\n",
+                 s.message().c_str());
   }
 #endif
   ::signal(SIGPIPE, SIG_IGN);

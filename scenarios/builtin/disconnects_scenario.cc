@@ -5,13 +5,9 @@
 // streams (completed or failed, never left live), frees them and keeps nothing of either reply.
 // Canary: leak_heap (bytes lost per request: heap slope, and LeakSanitizer under asan).
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <memory>
 
+#include "core/base/loopback.h"
 #include "core/base/unique_fd.h"
 #include "scenarios/builtin/builtin_scenarios.h"
 #include "scenarios/builtin/client_scenario.h"
@@ -38,15 +34,8 @@ constexpr std::string_view kDisconnectsScript = R"({
 // (the caller closes it to disconnect). Errors when it cannot connect or
 // send.
 Result<UniqueFd> SendAndKeepOpen(const Target& target, const std::string& path, const Json& body) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (fd.get() < 0) return IoError("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(target.port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    return IoError("cannot connect to 127.0.0.1:" + std::to_string(target.port()));
-  }
+  Result<UniqueFd> fd = ConnectLoopback(target.port());
+  if (!fd.ok()) return fd.status();
   const std::string payload = JsonDump(body);
   const std::string request = "POST " + path +
                               " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
@@ -54,12 +43,7 @@ Result<UniqueFd> SendAndKeepOpen(const Target& target, const std::string& path, 
                               target.api_key() +
                               "\r\nContent-Length: " + std::to_string(payload.size()) + "\r\n\r\n" +
                               payload;
-  size_t sent = 0;
-  while (sent < request.size()) {
-    const ssize_t n = ::send(fd.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return IoError("cannot send the request to " + path);
-    sent += static_cast<size_t>(n);
-  }
+  if (!SendAll(fd->get(), request)) return IoError("cannot send the request to " + path);
   return fd;
 }
 

@@ -10,24 +10,20 @@
 // sanitizer allocator's counters exclude their caches already.
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <string>
+#include <cstdio>
+
+#include "core/base/env.h"
 
 int main(int argc, char** argv) {
 #if defined(GOOSE_HEAP_BACKEND_GLIBC)
-  if (std::getenv("GOOSE_GATE_TCACHE_OFF") == nullptr) {
-    std::string tunables = "glibc.malloc.tcache_count=0";
-    if (const char* old = std::getenv("GLIBC_TUNABLES"); old != nullptr && *old != '\0') {
-      tunables = std::string(old) + ":" + tunables;
-    }
-    ::setenv("GLIBC_TUNABLES", tunables.c_str(), 1);
-    ::setenv("GOOSE_GATE_TCACHE_OFF", "1", 1);
-    ::execv("/proc/self/exe", argv);
-    // Not re-executed: go on with the tcache (the glibc gates may then
-    // need a longer warm-up); say so.
-    std::perror("leak_gates: cannot re-execute with the tcache off");
+  // Not re-executed: go on with the tcache (the glibc gates may then need a
+  // longer warm-up); say so.
+  if (goose::Status s = goose::ReexecOnceWithOption(
+          argv, "GLIBC_TUNABLES", "glibc.malloc.tcache_count=0", "GOOSE_GATE_TCACHE_OFF");
+      !s.ok()) {
+    std::fprintf(stderr, "leak_gates: cannot re-execute with the tcache off: %s\n",
+                 s.message().c_str());
   }
 #endif
   ::testing::InitGoogleTest(&argc, argv);

@@ -408,8 +408,11 @@ Result<Options> ParseOptions(std::span<const std::string> args) {
   return o;
 }
 
-std::string UsageText() {
-  return R"(usage: leakcheck run [--scenario NAME]... [TARGET] [--iterations N] [--warmup N]
+namespace {
+
+// What `leakcheck --help` prints.
+constexpr std::string_view kUsageText =
+    R"(usage: leakcheck run [--scenario NAME]... [TARGET] [--iterations N] [--warmup N]
                      [--concurrency C] [--failpoint NAME]... [--report DIR] [--json]
        leakcheck profile [--scenario NAME] [TARGET] [--iterations N] [--warmup N] [--report DIR]
        leakcheck mcp [--scenario NAME]... [--iterations N] [--warmup N] [--concurrency C]
@@ -495,6 +498,9 @@ but nothing could be judged or a scenario could not finish (bad arguments, the t
 did not start, died, or is not a goose-api server); 0 every scenario that ran is clean
 (scenarios a target cannot run are listed as skipped, with the reason).
 )";
-}
+
+}  // namespace
+
+std::string UsageText() { return std::string(kUsageText); }
 
 }  // namespace goose::leakcheck

@@ -84,16 +84,31 @@ std::optional<std::vector<std::string>> SnapshotTypeNames(const Json* meta, cons
   return SnapshotNames(&(*types)[0]);
 }
 
-// Checks `json` and copies what the analysis needs out of it.
-Result<SnapshotGraph> ReadSnapshotGraph(const Json& json, std::string_view what) {
+// Where each field the analysis reads sits in a node's and an edge's run
+// of numbers, and the type names those numbers index: snapshot.meta.
+struct SnapshotLayout {
+  size_t node_field_count = 0;
+  size_t edge_field_count = 0;
+  std::vector<std::string> node_types;
+  std::vector<std::string> edge_types;
+  size_t type_at = 0;  // in a node
+  size_t name_at = 0;
+  size_t self_size_at = 0;
+  size_t edge_count_at = 0;
+  size_t edge_type_at = 0;  // in an edge
+  size_t to_node_at = 0;
+};
+
+// Checks snapshot.meta and reads the layout out of it.
+Result<SnapshotLayout> ReadSnapshotLayout(const Json& json, std::string_view what) {
   const Json* meta = SnapshotMember(SnapshotMember(&json, "snapshot"), "meta");
   if (meta == nullptr || !meta->is_object()) return NotASnapshot(what, "no snapshot.meta object");
   const std::optional<std::vector<std::string>> node_fields =
       SnapshotNames(SnapshotMember(meta, "node_fields"));
   const std::optional<std::vector<std::string>> edge_fields =
       SnapshotNames(SnapshotMember(meta, "edge_fields"));
-  const std::optional<std::vector<std::string>> node_types = SnapshotTypeNames(meta, "node_types");
-  const std::optional<std::vector<std::string>> edge_types = SnapshotTypeNames(meta, "edge_types");
+  std::optional<std::vector<std::string>> node_types = SnapshotTypeNames(meta, "node_types");
+  std::optional<std::vector<std::string>> edge_types = SnapshotTypeNames(meta, "edge_types");
   if (!node_fields || node_fields->empty()) {
     return NotASnapshot(what, "snapshot.meta.node_fields is not a list of names");
   }
@@ -119,145 +134,223 @@ Result<SnapshotGraph> ReadSnapshotGraph(const Json& json, std::string_view what)
   if (!edge_type_at || !to_node_at) {
     return NotASnapshot(what, "snapshot.meta.edge_fields lacks type or to_node");
   }
+  return SnapshotLayout{node_fields->size(),
+                        edge_fields->size(),
+                        std::move(*node_types),
+                        std::move(*edge_types),
+                        *type_at,
+                        *name_at,
+                        *self_size_at,
+                        *edge_count_at,
+                        *edge_type_at,
+                        *to_node_at};
+}
 
-  const Json* nodes = SnapshotMember(&json, "nodes");
-  const Json* edges = SnapshotMember(&json, "edges");
-  const Json* strings = SnapshotMember(&json, "strings");
-  if (nodes == nullptr || !nodes->is_array()) return NotASnapshot(what, "no nodes array");
-  if (edges == nullptr || !edges->is_array()) return NotASnapshot(what, "no edges array");
-  if (strings == nullptr || !strings->is_array()) return NotASnapshot(what, "no strings array");
-  const size_t node_field_count = node_fields->size();
-  const size_t edge_field_count = edge_fields->size();
-  if (nodes->size() % node_field_count != 0) {
-    return NotASnapshot(what, "nodes holds " + std::to_string(nodes->size()) +
-                                  " numbers, not a multiple of the " +
-                                  std::to_string(node_field_count) + " node fields");
+// The snapshot's three arrays, checked against the layout, and how many
+// nodes and edges they hold.
+struct SnapshotArrays {
+  const Json* nodes = nullptr;
+  const Json* edges = nullptr;
+  const Json* strings = nullptr;
+  size_t node_count = 0;
+  size_t edge_count = 0;
+};
+
+Result<SnapshotArrays> ReadSnapshotArrays(const Json& json, const SnapshotLayout& layout,
+                                          std::string_view what) {
+  SnapshotArrays a;
+  a.nodes = SnapshotMember(&json, "nodes");
+  a.edges = SnapshotMember(&json, "edges");
+  a.strings = SnapshotMember(&json, "strings");
+  if (a.nodes == nullptr || !a.nodes->is_array()) return NotASnapshot(what, "no nodes array");
+  if (a.edges == nullptr || !a.edges->is_array()) return NotASnapshot(what, "no edges array");
+  if (a.strings == nullptr || !a.strings->is_array()) {
+    return NotASnapshot(what, "no strings array");
   }
-  if (edges->size() % edge_field_count != 0) {
-    return NotASnapshot(what, "edges holds " + std::to_string(edges->size()) +
+  if (a.nodes->size() % layout.node_field_count != 0) {
+    return NotASnapshot(what, "nodes holds " + std::to_string(a.nodes->size()) +
                                   " numbers, not a multiple of the " +
-                                  std::to_string(edge_field_count) + " edge fields");
+                                  std::to_string(layout.node_field_count) + " node fields");
   }
-  const size_t node_count = nodes->size() / node_field_count;
-  const size_t edge_count = edges->size() / edge_field_count;
-  if (node_count == 0) return NotASnapshot(what, "nodes is empty (not even the root)");
-  if (node_count >= kNoSnapshotNode || edge_count >= kNoSnapshotNode) {
+  if (a.edges->size() % layout.edge_field_count != 0) {
+    return NotASnapshot(what, "edges holds " + std::to_string(a.edges->size()) +
+                                  " numbers, not a multiple of the " +
+                                  std::to_string(layout.edge_field_count) + " edge fields");
+  }
+  a.node_count = a.nodes->size() / layout.node_field_count;
+  a.edge_count = a.edges->size() / layout.edge_field_count;
+  if (a.node_count == 0) return NotASnapshot(what, "nodes is empty (not even the root)");
+  if (a.node_count >= kNoSnapshotNode || a.edge_count >= kNoSnapshotNode) {
     return NotASnapshot(what, "more than 2^32 nodes or edges");
   }
+  return a;
+}
 
-  SnapshotGraph graph;
-  graph.edges_in_file = static_cast<int64_t>(edge_count);
-  graph.self_size.resize(node_count);
-  graph.group.resize(node_count);
-  graph.first_edge.resize(node_count + 1);
-
-  // Groups are made when a node first needs one, so each has a node.
-  enum class Grouping { kNone, kByName, kByType };
-  std::vector<Grouping> grouping(node_types->size(), Grouping::kByType);
-  for (size_t t = 0; t < node_types->size(); ++t) {
-    const std::string& type = (*node_types)[t];
-    if (type == "synthetic") grouping[t] = Grouping::kNone;
-    if (type == "object" || type == "native") grouping[t] = Grouping::kByName;
+// The group each node counts in: an object or native node by its name
+// (its constructor), an unnamed one and every other node by its type, a
+// synthetic node in none. Groups are made when a node first needs one, so
+// each has a node; their names go to graph->group_names.
+class SnapshotGrouper {
+ public:
+  SnapshotGrouper(const SnapshotLayout& layout, const SnapshotArrays& arrays, SnapshotGraph* graph)
+      : node_types_(layout.node_types),
+        strings_(*arrays.strings),
+        graph_(graph),
+        grouping_(node_types_.size(), Grouping::kByType),
+        group_of_type_(node_types_.size(), kNoSnapshotGroup),
+        group_of_string_(strings_.size(), kNoSnapshotGroup) {
+    for (size_t t = 0; t < node_types_.size(); ++t) {
+      const std::string& type = node_types_[t];
+      if (type == "synthetic") grouping_[t] = Grouping::kNone;
+      if (type == "object" || type == "native") grouping_[t] = Grouping::kByName;
+    }
   }
-  std::unordered_map<std::string, uint32_t> group_of_name;
-  const auto group_named = [&](std::string name) {
-    const auto [it, added] =
-        group_of_name.emplace(name, static_cast<uint32_t>(graph.group_names.size()));
-    if (added) graph.group_names.push_back(std::move(name));
-    return it->second;
-  };
-  std::vector<uint32_t> group_of_type(node_types->size(), kNoSnapshotGroup);
-  std::vector<uint32_t> group_of_string(strings->size(), kNoSnapshotGroup);
 
-  // The nodes; each one's edge count waits in first_edge for the edges.
-  uint64_t edges_claimed = 0;
-  int64_t total_self = 0;
-  for (size_t node = 0; node < node_count; ++node) {
-    const Json* fields = &(*nodes)[node * node_field_count];
-    const auto at = [node] { return "node " + std::to_string(node); };
-    const std::optional<uint64_t> type = SnapshotInt(fields[*type_at], node_types->size());
-    const std::optional<uint64_t> name = SnapshotInt(fields[*name_at], strings->size());
-    const std::optional<uint64_t> self = SnapshotInt(fields[*self_size_at], kMaxSnapshotSelfSize);
-    const std::optional<uint64_t> edges_of =
-        SnapshotInt(fields[*edge_count_at], uint64_t{edge_count} + 1);
-    if (!type) return NotASnapshot(what, at() + "'s type is not one of snapshot.meta.node_types");
-    if (!name) return NotASnapshot(what, at() + "'s name is not an index into strings");
-    if (!self) return NotASnapshot(what, at() + "'s self_size is not a size");
-    if (!edges_of) {
-      return NotASnapshot(what, at() + "'s edge_count is not a count of at most the " +
-                                    std::to_string(edge_count) + " edges");
-    }
-    edges_claimed += *edges_of;
-    if (edges_claimed > edge_count) {
-      return NotASnapshot(what, "the nodes up to " + at() + " claim more than the " +
-                                    std::to_string(edge_count) + " edges in edges");
-    }
-    total_self += static_cast<int64_t>(*self);
-    if (total_self > kMaxSnapshotTotalSize) {
-      return NotASnapshot(what, "the self sizes add up to more than 2^62 bytes");
-    }
-    graph.self_size[node] = static_cast<int64_t>(*self);
-    graph.first_edge[node] = static_cast<uint32_t>(*edges_of);
-
+  // The group of a node of type `type` named strings[`name`] (both in
+  // range); an error when that name is not a string.
+  Result<uint32_t> GroupOf(uint64_t type, uint64_t name, std::string_view what) {
     uint32_t group = kNoSnapshotGroup;
-    switch (grouping[*type]) {
+    switch (grouping_[type]) {
       case Grouping::kNone:
         break;
       case Grouping::kByName: {
-        uint32_t& by_name = group_of_string[*name];
+        uint32_t& by_name = group_of_string_[name];
         if (by_name == kNoSnapshotGroup) {
-          const Json& text = (*strings)[*name];
+          const Json& text = strings_[name];
           if (!text.is_string()) {
-            return NotASnapshot(what, "strings[" + std::to_string(*name) + "] is not a string");
+            return NotASnapshot(what, "strings[" + std::to_string(name) + "] is not a string");
           }
           const std::string& name_text = text.get_ref<const std::string&>();
-          if (!name_text.empty()) by_name = group_named(name_text);
+          if (!name_text.empty()) by_name = Named(name_text);
         }
         group = by_name;
         if (group != kNoSnapshotGroup) break;
         [[fallthrough]];  // an unnamed object or native node: by its type
       }
       case Grouping::kByType:
-        if (group_of_type[*type] == kNoSnapshotGroup) {
-          group_of_type[*type] = group_named("(" + (*node_types)[*type] + ")");
+        if (group_of_type_[type] == kNoSnapshotGroup) {
+          group_of_type_[type] = Named("(" + node_types_[type] + ")");
         }
-        group = group_of_type[*type];
+        group = group_of_type_[type];
         break;
     }
-    graph.group[node] = group;
-  }
-  if (edges_claimed != edge_count) {
-    return NotASnapshot(what, "the nodes' edge_count add up to " + std::to_string(edges_claimed) +
-                                  " but edges holds " + std::to_string(edge_count));
+    return group;
   }
 
-  // The edges, keeping those that retain.
-  const std::optional<size_t> weak = SnapshotFieldAt(*edge_types, "weak");
-  const std::optional<size_t> shortcut = SnapshotFieldAt(*edge_types, "shortcut");
-  graph.edge_to.reserve(edge_count);
+ private:
+  enum class Grouping { kNone, kByName, kByType };
+
+  uint32_t Named(std::string name) {
+    const auto [it, added] =
+        group_of_name_.emplace(name, static_cast<uint32_t>(graph_->group_names.size()));
+    if (added) graph_->group_names.push_back(std::move(name));
+    return it->second;
+  }
+
+  const std::vector<std::string>& node_types_;
+  const Json& strings_;
+  SnapshotGraph* graph_;
+  std::vector<Grouping> grouping_;
+  std::unordered_map<std::string, uint32_t> group_of_name_;
+  std::vector<uint32_t> group_of_type_;
+  std::vector<uint32_t> group_of_string_;
+};
+
+// The nodes: each one's self size and group, and its edge count, which
+// waits in first_edge for the edges.
+Status ReadSnapshotNodes(const SnapshotLayout& layout, const SnapshotArrays& arrays,
+                         std::string_view what, SnapshotGraph* graph) {
+  SnapshotGrouper grouper(layout, arrays, graph);
+  uint64_t edges_claimed = 0;
+  int64_t total_self = 0;
+  for (size_t node = 0; node < arrays.node_count; ++node) {
+    const Json* fields = &(*arrays.nodes)[node * layout.node_field_count];
+    const auto at = [node] { return "node " + std::to_string(node); };
+    const std::optional<uint64_t> type =
+        SnapshotInt(fields[layout.type_at], layout.node_types.size());
+    const std::optional<uint64_t> name =
+        SnapshotInt(fields[layout.name_at], arrays.strings->size());
+    const std::optional<uint64_t> self =
+        SnapshotInt(fields[layout.self_size_at], kMaxSnapshotSelfSize);
+    const std::optional<uint64_t> edges_of =
+        SnapshotInt(fields[layout.edge_count_at], uint64_t{arrays.edge_count} + 1);
+    if (!type) return NotASnapshot(what, at() + "'s type is not one of snapshot.meta.node_types");
+    if (!name) return NotASnapshot(what, at() + "'s name is not an index into strings");
+    if (!self) return NotASnapshot(what, at() + "'s self_size is not a size");
+    if (!edges_of) {
+      return NotASnapshot(what, at() + "'s edge_count is not a count of at most the " +
+                                    std::to_string(arrays.edge_count) + " edges");
+    }
+    edges_claimed += *edges_of;
+    if (edges_claimed > arrays.edge_count) {
+      return NotASnapshot(what, "the nodes up to " + at() + " claim more than the " +
+                                    std::to_string(arrays.edge_count) + " edges in edges");
+    }
+    total_self += static_cast<int64_t>(*self);
+    if (total_self > kMaxSnapshotTotalSize) {
+      return NotASnapshot(what, "the self sizes add up to more than 2^62 bytes");
+    }
+    graph->self_size[node] = static_cast<int64_t>(*self);
+    graph->first_edge[node] = static_cast<uint32_t>(*edges_of);
+    Result<uint32_t> group = grouper.GroupOf(*type, *name, what);
+    if (!group.ok()) return group.status();
+    graph->group[node] = *group;
+  }
+  if (edges_claimed != arrays.edge_count) {
+    return NotASnapshot(what, "the nodes' edge_count add up to " + std::to_string(edges_claimed) +
+                                  " but edges holds " + std::to_string(arrays.edge_count));
+  }
+  return Status::Ok();
+}
+
+// The edges, keeping those that retain; first_edge holds each node's edge
+// count (ReadSnapshotNodes) and becomes where its edges begin.
+Status ReadSnapshotEdges(const SnapshotLayout& layout, const SnapshotArrays& arrays,
+                         std::string_view what, SnapshotGraph* graph) {
+  const std::optional<size_t> weak = SnapshotFieldAt(layout.edge_types, "weak");
+  const std::optional<size_t> shortcut = SnapshotFieldAt(layout.edge_types, "shortcut");
+  graph->edge_to.reserve(arrays.edge_count);
   size_t edge = 0;
-  for (size_t node = 0; node < node_count; ++node) {
-    const uint32_t edges_of = graph.first_edge[node];
-    graph.first_edge[node] = static_cast<uint32_t>(graph.edge_to.size());
+  for (size_t node = 0; node < arrays.node_count; ++node) {
+    const uint32_t edges_of = graph->first_edge[node];
+    graph->first_edge[node] = static_cast<uint32_t>(graph->edge_to.size());
     for (uint32_t k = 0; k < edges_of; ++k, ++edge) {
-      const Json* fields = &(*edges)[edge * edge_field_count];
-      const std::optional<uint64_t> type = SnapshotInt(fields[*edge_type_at], edge_types->size());
-      const std::optional<uint64_t> to = SnapshotInt(fields[*to_node_at], nodes->size());
+      const Json* fields = &(*arrays.edges)[edge * layout.edge_field_count];
+      const std::optional<uint64_t> type =
+          SnapshotInt(fields[layout.edge_type_at], layout.edge_types.size());
+      const std::optional<uint64_t> to =
+          SnapshotInt(fields[layout.to_node_at], arrays.nodes->size());
       if (!type) {
         return NotASnapshot(what, "edge " + std::to_string(edge) +
                                       "'s type is not one of snapshot.meta.edge_types");
       }
-      if (!to || *to % node_field_count != 0) {
+      if (!to || *to % layout.node_field_count != 0) {
         return NotASnapshot(what, "edge " + std::to_string(edge) + " (of node " +
                                       std::to_string(node) + ") has to_node " +
-                                      fields[*to_node_at].dump() +
+                                      fields[layout.to_node_at].dump() +
                                       ", not the index of a node in nodes");
       }
       if (*type == weak || (*type == shortcut && node != 0)) continue;
-      graph.edge_to.push_back(static_cast<uint32_t>(*to / node_field_count));
+      graph->edge_to.push_back(static_cast<uint32_t>(*to / layout.node_field_count));
     }
   }
-  graph.first_edge[node_count] = static_cast<uint32_t>(graph.edge_to.size());
+  graph->first_edge[arrays.node_count] = static_cast<uint32_t>(graph->edge_to.size());
+  return Status::Ok();
+}
+
+// Checks `json` and copies what the analysis needs out of it.
+Result<SnapshotGraph> ReadSnapshotGraph(const Json& json, std::string_view what) {
+  Result<SnapshotLayout> layout = ReadSnapshotLayout(json, what);
+  if (!layout.ok()) return layout.status();
+  Result<SnapshotArrays> arrays = ReadSnapshotArrays(json, *layout, what);
+  if (!arrays.ok()) return arrays.status();
+  SnapshotGraph graph;
+  graph.edges_in_file = static_cast<int64_t>(arrays->edge_count);
+  graph.self_size.resize(arrays->node_count);
+  graph.group.resize(arrays->node_count);
+  graph.first_edge.resize(arrays->node_count + 1);
+  if (Status s = ReadSnapshotNodes(*layout, *arrays, what, &graph); !s.ok()) return s;
+  if (Status s = ReadSnapshotEdges(*layout, *arrays, what, &graph); !s.ok()) return s;
   return graph;
 }
 
@@ -269,82 +362,92 @@ Result<SnapshotGraph> ReadSnapshotFile(const std::filesystem::path& file) {
   return ReadSnapshotGraph(*json, file.string());
 }
 
-// The dominator tree of what the root reaches, and the groups' shares.
-HeapSnapshotSummary SummarizeGraph(SnapshotGraph graph) {
+// The nodes the root reaches in postorder (the root last).
+struct SnapshotPostorder {
+  std::vector<uint32_t> post_of;  // node -> postorder number, kNoSnapshotNode: not reached
+  std::vector<uint32_t> node_at;  // postorder number -> node
+};
+
+// By a depth-first search with a stack of its own: a snapshot's chains (a
+// long linked list) can be far deeper than the call stack.
+SnapshotPostorder PostorderFromRoot(const SnapshotGraph& graph) {
   const auto node_count = static_cast<uint32_t>(graph.self_size.size());
-  HeapSnapshotSummary summary;
-  summary.nodes = node_count;
-  summary.edges = graph.edges_in_file;
-
-  // Postorder of the nodes the root reaches, by a depth-first search with a
-  // stack of its own: a snapshot's chains (a long linked list) can be far
-  // deeper than the call stack.
-  std::vector<uint32_t> post_of(node_count, kNoSnapshotNode);  // node -> postorder number
-  std::vector<uint32_t> node_at;                               // postorder number -> node
-  node_at.reserve(node_count);
-  {
-    std::vector<std::pair<uint32_t, uint32_t>> stack;  // a node, its next edge
-    std::vector<bool> seen(node_count);
-    stack.emplace_back(0, graph.first_edge[0]);
-    seen[0] = true;
-    while (!stack.empty()) {
-      const uint32_t node = stack.back().first;
-      uint32_t& next = stack.back().second;
-      if (next < graph.first_edge[node + 1]) {
-        const uint32_t to = graph.edge_to[next++];
-        if (!seen[to]) {
-          seen[to] = true;
-          stack.emplace_back(to, graph.first_edge[to]);
-        }
-      } else {
-        post_of[node] = static_cast<uint32_t>(node_at.size());
-        node_at.push_back(node);
-        stack.pop_back();
+  SnapshotPostorder order;
+  order.post_of.assign(node_count, kNoSnapshotNode);
+  order.node_at.reserve(node_count);
+  std::vector<std::pair<uint32_t, uint32_t>> stack;  // a node, its next edge
+  std::vector<bool> seen(node_count);
+  stack.emplace_back(0, graph.first_edge[0]);
+  seen[0] = true;
+  while (!stack.empty()) {
+    const uint32_t node = stack.back().first;
+    uint32_t& next = stack.back().second;
+    if (next < graph.first_edge[node + 1]) {
+      const uint32_t to = graph.edge_to[next++];
+      if (!seen[to]) {
+        seen[to] = true;
+        stack.emplace_back(to, graph.first_edge[to]);
       }
+    } else {
+      order.post_of[node] = static_cast<uint32_t>(order.node_at.size());
+      order.node_at.push_back(node);
+      stack.pop_back();
     }
   }
-  const auto reached = static_cast<uint32_t>(node_at.size());
-  const uint32_t root = reached - 1;  // the root is last in postorder
+  return order;
+}
 
-  // Each reached node's predecessors, by postorder number (self edges and
-  // edges into the root change no dominator and are left out).
-  std::vector<uint32_t> pred_first(reached + 1, 0);
-  std::vector<uint32_t> preds;
+// Lists by postorder number: item u's entries are
+// items[first[u]] up to items[first[u + 1]].
+struct PostorderLists {
+  std::vector<uint32_t> first;
+  std::vector<uint32_t> items;
+};
+
+// Each reached node's predecessors, by postorder number (self edges and
+// edges into the root change no dominator and are left out).
+PostorderLists Predecessors(const SnapshotGraph& graph, const SnapshotPostorder& order) {
+  const auto reached = static_cast<uint32_t>(order.node_at.size());
+  const uint32_t root = reached - 1;
+  PostorderLists preds;
+  preds.first.assign(reached + 1, 0);
   for (uint32_t post = 0; post < reached; ++post) {
-    const uint32_t node = node_at[post];
+    const uint32_t node = order.node_at[post];
     for (uint32_t e = graph.first_edge[node]; e < graph.first_edge[node + 1]; ++e) {
-      const uint32_t to = post_of[graph.edge_to[e]];
-      if (to != post && to != root) ++pred_first[to + 1];
+      const uint32_t to = order.post_of[graph.edge_to[e]];
+      if (to != post && to != root) ++preds.first[to + 1];
     }
   }
-  for (uint32_t post = 0; post < reached; ++post) pred_first[post + 1] += pred_first[post];
-  preds.resize(pred_first[reached]);
-  {
-    std::vector<uint32_t> fill(pred_first.begin(), pred_first.end() - 1);
-    for (uint32_t post = 0; post < reached; ++post) {
-      const uint32_t node = node_at[post];
-      for (uint32_t e = graph.first_edge[node]; e < graph.first_edge[node + 1]; ++e) {
-        const uint32_t to = post_of[graph.edge_to[e]];
-        if (to != post && to != root) preds[fill[to]++] = post;
-      }
+  for (uint32_t post = 0; post < reached; ++post) preds.first[post + 1] += preds.first[post];
+  preds.items.resize(preds.first[reached]);
+  std::vector<uint32_t> fill(preds.first.begin(), preds.first.end() - 1);
+  for (uint32_t post = 0; post < reached; ++post) {
+    const uint32_t node = order.node_at[post];
+    for (uint32_t e = graph.first_edge[node]; e < graph.first_edge[node + 1]; ++e) {
+      const uint32_t to = order.post_of[graph.edge_to[e]];
+      if (to != post && to != root) preds.items[fill[to]++] = post;
     }
   }
-  std::vector<uint32_t>().swap(graph.edge_to);
-  std::vector<uint32_t>().swap(graph.first_edge);
+  return preds;
+}
 
-  // Immediate dominators (Cooper, Harvey and Kennedy): sweep the nodes in
-  // reverse postorder, each one's dominator the nearest common dominator of
-  // its predecessors already placed, until a sweep changes nothing. A node's
-  // parent in the search comes before it, so the first sweep places all.
-  // A dominator comes after what it dominates in postorder.
+// Immediate dominators by postorder number (Cooper, Harvey and Kennedy):
+// sweep the nodes in reverse postorder, each one's dominator the nearest
+// common dominator of its predecessors already placed, until a sweep
+// changes nothing. A node's parent in the search comes before it, so the
+// first sweep places all. A dominator comes after what it dominates in
+// postorder; the root (last) is its own.
+std::vector<uint32_t> ImmediateDominators(const PostorderLists& preds) {
+  const auto reached = static_cast<uint32_t>(preds.first.size() - 1);
+  const uint32_t root = reached - 1;
   std::vector<uint32_t> idom(reached, kNoSnapshotNode);
   idom[root] = root;
   for (bool changed = true; changed;) {
     changed = false;
     for (uint32_t post = root; post-- > 0;) {
       uint32_t dominator = kNoSnapshotNode;
-      for (uint32_t k = pred_first[post]; k < pred_first[post + 1] && dominator != root; ++k) {
-        uint32_t pred = preds[k];
+      for (uint32_t k = preds.first[post]; k < preds.first[post + 1] && dominator != root; ++k) {
+        uint32_t pred = preds.items[k];
         if (idom[pred] == kNoSnapshotNode) continue;
         if (dominator == kNoSnapshotNode) {
           dominator = pred;
@@ -361,62 +464,96 @@ HeapSnapshotSummary SummarizeGraph(SnapshotGraph graph) {
       }
     }
   }
-  std::vector<uint32_t>().swap(preds);
-  std::vector<uint32_t>().swap(pred_first);
+  return idom;
+}
 
-  // Retained sizes, summed up the tree in postorder.
-  std::vector<int64_t> retained(reached);
-  for (uint32_t post = 0; post < reached; ++post) retained[post] = graph.self_size[node_at[post]];
-  for (uint32_t post = 0; post < root; ++post) retained[idom[post]] += retained[post];
-
-  // The groups: counts and self sizes of the reached nodes; the others
-  // are counted apart.
+// The groups' counts and self sizes over the reached nodes (by group
+// index); the nodes the root does not reach are counted apart, in
+// `summary`, as is every node's self size.
+std::vector<ConstructorStats> CountGroups(const SnapshotGraph& graph,
+                                          const SnapshotPostorder& order,
+                                          HeapSnapshotSummary* summary) {
   std::vector<ConstructorStats> stats(graph.group_names.size());
-  for (uint32_t node = 0; node < node_count; ++node) {
-    summary.total_self_bytes += graph.self_size[node];
-    if (post_of[node] == kNoSnapshotNode) {
-      ++summary.unreachable_nodes;
-      summary.unreachable_self_bytes += graph.self_size[node];
+  for (uint32_t node = 0; node < graph.self_size.size(); ++node) {
+    summary->total_self_bytes += graph.self_size[node];
+    if (order.post_of[node] == kNoSnapshotNode) {
+      ++summary->unreachable_nodes;
+      summary->unreachable_self_bytes += graph.self_size[node];
     } else if (graph.group[node] != kNoSnapshotGroup) {
       ConstructorStats& group = stats[graph.group[node]];
       ++group.count;
       group.self_bytes += graph.self_size[node];
     }
   }
+  return stats;
+}
 
-  // Retained bytes by group: a preorder walk of the dominator tree that
-  // keeps, per group, how many of the nodes above are of it; a node adds
-  // its retained size only when none is.
-  std::vector<uint32_t> child_first(reached + 1, 0);
-  for (uint32_t post = 0; post < root; ++post) ++child_first[idom[post] + 1];
-  for (uint32_t post = 0; post < reached; ++post) child_first[post + 1] += child_first[post];
-  std::vector<uint32_t> children(child_first[reached]);
+// Adds the retained bytes of each group to `stats`: a preorder walk of the
+// dominator tree that keeps, per group, how many of the nodes above are of
+// it; a node adds its retained size only when none is.
+void AddRetainedByGroup(const SnapshotGraph& graph, const SnapshotPostorder& order,
+                        const std::vector<uint32_t>& idom, const std::vector<int64_t>& retained,
+                        std::vector<ConstructorStats>* stats) {
+  const auto reached = static_cast<uint32_t>(idom.size());
+  const uint32_t root = reached - 1;
+  PostorderLists children;  // in the dominator tree
+  children.first.assign(reached + 1, 0);
+  for (uint32_t post = 0; post < root; ++post) ++children.first[idom[post] + 1];
+  for (uint32_t post = 0; post < reached; ++post) children.first[post + 1] += children.first[post];
+  children.items.resize(children.first[reached]);
   {
-    std::vector<uint32_t> fill(child_first.begin(), child_first.end() - 1);
-    for (uint32_t post = 0; post < root; ++post) children[fill[idom[post]]++] = post;
+    std::vector<uint32_t> fill(children.first.begin(), children.first.end() - 1);
+    for (uint32_t post = 0; post < root; ++post) children.items[fill[idom[post]]++] = post;
   }
-  std::vector<uint32_t> open(stats.size(), 0);
+  std::vector<uint32_t> open(stats->size(), 0);
   std::vector<std::pair<uint32_t, uint32_t>> stack;  // a tree node, its next child
   const auto enter = [&](uint32_t post) {
-    const uint32_t group = graph.group[node_at[post]];
+    const uint32_t group = graph.group[order.node_at[post]];
     if (group != kNoSnapshotGroup && open[group]++ == 0) {
-      stats[group].retained_bytes += retained[post];
+      (*stats)[group].retained_bytes += retained[post];
     }
-    stack.emplace_back(post, child_first[post]);
+    stack.emplace_back(post, children.first[post]);
   };
   enter(root);
   while (!stack.empty()) {
     const uint32_t post = stack.back().first;
     uint32_t& next = stack.back().second;
-    if (next < child_first[post + 1]) {
-      enter(children[next++]);
+    if (next < children.first[post + 1]) {
+      enter(children.items[next++]);
     } else {
-      const uint32_t group = graph.group[node_at[post]];
+      const uint32_t group = graph.group[order.node_at[post]];
       if (group != kNoSnapshotGroup) --open[group];
       stack.pop_back();
     }
   }
+}
 
+// The dominator tree of what the root reaches, and the groups' shares.
+HeapSnapshotSummary SummarizeGraph(SnapshotGraph graph) {
+  HeapSnapshotSummary summary;
+  summary.nodes = static_cast<uint32_t>(graph.self_size.size());
+  summary.edges = graph.edges_in_file;
+
+  const SnapshotPostorder order = PostorderFromRoot(graph);
+  const auto reached = static_cast<uint32_t>(order.node_at.size());
+  const uint32_t root = reached - 1;  // the root is last in postorder
+  std::vector<uint32_t> idom;
+  {
+    const PostorderLists preds = Predecessors(graph, order);
+    std::vector<uint32_t>().swap(graph.edge_to);
+    std::vector<uint32_t>().swap(graph.first_edge);
+    idom = ImmediateDominators(preds);
+  }
+
+  // Retained sizes, summed up the tree in postorder.
+  std::vector<int64_t> retained(reached);
+  for (uint32_t post = 0; post < reached; ++post) {
+    retained[post] = graph.self_size[order.node_at[post]];
+  }
+  for (uint32_t post = 0; post < root; ++post) retained[idom[post]] += retained[post];
+
+  std::vector<ConstructorStats> stats = CountGroups(graph, order, &summary);
+  AddRetainedByGroup(graph, order, idom, retained, &stats);
   for (size_t group = 0; group < stats.size(); ++group) {
     if (stats[group].count == 0) continue;  // all its nodes unreachable
     stats[group].name = std::move(graph.group_names[group]);

@@ -30,92 +30,99 @@
 // thread only. Without LEAKCHECK_NODE_DIR the probe does nothing at all.
 'use strict';
 
-(function leakcheckNodeProbe() {
-  const dir = process.env.LEAKCHECK_NODE_DIR;
-  if (!dir) return;
-  let isMainThread = true;
+// The main thread only: worker threads run --require modules too, and
+// signals reach the main thread alone.
+function onMainThread() {
   try {
-    isMainThread = require('worker_threads').isMainThread;
+    return require('worker_threads').isMainThread;
   } catch (e) {
-    // No worker_threads module: only the main thread exists.
+    return true;  // no worker_threads module: only the main thread exists
   }
-  if (!isMainThread) return;
+}
 
-  const fs = require('fs');
+// What the probe writes to, and how many signals it has answered.
+function makeProbe(dir) {
   const path = require('path');
-  const file = path.join(dir, 'node-heap-' + process.pid + '.json');
-  const temp = path.join(dir, '.node-heap-' + process.pid + '.tmp');
-  let seq = 0;
-  let complained = false;
+  return {
+    fs: require('fs'),
+    file: path.join(dir, 'node-heap-' + process.pid + '.json'),
+    temp: path.join(dir, '.node-heap-' + process.pid + '.tmp'),
+    snapshotRequest: path.join(dir, 'node-snapshot-' + process.pid + '.request'),
+    seq: 0,
+    complained: false,
+  };
+}
 
-  function writeHeap() {
-    const gc = typeof global.gc === 'function';
-    if (gc) {
-      global.gc();
-      global.gc();
-    }
-    const usage = process.memoryUsage();
-    const line = JSON.stringify({
-      pid: process.pid,
-      seq: seq,
-      heap_used: usage.heapUsed,
-      external: usage.external,
-      array_buffers: usage.arrayBuffers,
-      at_ms: Date.now(),
-      gc: gc,
-    }) + '\n';
-    try {
-      fs.writeFileSync(temp, line, {mode: 0o600});
-      fs.renameSync(temp, file);
-    } catch (e) {
-      // stderr, once: stdout is the target's protocol.
-      if (!complained) {
-        complained = true;
-        try {
-          process.stderr.write('leakcheck-node-probe: cannot write ' + file + ': ' + e.message +
-                               '\n');
-        } catch (ignored) {
-          // Nowhere left to say it.
-        }
-      }
+// A message on stderr (stdout is the target's protocol), if it can.
+function complain(text) {
+  try {
+    process.stderr.write('leakcheck-node-probe: ' + text + '\n');
+  } catch (ignored) {
+    // Nowhere left to say it.
+  }
+}
+
+function writeHeap(probe) {
+  const gc = typeof global.gc === 'function';
+  if (gc) {
+    global.gc();
+    global.gc();
+  }
+  const usage = process.memoryUsage();
+  const line = JSON.stringify({
+    pid: process.pid,
+    seq: probe.seq,
+    heap_used: usage.heapUsed,
+    external: usage.external,
+    array_buffers: usage.arrayBuffers,
+    at_ms: Date.now(),
+    gc: gc,
+  }) + '\n';
+  try {
+    probe.fs.writeFileSync(probe.temp, line, {mode: 0o600});
+    probe.fs.renameSync(probe.temp, probe.file);
+  } catch (e) {
+    if (!probe.complained) {  // once
+      probe.complained = true;
+      complain('cannot write ' + probe.file + ': ' + e.message);
     }
   }
+}
 
-  const snapshotRequest = path.join(dir, 'node-snapshot-' + process.pid + '.request');
-
-  // Takes a pending snapshot request, if any; returns the path asked for.
-  function takeSnapshotRequest() {
-    let target = '';
-    try {
-      target = fs.readFileSync(snapshotRequest, 'utf8').trim();
-      fs.unlinkSync(snapshotRequest);
-    } catch (e) {
-      return '';  // none asked
-    }
-    return target;
+// Takes a pending snapshot request, if any; returns the path asked for.
+function takeSnapshotRequest(probe) {
+  let target = '';
+  try {
+    target = probe.fs.readFileSync(probe.snapshotRequest, 'utf8').trim();
+    probe.fs.unlinkSync(probe.snapshotRequest);
+  } catch (e) {
+    return '';  // none asked
   }
+  return target;
+}
 
-  function writeSnapshot(target) {
-    if (typeof global.gc === 'function') global.gc();
-    try {
-      require('v8').writeHeapSnapshot(target);
-    } catch (e) {
-      try {
-        process.stderr.write('leakcheck-node-probe: cannot write a heap snapshot to ' + target +
-                             ': ' + e.message + '\n');
-      } catch (ignored) {
-        // Nowhere left to say it.
-      }
-    }
+function writeSnapshot(target) {
+  if (typeof global.gc === 'function') global.gc();
+  try {
+    require('v8').writeHeapSnapshot(target);
+  } catch (e) {
+    complain('cannot write a heap snapshot to ' + target + ': ' + e.message);
   }
+}
 
+function leakcheckNodeProbe() {
+  const dir = process.env.LEAKCHECK_NODE_DIR;
+  if (!dir || !onMainThread()) return;
+  const probe = makeProbe(dir);
   // The listener first: once the file exists leakcheck may signal, and
   // SIGUSR2's default action would end the process.
   process.on('SIGUSR2', function leakcheckHeapRequest() {
-    const target = takeSnapshotRequest();
+    const target = takeSnapshotRequest(probe);
     if (target) writeSnapshot(target);
-    seq += 1;
-    writeHeap();
+    probe.seq += 1;
+    writeHeap(probe);
   });
-  writeHeap();
-})();
+  writeHeap(probe);
+}
+
+leakcheckNodeProbe();

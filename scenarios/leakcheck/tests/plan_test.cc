@@ -6,9 +6,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <regex>
 
 #include "scenarios/builtin/builtin_scenarios.h"
+#include "scenarios/leakcheck/progress.h"
+#include "scenarios/leakcheck/report.h"
+#include "scenarios/leakcheck/run_stage.h"
 #include "scenarios/leakcheck/tests/fake_target.h"
 #include "scenarios/runner/runner.h"
 
@@ -88,6 +93,49 @@ TEST(Plan, TtlNoteAnnouncesWhatRuns) {
   scenarios::ScenarioResult result = scenarios::Runner(run).RunOn(*p.scenario, target);
   EXPECT_EQ(static_cast<CountingScenario&>(*p.scenario).iterations(), AnnouncedIterations(note));
   EXPECT_EQ(result.warmup + result.iterations, AnnouncedIterations(note));
+}
+
+// The run stage itself: the note it prints before a scenario that waits
+// out a TTL counts the iterations the scenario then sees, and the report
+// says the same (an in-process server as the target: nothing waits).
+TEST(RunStage, TheTtlNoteItPrintsCountsWhatRuns) {
+  Options o = CommandOptions();
+  o.ttl_env = "";
+  o.session_ttl = 30;
+  scenarios::ScenarioInfo info;
+  info.name = "reaping_like";
+  info.warmup = 3;
+  info.iterations = 30;
+  info.needs.session_ttl = true;
+  auto counting = std::make_unique<CountingScenario>(info);
+  const CountingScenario& scenario = *counting;
+  Plan plan;
+  plan.report_dir = ::testing::TempDir();
+  PlannedScenario p;
+  p.scenario = std::move(counting);
+  p.target.kind = scenarios::TargetSpec::Kind::kInProcess;
+  p.counts = PlanCounts(info, o, "");
+  plan.scenarios.push_back(std::move(p));
+
+  char* text = nullptr;
+  size_t size = 0;
+  std::FILE* err = open_memstream(&text, &size);
+  std::vector<scenarios::ScenarioResult> results;
+  {
+    ProgressDisplay display(err, /*terminal=*/false);
+    results = RunPlan(plan, o, display);
+  }
+  std::fclose(err);
+  const std::string shown(text, size);
+  std::free(text);
+  ASSERT_EQ(results.size(), 1u) << shown;
+  EXPECT_EQ(results[0].error, "") << shown;
+  const int announced = AnnouncedIterations(shown);
+  ASSERT_GT(announced, 0) << shown;
+  EXPECT_EQ(scenario.iterations(), announced) << shown;
+  const Json report = BuildReport(plan, results);
+  const Json& ran = report["results"][0];
+  EXPECT_EQ(ran["warmup"].get<int>() + ran["iterations"].get<int>(), announced) << shown;
 }
 
 TEST(Plan, ScenariosATargetCannotRunAreSkippedWithTheReason) {

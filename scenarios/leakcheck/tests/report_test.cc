@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 
@@ -15,6 +16,7 @@
 #include "scenarios/leakcheck/tests/fake_target.h"
 #include "scenarios/report/html_report.h"
 #include "scenarios/runner/judge.h"
+#include "scenarios/runner/runner.h"
 
 namespace goose::leakcheck {
 namespace {
@@ -103,6 +105,25 @@ TEST(Report, AFailedHeapProfileIsAnErrorEverywhere) {
   ExpectOneVerdict(result, "error");
   Plan plan;
   EXPECT_EQ(ExitStatusOf(BuildReport(plan, {result})), kExitUsage);
+}
+
+// The same through the Runner: the hook's error reaches the result before
+// any output is made of it, and the run itself goes on to the end.
+TEST(Report, AHeapProfileThatFailsInARunIsAnErrorEverywhere) {
+  FakeTarget target;  // answers no profile
+  HeapProfile profile(target, ::testing::TempDir(), "counted");
+  scenarios::ScenarioInfo info;
+  info.name = "counted";
+  info.warmup = 1;
+  info.iterations = 3;
+  CountingScenario scenario(info);
+  scenarios::RunOptions run;
+  run.settle_timeout = std::chrono::milliseconds(10);
+  run.hooks.push_back(&profile);
+  const ScenarioResult result = scenarios::Runner(run).RunOn(scenario, target);
+  EXPECT_EQ(scenario.iterations(), 4);
+  EXPECT_THAT(result.error, HasSubstr("heap profile: the target has no GET /debug/heap"));
+  ExpectOneVerdict(result, "error");
 }
 
 TEST(Report, VerdictOfTheWholeRunAndItsExitStatus) {
