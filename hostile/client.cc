@@ -454,21 +454,9 @@ std::string KeyedPost(const Victim& victim, const std::string& path, const std::
 
 SlowReaders::SlowReaders(const Victim& victim, size_t count, const std::string& request) {
   for (size_t i = 0; i < count; ++i) {
-    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) continue;
-    // Before connect, so that the advertised window stays small.
-    int small = 4096;
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(victim.port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) continue;
-    if (::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) !=
-        static_cast<ssize_t>(request.size())) {
-      continue;
-    }
-    sockets_.push_back(std::move(fd));
+    Result<UniqueFd> fd = ConnectLoopback(victim.port, /*receive_buffer=*/4096);
+    if (!fd.ok() || !SendAll(fd->get(), request)) continue;
+    sockets_.push_back(std::move(fd).value());
     heads_.emplace_back();
     statuses_.push_back(-1);
   }

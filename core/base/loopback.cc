@@ -11,12 +11,15 @@
 
 namespace goose {
 
-Result<UniqueFd> ConnectLoopback(int port) {
+Result<UniqueFd> ConnectLoopback(int port, int receive_buffer) {
   const std::string where = "127.0.0.1:" + std::to_string(port);
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return IoError("socket() for " + where + ": " + std::strerror(errno));
   int one = 1;
   ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (receive_buffer > 0) {
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));

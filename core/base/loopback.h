@@ -15,8 +15,10 @@ namespace goose {
 
 // A blocking TCP connection to 127.0.0.1:`port`, close-on-exec, with
 // TCP_NODELAY on (a request written in pieces goes out in pieces). Errors
-// (IoError) name the address.
-Result<UniqueFd> ConnectLoopback(int port);
+// (IoError) name the address. A `receive_buffer` (bytes, set before the
+// connect so that the window the server sees stays small) makes a client
+// that reads slowly.
+Result<UniqueFd> ConnectLoopback(int port, int receive_buffer = 0);
 
 // Sends all of `bytes` on the blocking socket `fd`, retrying after a
 // signal; false when the peer is gone or the socket fails. Never raises
