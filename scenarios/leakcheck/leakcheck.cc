@@ -2,10 +2,12 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <string>
 
 #include "core/base/json.h"
 #include "core/base/log.h"
 #include "scenarios/builtin/builtin_scenarios.h"
+#include "scenarios/leakcheck/ci_summary.h"
 #include "scenarios/leakcheck/plan.h"
 #include "scenarios/leakcheck/progress.h"
 #include "scenarios/leakcheck/report.h"
@@ -50,11 +52,20 @@ int Publish(const Json& report, const Options& o, std::FILE* out, std::FILE* err
     std::fprintf(err, "leakcheck: %s\n", s.message().c_str());
     return kExitUsage;
   }
+  if (Status s = WriteCiSummaries(o, report); !s.ok()) {
+    std::fprintf(err, "leakcheck: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
   std::fprintf(out, "%s",
                o.json ? (JsonDump(report) + "\n").c_str() : VerdictTable(report).c_str());
   const std::filesystem::path dir = std::filesystem::absolute(o.report_dir);
-  std::fprintf(err, "report: %s and %s\n", (dir / "report.json").c_str(),
-               (dir / "report.html").c_str());
+  std::string also;
+  if (!o.junit_file.empty()) also += ", JUnit " + std::filesystem::absolute(o.junit_file).string();
+  if (!o.markdown_file.empty()) {
+    also += ", Markdown " + std::filesystem::absolute(o.markdown_file).string();
+  }
+  std::fprintf(err, "report: %s and %s%s\n", (dir / "report.json").c_str(),
+               (dir / "report.html").c_str(), also.c_str());
   const int status = ExitStatusOf(report);
   if (status == kExitUsage) {
     std::fprintf(err,

@@ -146,9 +146,10 @@ Status ParseCommand(const std::string& command, Options* o) {
 // The options that take a value.
 bool TakesValue(const std::string& name) {
   static const std::vector<std::string> kValued = {
-      "--scenario",    "--target",    "--port",       "--url",    "--pid",         "--mock-url",
-      "--key",         "--failpoint", "--iterations", "--warmup", "--concurrency", "--report",
-      "--session-ttl", "--ttl-env",   "--heap",       "--calls",  "--shutdown",    "--extension"};
+      "--scenario",    "--target",   "--port",        "--url",        "--pid",
+      "--mock-url",    "--key",      "--failpoint",   "--iterations", "--warmup",
+      "--concurrency", "--report",   "--session-ttl", "--ttl-env",    "--heap",
+      "--calls",       "--shutdown", "--extension",   "--junit",      "--markdown"};
   return std::find(kValued.begin(), kValued.end(), name) != kValued.end();
 }
 
@@ -260,7 +261,8 @@ Status ApplyTtlOption(const std::string& name, const std::string& value, Options
   return Status::Ok();
 }
 
-// --failpoint, --heap, --report: how to measure and where the report goes.
+// --failpoint, --heap, --report, --junit, --markdown: how to measure and
+// where the report goes.
 Status ApplyMeasureOption(const std::string& name, const std::string& value, Options* o) {
   if (name == "--failpoint") {
     if (!KnownFailpoint(value)) {
@@ -288,6 +290,9 @@ Status ApplyMeasureOption(const std::string& name, const std::string& value, Opt
   } else if (name == "--report") {
     if (value.empty()) return InvalidArgument("--report needs a directory");
     o->report_dir = value;
+  } else if (name == "--junit" || name == "--markdown") {
+    if (value.empty()) return InvalidArgument(name + " needs a file name");
+    (name == "--junit" ? o->junit_file : o->markdown_file) = value;
   }
   return Status::Ok();
 }
@@ -414,10 +419,12 @@ namespace {
 constexpr std::string_view kUsageText =
     R"(usage: leakcheck run [--scenario NAME]... [TARGET] [--iterations N] [--warmup N]
                      [--concurrency C] [--failpoint NAME]... [--report DIR] [--json]
+                     [--junit FILE] [--markdown FILE]
        leakcheck profile [--scenario NAME] [TARGET] [--iterations N] [--warmup N] [--report DIR]
        leakcheck mcp [--scenario NAME]... [--iterations N] [--warmup N] [--concurrency C]
                      [--calls FILE] [--heap auto|exact|node|pss] [--shutdown strict|report]
-                     [--profile] [--report DIR] [--json] -- CMD ARGS...
+                     [--profile] [--report DIR] [--json] [--junit FILE] [--markdown FILE]
+                     -- CMD ARGS...
        leakcheck list
        leakcheck --help
 
@@ -465,6 +472,11 @@ OPTIONS
                         (GOOSE_API_FAILPOINTS), e.g. partial_drain, leak_fd, no_reap
   --report DIR          where report.json and report.html go (default ./leakcheck-report)
   --json                print report.json to stdout instead of the verdict table
+  --junit FILE          also write the verdicts as JUnit XML: one test case per scenario,
+                        a leak or a peak over budget a failure naming the series, its
+                        slope, bounds and threshold; an error an error; a skip skipped
+  --markdown FILE       also write a Markdown summary (the verdict table, the worst slopes,
+                        a link to report.html), e.g. for $GITHUB_STEP_SUMMARY
 
 mcp starts CMD ARGS (no shell) as a stdio MCP server, with HOME and its working folder
 a fresh temporary folder, speaks MCP to it over stdin/stdout, and runs the scenarios

@@ -7,11 +7,12 @@
 //                 [--failpoint NAME]... [--iterations N] [--warmup N]
 //                 [--concurrency C] [--session-ttl SECS] [--ttl-env NAME|none]
 //                 [--heap exact|pss] [--extension 'CMD ARGS'] [--report DIR] [--json]
+//                 [--junit FILE] [--markdown FILE]
 //   leakcheck profile [same target options] [--scenario NAME] [...]
 //   leakcheck mcp [--scenario NAME]... [--iterations N] [--warmup N]
 //                 [--concurrency C] [--calls FILE] [--heap auto|exact|node|pss]
 //                 [--shutdown strict|report] [--profile] [--report DIR] [--json]
-//                 -- CMD ARGS...
+//                 [--junit FILE] [--markdown FILE] -- CMD ARGS...
 //   leakcheck list
 //   leakcheck --help | help
 
@@ -77,6 +78,10 @@ struct Options {
   enum class Heap { kExact, kPss } heap = Heap::kExact;
   std::filesystem::path report_dir = "leakcheck-report";
   bool json = false;
+  // --junit FILE, --markdown FILE: the verdicts for a CI engine
+  // (ci_summary.h); empty: not written.
+  std::filesystem::path junit_file;
+  std::filesystem::path markdown_file;
 
   // leakcheck mcp [OPTIONS] -- CMD ARGS...
   std::vector<std::string> mcp_argv;  // the MCP server's command, after --

@@ -73,13 +73,19 @@ Status WriteReport(const std::filesystem::path& dir, const Json& report) {
   return WriteFile(html, scenarios::RenderHtmlReport(report));
 }
 
-std::string VerdictTable(const Json& report) {
-  const std::vector<std::string> head = {
-      "scenario", "verdict",       "heap series", "heap slope /iter [99% bound] vs threshold",
-      "leaking",  "peak rss rise", "iterations",  "time"};
+std::vector<std::string> VerdictTableHead() {
+  return {"scenario", "verdict",       "heap series", "heap slope /iter [99% bound] vs threshold",
+          "leaking",  "peak rss rise", "iterations",  "time"};
+}
+
+std::vector<std::vector<std::string>> VerdictTableRows(const Json& report) {
   std::vector<std::vector<std::string>> rows;
   for (const Json& r : report.value("results", Json::array())) rows.push_back(VerdictRow(r));
-  std::string out = RenderTextTable(head, rows);
+  return rows;
+}
+
+std::string VerdictTable(const Json& report) {
+  std::string out = RenderTextTable(VerdictTableHead(), VerdictTableRows(report));
   for (const Json& r : report.value("results", Json::array())) {
     const std::string error = r.value("error", "");
     if (!error.empty()) out += r.value("scenario", "?") + ": error: " + error + "\n";

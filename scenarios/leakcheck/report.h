@@ -34,8 +34,15 @@ int ExitStatusOf(const Json& report);
 Status WriteReport(const std::filesystem::path& dir, const Json& report);
 
 // One row per result: scenario, verdict, heap series and slope with its
-// bound against the threshold, the leaking series, iterations, seconds.
+// bound against the threshold, the leaking series, iterations, seconds;
+// then each result's error, violations and skip reason, the findings, and
+// the overall verdict.
 std::string VerdictTable(const Json& report);
+
+// The table's heading and rows alone (VerdictTable prints them; the
+// Markdown summary shows the same rows).
+std::vector<std::string> VerdictTableHead();
+std::vector<std::vector<std::string>> VerdictTableRows(const Json& report);
 
 }  // namespace goose::leakcheck
 

@@ -34,7 +34,8 @@ a{color:#0969da}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa;font-weight:600}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td{overflow-wrap:anywhere}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;overflow-wrap:normal}
 tr.leak td{background:#fff5f5}
 section.result{background:#fff;border:1px solid #d0d7de;border-left:8px solid #6e7781;border-radius:6px;padding:16px 18px;margin:22px 0}
 section.r-clean{border-left-color:#1a7f37}section.r-leak{border-left-color:#cf222e}section.r-error{border-left-color:#9a6700}section.r-over_budget{border-left-color:#bc4c00}section.r-skipped{border-left-color:#8c959f}
@@ -45,6 +46,9 @@ svg.plot{display:block;width:100%;height:auto}
 pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px 10px;overflow-x:auto;font-size:12px;line-height:1.35}
 .error{color:#9a6700;font-weight:600}
 .note{color:#57606a;font-style:italic}
+details.peaks{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;margin:18px 0}
+details.peaks summary{cursor:pointer;font-size:17px;font-weight:600}
+table.peaks{font-size:12px}
 dl.env{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0 0}
 dl.env dt{color:#57606a}dl.env dd{margin:0;word-break:break-all}
 )css";
@@ -117,9 +121,11 @@ bool AnyResultHas(const Json& results, std::string_view key) {
 
 std::string VerdictTable(const Json& results) {
   const bool gate_column = AnyResultHas(results, "gate");
+  const bool shard_column = AnyResultHas(results, "shard");
   std::string html =
-      "<div class=\"wrap\"><table><thead><tr><th>scenario</th><th>preset</th><th>verdict</th>"
-      "<th>leaking series</th><th>iterations</th><th>seconds</th>";
+      "<div class=\"wrap\"><table class=\"verdicts\"><thead><tr><th>scenario</th><th>preset</th>";
+  if (shard_column) html += "<th>shard</th>";
+  html += "<th>verdict</th><th>leaking series</th><th>iterations</th><th>seconds</th>";
   if (gate_column) html += "<th>gate</th>";
   html += "</tr></thead><tbody>";
   for (size_t i = 0; i < results.size(); ++i) {
@@ -132,9 +138,10 @@ std::string VerdictTable(const Json& results) {
     if (Field(r, "note").is_string()) {
       html += "<br /><span class=\"note\">" + HtmlEscape(Text(r, "note")) + "</span>";
     }
-    html += "</td>" + Cell(Text(r, "preset")) + "<td>" + Badge(verdict) + "</td>" +
-            Cell(LeakingList(r)) + Cell(Text(r, "iterations"), true) +
-            Cell(FormatNumber(Number(r, "seconds")), true);
+    html += "</td>" + Cell(Text(r, "preset"));
+    if (shard_column) html += Cell(Text(r, "shard"));
+    html += "<td>" + Badge(verdict) + "</td>" + Cell(LeakingList(r)) +
+            Cell(Text(r, "iterations"), true) + Cell(FormatNumber(Number(r, "seconds")), true);
     if (gate_column) html += Cell(Text(r, "gate"));
     html += "</tr>";
   }
@@ -237,9 +244,12 @@ std::string ResultHeader(const Json& result) {
   if (Field(result, "description").is_string()) {
     html += "<p>" + HtmlEscape(Text(result, "description")) + "</p>";
   }
-  html += "<p class=\"meta\">preset " + HtmlEscape(Text(result, "preset")) + " · heap backend " +
-          HtmlEscape(Text(result, "heap_backend")) + " · " + HtmlEscape(Text(result, "warmup")) +
-          " warm-up + " + HtmlEscape(Text(result, "iterations")) + " measured iterations · " +
+  const std::string shard =
+      Field(result, "shard").is_string() ? " · shard " + HtmlEscape(Text(result, "shard")) : "";
+  html += "<p class=\"meta\">preset " + HtmlEscape(Text(result, "preset")) + shard +
+          " · heap backend " + HtmlEscape(Text(result, "heap_backend")) + " · " +
+          HtmlEscape(Text(result, "warmup")) + " warm-up + " +
+          HtmlEscape(Text(result, "iterations")) + " measured iterations · " +
           HtmlEscape(Text(result, "requests")) + " requests · " +
           HtmlEscape(FormatNumber(Number(result, "seconds"))) + " s</p>";
   if (const std::string error = Text(result, "error"); error != "-" && !error.empty()) {
@@ -413,20 +423,23 @@ std::string Environment(const Json& report) {
   return items.empty() ? "" : "<dl class=\"env\">" + items + "</dl>";
 }
 
-}  // namespace
-
 // The peak-memory results: one row per case, its peak rises against the
 // budgets and the answer the server gave.
 std::string PeakTable(const Json& peaks) {
+  const bool shard_column = AnyResultHas(peaks, "shard");
   std::string html =
-      "<div class=\"wrap\"><table><thead><tr><th>case</th><th>preset</th><th>limit</th>"
-      "<th>answer</th><th>heap peak rise / budget</th><th>rss peak rise / budget</th>"
-      "<th>verdict</th><th>seconds</th></tr></thead><tbody>";
+      "<div class=\"wrap\"><table class=\"peaks\"><thead><tr><th>case</th><th>preset</th>";
+  if (shard_column) html += "<th>shard</th>";
+  html +=
+      "<th>limit</th><th>answer</th><th>heap peak rise / budget</th>"
+      "<th>rss peak rise / budget</th><th>verdict</th><th>seconds</th></tr></thead><tbody>";
   for (const Json& p : peaks) {
     const std::string verdict = Text(p, "verdict");
     const bool bad = verdict != "within";
     html += "<tr" + std::string(bad ? " class=\"leak\"" : "") + ">" + Cell(Text(p, "scenario")) +
-            Cell(Text(p, "preset")) + Cell(Text(p, "limit")) + Cell(Text(p, "answer")) +
+            Cell(Text(p, "preset"));
+    if (shard_column) html += Cell(Text(p, "shard"));
+    html += Cell(Text(p, "limit")) + Cell(Text(p, "answer")) +
             Cell(Mib(Field(p, "heap_rise")) + " / " + Mib(Field(p, "heap_budget")), true) +
             Cell(Mib(Field(p, "rss_rise")) + " / " + Mib(Field(p, "rss_budget")), true) + "<td>" +
             Badge(bad ? "leak" : "clean") + " " + HtmlEscape(verdict) + "</td>" +
@@ -434,6 +447,20 @@ std::string PeakTable(const Json& peaks) {
   }
   return html + "</tbody></table></div>";
 }
+
+// The hostile cases, below the verdicts and collapsed: the summary line
+// says how many there are and how many failed; a page with a failed case
+// opens it.
+std::string PeakSection(const Json& peaks) {
+  size_t failed = 0;
+  for (const Json& p : peaks) failed += Text(p, "verdict") != "within" ? 1 : 0;
+  return std::string("<details class=\"peaks\"") + (failed != 0 ? " open=\"open\"" : "") +
+         "><summary>Peak memory under hostile peers: " + std::to_string(peaks.size()) + " cases, " +
+         std::to_string(failed) + " failed " + Badge(failed != 0 ? "leak" : "clean") +
+         "</summary>" + PeakTable(peaks) + "</details>";
+}
+
+}  // namespace
 
 std::string RenderHtmlReport(const Json& report) {
   const std::string title =
@@ -450,14 +477,18 @@ std::string RenderHtmlReport(const Json& report) {
     html += "<p class=\"meta\">created " + HtmlEscape(Text(report, "created")) + "</p>";
   }
   html += Environment(report) + "</header>";
-  const Json& peaks = Field(report, "peaks");
-  if (peaks.is_array() && !peaks.empty()) {
-    html += "<h2>Peak memory under hostile peers</h2>" + PeakTable(peaks);
-  }
-  if (!results.is_array() || results.empty()) {
-    html += "<p class=\"note\">This report has no results.</p>";
-  } else {
+  const bool has_results = results.is_array() && !results.empty();
+  if (has_results) {
     html += "<h2>Verdicts</h2>" + VerdictTable(results);
+  } else {
+    html += "<p class=\"note\">This report has no results.</p>";
+  }
+  // The hostile table after the verdicts, collapsed: 56 rows of peaks
+  // must not push the verdicts off the first screen.
+  if (const Json& peaks = Field(report, "peaks"); peaks.is_array() && !peaks.empty()) {
+    html += PeakSection(peaks);
+  }
+  if (has_results) {
     for (size_t i = 0; i < results.size(); ++i) html += ResultSection(results[i], i);
   }
   return html + "</main></body></html>\n";

@@ -4,9 +4,10 @@
 // inline CSS and inline SVG. A person opens it when a gate fails.
 //
 // The page has the overall verdict and the environment at the top, then
-// the verdict table (one row per scenario result: scenario, preset,
-// verdict, leaking series, iterations, seconds), then a
-// section per result with SVG plots of heap_bytes, rss_bytes, open_fds,
+// the verdict table (one row per scenario result: scenario, preset, shard
+// when any result has one, verdict, leaking series, iterations, seconds),
+// then the hostile cases' peak table in a <details> (collapsed unless a
+// case failed), then a section per result with SVG plots of heap_bytes, rss_bytes, open_fds,
 // threads and live_streams per iteration (each series that has samples),
 // the fitted Theil-Sen line drawn over the samples, the slope with its
 // bound and threshold, every series' detail line, and the top growing
@@ -33,6 +34,11 @@
 //                          the test, and what a canary must flag).
 //     "gate": "pass"|"FAIL"  when any result has it, the verdict table gets
 //                          a "gate" column (a canary's "leak" is a pass).
+//     "shard": "2of4"      when any result (or peak) has it, the tables get
+//                          a "shard" column (leakgate-report's merged shards).
+//
+// The page fits a 1280 px window: cells of text wrap anywhere, so a long
+// answer or test name cannot widen a table past the page.
 //
 // Plots: x is the measured iteration (1..N), y the sample in human units
 // (B/KiB/MiB/GiB for "unit": "B"); null samples are skipped. The fitted

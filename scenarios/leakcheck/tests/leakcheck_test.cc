@@ -28,6 +28,7 @@
 #include "harness/test_util.h"
 #include "scenarios/leakcheck/tests/leakcheck_fixture.h"
 #include "scenarios/probe/orphan_watch.h"
+#include "scenarios/report/tests/junit_check.h"
 #include "scenarios/targets/heap_profile.h"
 #include "scenarios/targets/process_target.h"
 #include "scenarios/targets/program_launch.h"
@@ -105,9 +106,15 @@ TEST_F(LeakcheckTest, OurServerIsClean) {
   ExpectNothingLeftBehind();
 }
 
+// The canary run also writes its verdicts for CI: the JUnit file reads as
+// a CI engine reads it and its failing test case names the scenario and
+// the series with their numbers; the Markdown summary has the table.
 TEST_F(LeakcheckTest, PartialDrainFailpointLeaksStreams) {
-  RunOutcome run = Leakcheck(WithReport({"run", "--scenario", "stream_drainage", "--failpoint",
-                                         "partial_drain", "--iterations", "8", "--warmup", "2"}));
+  const std::filesystem::path junit = reports_.path() / "ci" / "leakcheck.xml";
+  const std::filesystem::path markdown = reports_.path() / "ci" / "summary.md";
+  RunOutcome run = Leakcheck(WithReport(
+      {"run", "--scenario", "stream_drainage", "--failpoint", "partial_drain", "--iterations", "8",
+       "--warmup", "2", "--junit", junit.string(), "--markdown=" + markdown.string()}));
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   const Json report = Report();
   const Json* r = ResultOf(report, "stream_drainage");
@@ -119,6 +126,26 @@ TEST_F(LeakcheckTest, PartialDrainFailpointLeaksStreams) {
   EXPECT_THAT((*r)["leaking_series"], Contains("live_streams")) << JsonDump((*r)["leaking_series"]);
   EXPECT_THAT((*r)["leaking_series"], Contains("stream_buffered_bytes"));
   ExpectNothingLeftBehind();
+
+  EXPECT_THAT(run.err, HasSubstr("JUnit " + junit.string()));
+  const std::string md = testing::ReadWholeFile(markdown);
+  EXPECT_THAT(md, HasSubstr("## leakcheck: **LEAK**"));
+  EXPECT_THAT(md, HasSubstr("| stream_drainage | leak |"));
+  EXPECT_THAT(md, HasSubstr("(../report.html)"));
+  if (std::string missing = testing::MissingJunitTools(); !missing.empty()) {
+    GOOSE_SKIP_UNLESS_CI(missing);
+  }
+  const Json parsed = testing::ReadJunit(junit);
+  const Json failed = testing::JunitCase(parsed, "stream_drainage");
+  ASSERT_TRUE(failed.is_object()) << JsonDump(parsed);
+  EXPECT_EQ(failed["classname"], "leakcheck.builtin");
+  EXPECT_EQ(failed["outcome"], "failure");
+  const std::string message = failed["message"];
+  EXPECT_THAT(message, HasSubstr("live_streams: slope "));
+  EXPECT_THAT(message, HasSubstr("99% bounds ["));
+  EXPECT_THAT(message, HasSubstr("(zero tolerance)"));
+  EXPECT_THAT(failed["text"].get<std::string>(), HasSubstr("heap_bytes: slope "));
+  EXPECT_THAT(failed["text"].get<std::string>(), HasSubstr("threshold "));
 }
 
 TEST_F(LeakcheckTest, LeakFdFailpointLeaksFds) {

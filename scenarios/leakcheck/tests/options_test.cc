@@ -91,6 +91,21 @@ TEST(ParseOptions, EveryRunOption) {
   EXPECT_TRUE(o->json);
 }
 
+TEST(ParseOptions, JunitAndMarkdownInBothForms) {
+  for (const std::string command : {"run", "mcp"}) {
+    std::vector<std::string> args = {command, "--junit", "ci/leakcheck.xml",
+                                     "--markdown=summary.md"};
+    if (command == "mcp") args.insert(args.end(), {"--", "server"});
+    Result<Options> o = Parse(args);
+    ASSERT_TRUE(o.ok()) << command << ": " << o.status().message();
+    EXPECT_EQ(o->junit_file, "ci/leakcheck.xml");
+    EXPECT_EQ(o->markdown_file, "summary.md");
+  }
+  EXPECT_TRUE(Parse({"run"})->junit_file.empty());
+  EXPECT_THAT(Parse({"run", "--junit="}).status().message(), HasSubstr("--junit needs a file"));
+  EXPECT_THAT(Parse({"run", "--markdown"}).status().message(), HasSubstr("--markdown needs"));
+}
+
 TEST(ParseOptions, Attach) {
   Result<Options> o = Parse({"run", "--url", "http://127.0.0.1:8080", "--pid", "1234", "--key", "k",
                              "--mock-url", "http://127.0.0.1:9"});

@@ -1,7 +1,10 @@
 // The HTML report in a real browser: headless Chromium renders it to a
-// screenshot, which must not be blank and must show both verdict colours,
-// and the page must log nothing to the console. Two pages prove the checks
-// can fail: one with a deliberate script error, one blank.
+// screenshot in a 1280 px wide window, which must not be blank and must
+// show both verdict colours, and the page must log nothing to the console.
+// Two pages prove the checks can fail: one with a deliberate script error,
+// one blank. A leak-gate page with 56 hostile cases must open with the
+// verdicts, keep the hostile table collapsed below them, and fit the
+// window with that table open too (a script measures the layout).
 //
 // Console: Chromium's `--enable-logging --log-file=FILE --v=0` writes every
 // console message of the page (uncaught errors, console.error, failed
@@ -24,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/json.h"
 #include "core/extensions/child_process.h"
 #include "harness/test_util.h"
 #include "scenarios/report/html_report.h"
@@ -56,25 +60,31 @@ struct Rendered {
   fs::path screenshot;
 };
 
-// Renders `html` (a file) at 1200x2000 into dir/<stem>.png. Fails the
-// calling test (and returns nullopt) when Chromium fails or hangs.
+// The window: a laptop's 1280 px, the width the report must fit.
+constexpr int kWindowWidth = 1280;
+constexpr int kWindowHeight = 2000;
+
+// Renders `html` (a file) at kWindowWidth x kWindowHeight into
+// dir/<stem>.png. Fails the calling test (and returns nullopt) when
+// Chromium fails or hangs.
 std::optional<Rendered> Render(const fs::path& chromium, const fs::path& html,
                                const fs::path& dir) {
   const fs::path png = dir / (html.stem().string() + ".png");
   const fs::path log = dir / (html.stem().string() + ".log");
   const fs::path profile = dir / (html.stem().string() + "-profile");
-  const std::vector<std::string> argv = {chromium.string(),
-                                         "--headless=new",
-                                         "--no-sandbox",
-                                         "--disable-gpu",
-                                         "--no-first-run",
-                                         "--user-data-dir=" + profile.string(),
-                                         "--enable-logging",
-                                         "--log-file=" + log.string(),
-                                         "--v=0",
-                                         "--screenshot=" + png.string(),
-                                         "--window-size=1200,2000",
-                                         "file://" + html.string()};
+  const std::vector<std::string> argv = {
+      chromium.string(),
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--user-data-dir=" + profile.string(),
+      "--enable-logging",
+      "--log-file=" + log.string(),
+      "--v=0",
+      "--screenshot=" + png.string(),
+      "--window-size=" + std::to_string(kWindowWidth) + "," + std::to_string(kWindowHeight),
+      "file://" + html.string()};
   SpawnOptions options;
   options.name = "chromium";
   options.stderr_log.log = false;  // D-Bus noise; quoted on failure only
@@ -177,7 +187,7 @@ TEST_F(ChromiumRender, SampleReportShowsBothVerdictsWithoutConsoleErrors) {
   EXPECT_TRUE(rendered->console.empty()) << rendered->console.front();
   std::optional<ScreenshotStats> stats = Analyze(rendered->screenshot);
   ASSERT_TRUE(stats);
-  EXPECT_EQ(stats->pixels, 1200u * 2000u);
+  EXPECT_EQ(stats->pixels, static_cast<size_t>(kWindowWidth) * kWindowHeight);
   EXPECT_FALSE(stats->Blank()) << (stats->pixels - stats->background) << " of " << stats->pixels
                                << " pixels differ from the background";
   // Leak and clean sections are both drawn: badges, borders, fitted lines.
@@ -185,6 +195,75 @@ TEST_F(ChromiumRender, SampleReportShowsBothVerdictsWithoutConsoleErrors) {
   EXPECT_GT(stats->Count(kCleanGreen), 500u);
   // Text, plots and tables make many distinct colours (anti-aliasing).
   EXPECT_GT(stats->colours.size(), 50u);
+}
+
+// Measures the page as laid out in the window and logs it to the console
+// as one "LAYOUT {json}" line: the page's width, whether the hostile table
+// is collapsed, whether the verdict table comes before it, and then, with
+// the hostile table opened, the page's width again and every table wider
+// than its box (which would scroll sideways, its figures off screen).
+constexpr const char* kLayoutProbe = R"js(<script>
+(function () {
+  var page = document.documentElement;
+  var verdicts = document.querySelector('table.verdicts');
+  var peaks = document.querySelector('table.peaks');
+  var details = document.querySelector('details.peaks');
+  var layout = {
+    width_collapsed: page.scrollWidth,
+    collapsed: details !== null && !details.open,
+    verdicts_first: verdicts !== null && peaks !== null &&
+        (verdicts.compareDocumentPosition(peaks) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0,
+    verdicts_top: verdicts ? verdicts.getBoundingClientRect().top : -1
+  };
+  if (details) details.open = true;
+  layout.width_open = page.scrollWidth;
+  layout.peaks_top = peaks ? peaks.getBoundingClientRect().top : -1;
+  layout.too_wide = [];
+  document.querySelectorAll('.wrap').forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth) {
+      layout.too_wide.push(box.firstElementChild.className + ' ' + box.scrollWidth + ' > ' +
+                           box.clientWidth);
+    }
+  });
+  console.log('LAYOUT ' + JSON.stringify(layout));
+})();
+</script>
+)js";
+
+// The JSON of the "LAYOUT {...}" console line; null when there is none.
+Json LayoutOf(const Rendered& rendered) {
+  for (const std::string& line : rendered.console) {
+    const size_t start = line.find("LAYOUT {");
+    const size_t end = line.rfind('}');
+    if (start != std::string::npos && end != std::string::npos && end > start) {
+      return Json::parse(line.substr(start + 7, end - start - 6), nullptr, false);
+    }
+  }
+  return nullptr;
+}
+
+TEST_F(ChromiumRender, GateReportOpensWithTheVerdictsAndFitsA1280PxWindow) {
+  const std::string page = RenderHtmlReport(testing::SampleGateReport());
+  const size_t body_end = page.rfind("</body>");
+  ASSERT_NE(body_end, std::string::npos);
+  const fs::path html =
+      Write("gates.html", page.substr(0, body_end) + kLayoutProbe + page.substr(body_end));
+  std::optional<Rendered> rendered = Render(chromium_, html, dir_.path());
+  ASSERT_TRUE(rendered);
+  const Json layout = LayoutOf(*rendered);
+  ASSERT_TRUE(layout.is_object()) << "no layout line in the console: "
+                                  << (rendered->console.empty() ? "" : rendered->console[0]);
+  EXPECT_EQ(layout["verdicts_first"], true) << JsonDump(layout);
+  EXPECT_EQ(layout["collapsed"], true) << JsonDump(layout);
+  // The verdicts are on the first screen.
+  EXPECT_GT(layout["verdicts_top"].get<double>(), 0) << JsonDump(layout);
+  EXPECT_LT(layout["verdicts_top"].get<double>(), 1000) << JsonDump(layout);
+  EXPECT_LT(layout["verdicts_top"].get<double>(), layout["peaks_top"].get<double>());
+  // No horizontal overflow of the page, collapsed or open, and no table
+  // that scrolls sideways.
+  EXPECT_LE(layout["width_collapsed"].get<int>(), kWindowWidth) << JsonDump(layout);
+  EXPECT_LE(layout["width_open"].get<int>(), kWindowWidth) << JsonDump(layout);
+  EXPECT_TRUE(layout["too_wide"].empty()) << JsonDump(layout);
 }
 
 TEST_F(ChromiumRender, ConsoleCheckCatchesAScriptError) {

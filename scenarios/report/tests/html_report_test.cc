@@ -281,5 +281,36 @@ TEST(HtmlReport, NamesLeakSanitizerOnce) {
   EXPECT_EQ(Count(html, "<td>heap_bytes, live_streams, lsan</td>"), 1);
 }
 
+TEST(HtmlReport, VerdictsComeFirstAndTheHostileTableIsCollapsedBelowThem) {
+  Json report = testing::SampleGateReport();
+  std::string html = RenderHtmlReport(report);
+  EXPECT_EQ(CheckBalanced(html), "");
+  const size_t verdicts = html.find("<table class=\"verdicts\">");
+  const size_t peaks = html.find("<details class=\"peaks\">");
+  const size_t first_result = html.find("<section class=\"result");
+  ASSERT_NE(verdicts, std::string::npos);
+  ASSERT_NE(peaks, std::string::npos) << "collapsed, not open, when every case is within";
+  EXPECT_LT(verdicts, peaks);
+  EXPECT_LT(peaks, first_result);
+  EXPECT_NE(html.find("Peak memory under hostile peers: 56 cases, 0 failed"), std::string::npos);
+  EXPECT_EQ(Count(html, "<table class=\"peaks\">"), 1);
+
+  report["peaks"][3]["verdict"] = "over";
+  html = RenderHtmlReport(report);
+  EXPECT_NE(html.find("<details class=\"peaks\" open=\"open\">"), std::string::npos);
+  EXPECT_NE(html.find("56 cases, 1 failed"), std::string::npos);
+}
+
+TEST(HtmlReport, ShardColumnWhenResultsCarryOne) {
+  Json report = SampleReport();
+  EXPECT_EQ(RenderHtmlReport(report).find("<th>shard</th>"), std::string::npos);
+  report["results"][1]["shard"] = "2of4";
+  const std::string html = RenderHtmlReport(report);
+  EXPECT_NE(html.find("<th>shard</th>"), std::string::npos);
+  EXPECT_NE(html.find("<td>2of4</td>"), std::string::npos);
+  EXPECT_NE(html.find(" · shard 2of4 · "), std::string::npos);
+  EXPECT_EQ(CheckBalanced(html), "");
+}
+
 }  // namespace
 }  // namespace goose::scenarios

@@ -81,6 +81,42 @@ inline Json SampleReport() {
                                    SampleResult("timeout_reaping", false)})}};
 }
 
+// `n` hostile cases' peaks as leakgate-report lists them, with the long
+// names and answers of the real ones (an answer is up to 160 characters
+// of the server's JSON body, with few places to break a line).
+inline Json SamplePeaks(int n) {
+  const std::vector<std::string> limits = {"GOOSE_API_MAX_HEADER_BYTES",
+                                           "no chunked request bodies", "RFC 9112 framing",
+                                           "key checked before any body is read"};
+  Json peaks = Json::array();
+  for (int i = 0; i < n; ++i) {
+    peaks.push_back(
+        {{"scenario", "HostileGates/MisframedRequestIsRefused.TransferEncodingWithContentLength/" +
+                          std::to_string(i)},
+         {"preset", i % 2 == 0 ? "asan" : "heapprof"},
+         {"limit", limits[static_cast<size_t>(i) % limits.size()]},
+         {"answer",
+          "431 {\"message\":\"request_header_fields_too_large:more_than_65536_bytes_in_the_"
+          "header_section(GOOSE_API_MAX_HEADER_BYTES)\",\"status\":\"error\",\"limit\":65536}"},
+         {"heap_rise", 180000.0 + 1000 * i},
+         {"heap_budget", 32 << 20},
+         {"rss_rise", 2.5e6},
+         {"rss_budget", 128 << 20},
+         {"verdict", "within"},
+         {"seconds", 0.25}});
+  }
+  return peaks;
+}
+
+// A leak-gate report as leakgate-report writes it: gate results (one
+// leaking) and the 56 hostile cases.
+inline Json SampleGateReport() {
+  Json report = SampleReport();
+  report["title"] = "leak gates";
+  report["peaks"] = SamplePeaks(56);
+  return report;
+}
+
 }  // namespace goose::scenarios::testing
 
 #endif  // GOOSE_SCENARIOS_REPORT_TESTS_SAMPLE_REPORT_H_
