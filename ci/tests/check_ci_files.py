@@ -1,0 +1,433 @@
+#!/usr/bin/env python3
+"""Checks the CI files against the single job list (ci/jobs.txt, through
+ci/matrix) and against the script they share; registered with CTest by
+ci/tests/CMakeLists.txt.
+
+  check_ci_files.py workflow [--plant-job ID]   .github/workflows/ci.yml runs
+      exactly the jobs of `ci/matrix list`: its matrices evaluated as GitHub
+      would (the step that feeds fromJSON is run), each job's kind in a job
+      of its own, the merge job after every test shard
+  check_ci_files.py gitlab [--plant-job ID]     the same for
+      ci/gitlab/leakgate.gitlab-ci.yml (its parallel: matrix JOB lists)
+  check_ci_files.py action                      action.yml: its inputs and
+      outputs, the environment ci/leakcheck-gate reads, and that step run
+      against a stand-in leakcheck (a leak fails it, clean passes)
+  check_ci_files.py validate FILE               @action-validator/cli
+      (ci/node_modules, pinned in ci/package-lock.json) on FILE
+
+--plant-job ID adds a job running ID to the CI file (in memory) to prove
+the check names it. GOOSE_MATRIX_JOBS=FILE makes ci/matrix read another
+list. Exit 0: consistent; 1: not, each difference named; 77: a tool is
+missing (CTest's skip code), except under CI=true, where that is a failure
+(harness/test_util.h's rule).
+"""
+
+import itertools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+WORKFLOW = os.path.join(ROOT, ".github", "workflows", "ci.yml")
+GITLAB = os.path.join(ROOT, "ci", "gitlab", "leakgate.gitlab-ci.yml")
+ACTION = os.path.join(ROOT, "action.yml")
+GATE_SCRIPT = os.path.join(ROOT, "ci", "leakcheck-gate")
+NODE_MODULES = os.path.join(ROOT, "ci", "node_modules")
+VALIDATOR = os.path.join(NODE_MODULES, "@action-validator", "cli", "cli.mjs")
+
+RUN_RE = re.compile(r"ci/matrix run\s+(\$\{\{\s*matrix\.id\s*\}\}|\"\$JOB\"|\$JOB|[A-Za-z0-9-]+)")
+MERGE_RE = re.compile(r"ci/matrix merge\b")
+FROM_JSON_RE = re.compile(r"^\$\{\{\s*fromJSON\(needs\.([\w-]+)\.outputs\.([\w-]+)\)\s*\}\}$")
+STEP_OUTPUT_RE = re.compile(r"^\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}$")
+
+
+def missing_tool(what):
+    """A tool is missing: skip (77), or fail under CI=true."""
+    if os.environ.get("CI") == "true":
+        print(f"FAIL: {what} (required when CI=true)")
+        sys.exit(1)
+    print(f"SKIP: {what}")
+    sys.exit(77)
+
+
+try:
+    import yaml
+except ImportError:
+    yaml = None
+
+
+def load_yaml(path):
+    if yaml is None:
+        missing_tool("python3-yaml is not installed: run ci/install-deps")
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def matrix_list(kind=None):
+    args = [os.path.join(ROOT, "ci", "matrix"), "list"] + ([kind] if kind else [])
+    out = subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return out.split()
+
+
+def job_info():
+    """{id: {"kind", "preset"}} from `ci/matrix github`."""
+    out = subprocess.run([os.path.join(ROOT, "ci", "matrix"), "github"], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    info = {}
+    for line in out.splitlines():
+        for e in json.loads(line.split("=", 1)[1])["include"]:
+            info[e["id"]] = e
+    return info
+
+
+def kind_of():
+    return {i: e["kind"] for i, e in job_info().items()}
+
+
+def steps_runs(job):
+    return [s.get("run", "") for s in job.get("steps", []) or [] if isinstance(s, dict)]
+
+
+def script_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    return str(value)
+
+
+def expand_matrix(matrix):
+    """The entries of a literal GitHub matrix: the product of its lists, then include."""
+    axes = {k: v for k, v in matrix.items() if k not in ("include", "exclude")}
+    entries = []
+    if axes:
+        keys = list(axes)
+        for values in itertools.product(*(axes[k] if isinstance(axes[k], list) else [axes[k]] for k in keys)):
+            entries.append(dict(zip(keys, values)))
+    entries.extend(matrix.get("include", []) or [])
+    return entries
+
+
+def step_outputs(run):
+    """Runs a workflow step's script as the runner would and returns its GITHUB_OUTPUT."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "output")
+        open(out, "w").close()
+        env = dict(os.environ, GITHUB_OUTPUT=out)
+        subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", run],
+                       cwd=ROOT, env=env, check=True)
+        values, lines, i = {}, open(out, encoding="utf-8").read().splitlines(), 0
+        while i < len(lines):
+            line = lines[i]
+            if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+                name, delim = line.split("<<", 1)
+                body = []
+                i += 1
+                while lines[i] != delim:
+                    body.append(lines[i])
+                    i += 1
+                values[name] = "\n".join(body)
+            elif "=" in line:
+                name, value = line.split("=", 1)
+                values[name] = value
+            i += 1
+        return values
+
+
+def check_workflow(plant):
+    wf = load_yaml(WORKFLOW)
+    jobs = wf.get("jobs", {})
+    if plant:
+        jobs["planted"] = {"needs": "matrix", "runs-on": "ubuntu-latest",
+                           "steps": [{"uses": "actions/checkout@v4"}, {"run": f"ci/matrix run {plant}"}]}
+    problems, ran = [], []  # ran: (job id, workflow job)
+    sources, producers_of_tests, merges = set(), set(), []
+    kinds = kind_of()
+    for name, job in jobs.items():
+        runs = steps_runs(job)
+        matrix = (job.get("strategy") or {}).get("matrix")
+        if isinstance(matrix, str):
+            m = FROM_JSON_RE.match(matrix.strip())
+            if m:
+                sources.add(m.group(1))
+        if any(MERGE_RE.search(r) for r in runs):
+            merges.append(name)
+        args = [a for r in runs for a in RUN_RE.findall(r)]
+        if not args:
+            continue
+        ids = []
+        for arg in args:
+            if arg.startswith("${{"):
+                if matrix is None:
+                    problems.append(f"job '{name}' runs ci/matrix run ${{{{ matrix.id }}}} without a matrix")
+                    continue
+                if isinstance(matrix, str):
+                    m = FROM_JSON_RE.match(matrix.strip())
+                    if not m:
+                        problems.append(f"job '{name}': matrix '{matrix}' is not fromJSON(needs.JOB.outputs.NAME)")
+                        continue
+                    src, output = m.groups()
+                    needs = job.get("needs", [])
+                    needs = [needs] if isinstance(needs, str) else needs
+                    if src not in needs:
+                        problems.append(f"job '{name}' reads needs.{src} but does not need it")
+                    value = (jobs.get(src, {}).get("outputs") or {}).get(output, "")
+                    sm = STEP_OUTPUT_RE.match(str(value).strip())
+                    if not sm:
+                        problems.append(f"job '{src}' has no output '{output}' from a step")
+                        continue
+                    step = next((s for s in jobs[src].get("steps", []) if s.get("id") == sm.group(1)), None)
+                    if step is None or "run" not in step:
+                        problems.append(f"job '{src}' has no step '{sm.group(1)}' that runs a command")
+                        continue
+                    outputs = step_outputs(step["run"])
+                    if sm.group(2) not in outputs:
+                        problems.append(f"step '{src}.{sm.group(1)}' wrote no output '{sm.group(2)}'")
+                        continue
+                    entries = expand_matrix(json.loads(outputs[sm.group(2)]))
+                else:
+                    entries = expand_matrix(matrix)
+                for e in entries:
+                    if "id" not in e:
+                        problems.append(f"job '{name}': a matrix entry without an id: {e}")
+                    else:
+                        ids.append(e["id"])
+            else:
+                ids.append(arg)
+        ran.extend((i, name) for i in ids)
+        job_kinds = sorted({kinds.get(i, "?") for i in ids})
+        if len(job_kinds) > 1:
+            problems.append(f"job '{name}' mixes kinds of job {job_kinds}: each kind is a workflow job of its own")
+        if "test" in job_kinds:
+            producers_of_tests.add(name)
+            uploads = [s for s in job.get("steps", []) if str(s.get("uses", "")).startswith("actions/upload-artifact@")]
+            if not any(s.get("with", {}).get("name") == "${{ matrix.id }}" and
+                       s.get("with", {}).get("path") == "reports/matrix/${{ matrix.id }}" for s in uploads):
+                problems.append(f"job '{name}' does not upload reports/matrix/<id> as the artifact <id> "
+                                "(the merge job reads that layout)")
+    for name, job in jobs.items():
+        runs = steps_runs(job)
+        if name in sources or name in merges or any(RUN_RE.search(r) for r in runs):
+            continue
+        problems.append(f"job '{name}' is neither a job of ci/jobs.txt (ci/matrix run), "
+                        "the job list that feeds the matrices, nor the merge")
+    if len(merges) != 1:
+        problems.append(f"{len(merges)} jobs run ci/matrix merge, not one")
+    else:
+        needs = jobs[merges[0]].get("needs", [])
+        needs = [needs] if isinstance(needs, str) else needs
+        for p in sorted(producers_of_tests - set(needs)):
+            problems.append(f"the merge job '{merges[0]}' does not need '{p}', whose shards it merges")
+    return compare("the workflow", ran, problems)
+
+
+def gitlab_jobs(doc):
+    """Every job of a GitLab document with its extends resolved (one merge per level)."""
+    def resolved(name, seen=()):
+        job = dict(doc[name])
+        parents = job.pop("extends", [])
+        parents = [parents] if isinstance(parents, str) else parents
+        merged = {}
+        for p in parents:
+            if p in seen or p not in doc:
+                continue
+            merged.update(resolved(p, seen + (name,)))
+        merged.update(job)
+        return merged
+    reserved = {"variables", "include", "stages", "default", "workflow", "image", "services",
+                "cache", "before_script", "after_script"}
+    return {k: resolved(k) for k, v in doc.items()
+            if isinstance(v, dict) and k not in reserved and not k.startswith(".")}
+
+
+def check_gitlab(plant):
+    doc = load_yaml(GITLAB)
+    if plant:
+        doc["planted"] = {"extends": ".goose-leak-job", "parallel": {"matrix": [{"PRESET": "dev", "JOB": [plant]}]}}
+    problems, ran, test_jobs, merges = [], [], set(), []
+    info = job_info()
+    kinds = {i: e["kind"] for i, e in info.items()}
+    for name, job in gitlab_jobs(doc).items():
+        script = script_text(job.get("script"))
+        if MERGE_RE.search(script):
+            merges.append(name)
+        args = RUN_RE.findall(script)
+        if not args:
+            if not MERGE_RE.search(script):
+                problems.append(f"job '{name}' is neither a job of ci/jobs.txt (ci/matrix run) nor the merge")
+            continue
+        ids = []
+        for arg in args:
+            if "JOB" in arg:
+                entries = []
+                for group in (job.get("parallel") or {}).get("matrix", []) or []:
+                    keys = list(group)
+                    for values in itertools.product(*([group[k]] if not isinstance(group[k], list)
+                                                      else group[k] for k in keys)):
+                        entries.append(dict(zip(keys, values)))
+                if not entries:
+                    problems.append(f"job '{name}' runs ci/matrix run $JOB without parallel: matrix")
+                for e in entries:
+                    ids.append(e.get("JOB"))
+                    expected = info.get(e.get("JOB"), {}).get("preset")
+                    if expected and e.get("PRESET") != expected:
+                        problems.append(f"job '{name}': {e.get('JOB')} has PRESET {e.get('PRESET')} "
+                                        f"(its build cache), not {expected}")
+            else:
+                ids.append(arg)
+        ran.extend((i, name) for i in ids)
+        if any(kinds.get(i) == "test" for i in ids):
+            test_jobs.add(name)
+    if len(merges) != 1:
+        problems.append(f"{len(merges)} jobs run ci/matrix merge, not one")
+    else:
+        needs = [n["job"] if isinstance(n, dict) else n for n in gitlab_jobs(doc)[merges[0]].get("needs", [])]
+        for p in sorted(test_jobs - set(needs)):
+            problems.append(f"the merge job '{merges[0]}' does not need '{p}', whose shards it merges")
+    return compare("the GitLab file", ran, problems)
+
+
+def compare(what, ran, problems):
+    listed = matrix_list()
+    ids = [i for i, _ in ran]
+    for i in sorted(set(ids)):
+        if ids.count(i) > 1:
+            problems.append(f"{what} runs {i} {ids.count(i)} times ({', '.join(j for k, j in ran if k == i)})")
+    for i in listed:
+        if i not in ids:
+            problems.append(f"{what} does not run {i}, which ci/jobs.txt lists")
+    for i, job in ran:
+        if i not in listed:
+            problems.append(f"{what} runs {i} (job '{job}'), which ci/jobs.txt does not list")
+    if problems:
+        for p in problems:
+            print("DIFFERS:", p)
+        return 1
+    print(f"{what} runs exactly the {len(listed)} jobs of ci/jobs.txt: {' '.join(listed)}")
+    return 0
+
+
+def check_action():
+    action = load_yaml(ACTION)
+    problems = []
+    inputs = action.get("inputs", {})
+    for required in ("target", "mode", "scenarios", "iterations", "thresholds"):
+        if required not in inputs:
+            problems.append(f"action.yml has no input '{required}'")
+    text = open(ACTION, encoding="utf-8").read()
+    used = set(re.findall(r"\binputs\.([\w-]+)", text))
+    for name in sorted(used - set(inputs)):
+        problems.append(f"action.yml uses inputs.{name}, which it does not declare")
+    for name in sorted(set(inputs) - used):
+        problems.append(f"action.yml declares input '{name}' and never uses it")
+    steps = action.get("runs", {}).get("steps", [])
+    verdict = str(action.get("outputs", {}).get("verdict", {}).get("value", ""))
+    m = STEP_OUTPUT_RE.match(verdict.strip())
+    gate = next((s for s in steps if m and s.get("id") == m.group(1)), None)
+    if not m or m.group(2) != "verdict" or gate is None:
+        problems.append(f"output verdict ({verdict!r}) is not a step's verdict output")
+    elif "ci/leakcheck-gate" not in gate.get("run", ""):
+        problems.append(f"step '{gate.get('id')}' does not run ci/leakcheck-gate")
+    if problems:
+        for p in problems:
+            print("DIFFERS:", p)
+        return 1
+    # The variables the gate step sets are exactly those ci/leakcheck-gate reads.
+    reads = set(re.findall(r"^#\s+(LEAKCHECK\w*)", open(GATE_SCRIPT, encoding="utf-8").read(), re.M))
+    sets = set(gate.get("env", {}))
+    gitlab_sets = {k for k in (load_yaml(GITLAB).get(".goose-leakcheck", {}).get("variables") or {})
+                   if k.startswith("LEAKCHECK")}
+    for name in sorted(reads - sets):
+        problems.append(f"the action's step does not set {name}, which ci/leakcheck-gate reads")
+    for name in sorted(sets - reads):
+        problems.append(f"the action's step sets {name}, which ci/leakcheck-gate does not read")
+    for name in sorted((reads - {"LEAKCHECK"}) ^ gitlab_sets):
+        problems.append(f"{name}: in one of ci/leakcheck-gate and the GitLab template's variables only")
+    problems += run_gate_step(gate, inputs)
+    if problems:
+        for p in problems:
+            print("DIFFERS:", p)
+        return 1
+    print("action.yml: inputs, output and ci/leakcheck-gate agree; a leak fails the step, clean passes")
+    return 0
+
+
+def run_gate_step(gate, inputs):
+    """The action's gate step with the runner's shell, against a stand-in leakcheck."""
+    problems = []
+    with tempfile.TemporaryDirectory() as tmp:
+        fake = os.path.join(tmp, "leakcheck")
+        with open(fake, "w") as f:
+            f.write("#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$ARGV\"\n"
+                    "while [ $# -gt 0 ]; do [ \"$1\" = --report ] && r=$2; shift; done\n"
+                    "printf '{\"verdict\": \"%s\"}' \"$FAKE_VERDICT\" > \"$r/report.json\"\n"
+                    "exit $FAKE_EXIT\n")
+        os.chmod(fake, 0o755)
+        values = {"target": "./my-server --flag 'a b'", "mode": "mcp", "scenarios": "calls,shutdown",
+                  "iterations": "7", "thresholds": "t.json", "args": "--concurrency 3"}
+        for verdict, exit_code, want_status in (("leak", 1, 1), ("clean", 0, 0), ("clean", 2, 1)):
+            env = dict(os.environ, GITHUB_ACTION_PATH=ROOT, GITHUB_OUTPUT=os.path.join(tmp, "out"),
+                       ARGV=os.path.join(tmp, "argv"), FAKE_VERDICT=verdict, FAKE_EXIT=str(exit_code))
+            for k, v in gate.get("env", {}).items():
+                v = str(v).replace("${{ github.action_path }}/build/dev/bin/leakcheck", fake)
+                for name, default in ((n, str(i.get("default", ""))) for n, i in inputs.items()):
+                    v = v.replace("${{ inputs.%s }}" % name, values.get(name, default))
+                env[k] = v
+            open(env["GITHUB_OUTPUT"], "w").close()
+            r = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", gate["run"]],
+                               cwd=tmp, env=env, capture_output=True, text=True)
+            out = open(env["GITHUB_OUTPUT"]).read()
+            got = "clean" if verdict == "clean" and exit_code == 0 else ("error" if verdict == "clean" else verdict)
+            if (r.returncode != 0) != bool(want_status):
+                problems.append(f"leakcheck {verdict}, exit {exit_code}: the step exited {r.returncode}")
+            if f"verdict={got}" not in out.split("\n"):
+                problems.append(f"leakcheck {verdict}, exit {exit_code}: output {out.strip()!r}, not verdict={got}")
+        argv = open(os.path.join(tmp, "argv")).read().split("\n")[:-1]
+        want = ["mcp", "--scenario", "calls", "--scenario", "shutdown", "--iterations", "7",
+                "--thresholds", "t.json", "--concurrency", "3", "--report", "leakcheck-report",
+                "--junit", "leakcheck-report/junit.xml", "--markdown", "leakcheck-report/summary.md",
+                "--", "./my-server", "--flag", "a b"]
+        if argv != want:
+            problems.append(f"the step ran leakcheck {argv}, not {want}")
+    return problems
+
+
+def validate(path):
+    node = shutil.which("node")
+    if node is None or not os.path.exists(VALIDATOR):
+        missing_tool("node or ci/node_modules/@action-validator/cli is missing: run ci/install-deps --npm")
+    version = json.load(open(os.path.join(NODE_MODULES, "@action-validator", "cli", "package.json")))["version"]
+    r = subprocess.run([node, VALIDATOR, path], capture_output=True, text=True)
+    sys.stdout.write(r.stdout + r.stderr)
+    print(f"@action-validator/cli {version}: {os.path.relpath(path, ROOT)}: "
+          + ("valid" if r.returncode == 0 else f"INVALID (exit {r.returncode})"))
+    return r.returncode
+
+
+def main(argv):
+    if not argv:
+        print(__doc__)
+        return 2
+    plant = None
+    if "--plant-job" in argv:
+        i = argv.index("--plant-job")
+        plant = argv[i + 1]
+        del argv[i:i + 2]
+    if argv[0] == "workflow":
+        return check_workflow(plant)
+    if argv[0] == "gitlab":
+        return check_gitlab(plant)
+    if argv[0] == "action":
+        return check_action()
+    if argv[0] == "validate" and len(argv) == 2:
+        return validate(os.path.abspath(argv[1]))
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
