@@ -67,16 +67,22 @@ def load_yaml(path):
         return yaml.safe_load(f)
 
 
+def run_matrix(*args):
+    """ci/matrix's output; a list it refuses fails the check with its reason."""
+    r = subprocess.run([os.path.join(ROOT, "ci", "matrix"), *args], cwd=ROOT, capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"DIFFERS: ci/matrix {' '.join(args)} refused the list: {r.stderr.strip()}")
+        sys.exit(1)
+    return r.stdout
+
+
 def matrix_list(kind=None):
-    args = [os.path.join(ROOT, "ci", "matrix"), "list"] + ([kind] if kind else [])
-    out = subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    return out.split()
+    return run_matrix("list", *([kind] if kind else [])).split()
 
 
 def job_info():
     """{id: {"kind", "preset"}} from `ci/matrix github`."""
-    out = subprocess.run([os.path.join(ROOT, "ci", "matrix"), "github"], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout
+    out = run_matrix("github")
     info = {}
     for line in out.splitlines():
         for e in json.loads(line.split("=", 1)[1])["include"]:
