@@ -12,6 +12,9 @@ ci/tests/CMakeLists.txt.
   check_ci_files.py action                      action.yml: its inputs and
       outputs, the environment ci/leakcheck-gate reads, and that step run
       against a stand-in leakcheck (a leak fails it, clean passes)
+  check_ci_files.py readme                      README.md's example workflow
+      (under "Gate your own server in CI"): validated, and its `with:` keys
+      are action.yml's inputs
   check_ci_files.py validate FILE               @action-validator/cli
       (ci/node_modules, pinned in ci/package-lock.json) on FILE
 
@@ -409,9 +412,41 @@ def validate(path):
     version = json.load(open(os.path.join(NODE_MODULES, "@action-validator", "cli", "package.json")))["version"]
     r = subprocess.run([node, VALIDATOR, path], capture_output=True, text=True)
     sys.stdout.write(r.stdout + r.stderr)
-    print(f"@action-validator/cli {version}: {os.path.relpath(path, ROOT)}: "
+    print(f"@action-validator/cli {version}: {os.path.relpath(path, ROOT) if path.startswith(ROOT) else os.path.basename(path)}: "
           + ("valid" if r.returncode == 0 else f"INVALID (exit {r.returncode})"))
     return r.returncode
+
+
+def check_readme():
+    text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    m = re.search(r"### Gate your own server in CI.*?```yaml\n(.*?)```", text, re.S)
+    if not m:
+        print("DIFFERS: README.md has no ```yaml block under \"Gate your own server in CI\"")
+        return 1
+    example = m.group(1)
+    inputs = load_yaml(ACTION).get("inputs", {})  # first: says so when python3-yaml is missing
+    doc = yaml.safe_load(example)
+    problems = []
+    uses = [s for job in doc.get("jobs", {}).values() for s in job.get("steps", [])
+            if "goose-leak@" in str(s.get("uses", ""))]
+    if len(uses) != 1:
+        problems.append(f"the example uses the action {len(uses)} times, not once")
+    for step in uses:
+        for key in step.get("with", {}):
+            if key not in inputs:
+                problems.append(f"the example passes '{key}', which action.yml does not take")
+        for key, spec in inputs.items():
+            if spec.get("required") and key not in step.get("with", {}):
+                problems.append(f"the example does not pass the required input '{key}'")
+    if problems:
+        for p in problems:
+            print("DIFFERS:", p)
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "readme-example.yml")
+        with open(path, "w") as f:
+            f.write("name: readme example\non: push\n" + example)
+        return validate(path)
 
 
 def main(argv):
@@ -429,6 +464,8 @@ def main(argv):
         return check_gitlab(plant)
     if argv[0] == "action":
         return check_action()
+    if argv[0] == "readme":
+        return check_readme()
     if argv[0] == "validate" and len(argv) == 2:
         return validate(os.path.abspath(argv[1]))
     print(__doc__)
