@@ -15,6 +15,10 @@ ci/tests/CMakeLists.txt.
   check_ci_files.py readme                      README.md's example workflow
       (under "Gate your own server in CI"): validated, and its `with:` keys
       are action.yml's inputs
+  check_ci_files.py run ID                      `ci/matrix run --dry-run ID`
+      of a test shard: builds the preset as ci/test does, runs ctest with the
+      shard's -I and the labels and exclusions of ci/presets.sh, into
+      reports/matrix/ID/
   check_ci_files.py validate FILE               @action-validator/cli
       (ci/node_modules, pinned in ci/package-lock.json) on FILE
 
@@ -449,6 +453,40 @@ def check_readme():
         return validate(path)
 
 
+def check_run(job):
+    import shlex
+    m = re.match(r"^(\w+)-(\d+)of(\d+)$", job)
+    if not m:
+        print(f"usage: check_ci_files.py run PRESET-KofN, not {job}")
+        return 2
+    preset, k, n = m.groups()
+    presets = os.path.join(ROOT, "ci", "presets.sh")
+    def preset_fn(fn):
+        return subprocess.run(["bash", "-c", f'source "$0"; {fn} "$1"', presets, preset],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    labels, excludes = preset_fn("preset_labels"), preset_fn("preset_excludes")
+    lines = [shlex.split(line) for line in run_matrix("run", "--dry-run", job).splitlines()]
+    out = os.path.join(ROOT, "reports", "matrix", job)
+    problems = []
+    if ["ci/build", "--tests", preset] not in lines:
+        problems.append(f"it does not build with ci/build --tests {preset}: {lines}")
+    ctest = [line for line in lines if "ctest" in line]
+    want = (["env", f"GOOSE_GATE_REPORT_DIR={out}/gates", f"GOOSE_PRESET={preset}", "ctest", "--preset", preset,
+             "-j", os.environ.get("GOOSE_TEST_JOBS", "2"), "-L", labels]
+            + (["-E", excludes] if excludes else [])
+            + ["-I", f"{k},,{n}", "--output-junit", f"{out}/ctest-junit.xml"])
+    if ctest != [want]:
+        problems.append(f"its ctest is {ctest}, not [{want}]")
+    if not any(line[:2] == ["cp", "-r"] and line[-1] == f"reports/matrix/{job}/test-results" for line in lines):
+        problems.append("it does not copy the shard's GoogleTest XML into its folder")
+    if problems:
+        for p in problems:
+            print("DIFFERS: ci/matrix run", job + ":", p)
+        return 1
+    print(f"ci/matrix run {job}: ci/build --tests {preset}, then {' '.join(shlex.quote(w) for w in want)}")
+    return 0
+
+
 def main(argv):
     if not argv:
         print(__doc__)
@@ -464,6 +502,8 @@ def main(argv):
         return check_gitlab(plant)
     if argv[0] == "action":
         return check_action()
+    if argv[0] == "run" and len(argv) == 2:
+        return check_run(argv[1])
     if argv[0] == "readme":
         return check_readme()
     if argv[0] == "validate" and len(argv) == 2:
