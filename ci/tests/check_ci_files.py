@@ -295,6 +295,12 @@ def check_gitlab(plant):
         ran.extend((i, name) for i in ids)
         if any(kinds.get(i) == "test" for i in ids):
             test_jobs.add(name)
+    root = load_yaml(os.path.join(ROOT, ".gitlab-ci.yml"))
+    includes = root.get("include", [])
+    if {"local": os.path.relpath(GITLAB, ROOT)} not in (includes if isinstance(includes, list) else [includes]):
+        problems.append(".gitlab-ci.yml does not include the GitLab file")
+    if str((root.get("variables") or {}).get("GOOSE_LEAKGATE_SELF")) != "1":
+        problems.append(".gitlab-ci.yml does not set GOOSE_LEAKGATE_SELF to 1 (the project's jobs would not run)")
     if len(merges) != 1:
         problems.append(f"{len(merges)} jobs run ci/matrix merge, not one")
     else:
