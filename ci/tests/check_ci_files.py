@@ -360,7 +360,11 @@ def check_action():
     sets = set(gate.get("env", {}))
     gitlab_sets = {k for k in (load_yaml(GITLAB).get(".goose-leakcheck", {}).get("variables") or {})
                    if k.startswith("LEAKCHECK")}
-    for name in sorted(reads - sets):
+    if re.search(r"\$\{\{\s*github\.action_path", text):
+        problems.append("action.yml uses the expression github.action_path, the host's path in a container "
+                        "job: use $GITHUB_ACTION_PATH")
+    # LEAKCHECK (the binary) defaults to the one beside the script, which the action builds.
+    for name in sorted(reads - sets - {"LEAKCHECK"}):
         problems.append(f"the action's step does not set {name}, which ci/leakcheck-gate reads")
     for name in sorted(sets - reads):
         problems.append(f"the action's step sets {name}, which ci/leakcheck-gate does not read")
@@ -390,9 +394,10 @@ def run_gate_step(gate, inputs):
                   "iterations": "7", "thresholds": "t.json", "args": "--concurrency 3"}
         for verdict, exit_code, want_status in (("leak", 1, 1), ("clean", 0, 0), ("clean", 2, 1)):
             env = dict(os.environ, GITHUB_ACTION_PATH=ROOT, GITHUB_OUTPUT=os.path.join(tmp, "out"),
-                       ARGV=os.path.join(tmp, "argv"), FAKE_VERDICT=verdict, FAKE_EXIT=str(exit_code))
+                       ARGV=os.path.join(tmp, "argv"), FAKE_VERDICT=verdict, FAKE_EXIT=str(exit_code),
+                       LEAKCHECK=fake)
             for k, v in gate.get("env", {}).items():
-                v = str(v).replace("${{ github.action_path }}/build/dev/bin/leakcheck", fake)
+                v = str(v)
                 for name, default in ((n, str(i.get("default", ""))) for n, i in inputs.items()):
                     v = v.replace("${{ inputs.%s }}" % name, values.get(name, default))
                 env[k] = v
@@ -405,6 +410,8 @@ def run_gate_step(gate, inputs):
                 problems.append(f"leakcheck {verdict}, exit {exit_code}: the step exited {r.returncode}")
             if f"verdict={got}" not in out.split("\n"):
                 problems.append(f"leakcheck {verdict}, exit {exit_code}: output {out.strip()!r}, not verdict={got}")
+        if not os.path.exists(os.path.join(tmp, "argv")):
+            return problems + ["the step never ran leakcheck"]
         argv = open(os.path.join(tmp, "argv")).read().split("\n")[:-1]
         want = ["mcp", "--scenario", "calls", "--scenario", "shutdown", "--iterations", "7",
                 "--thresholds", "t.json", "--concurrency", "3", "--report", "leakcheck-report",
