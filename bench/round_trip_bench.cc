@@ -1,11 +1,17 @@
 // Full HTTP round trips on loopback against the whole server (ServerStack)
-// with the scripted mock provider, next to the floor: a bare HttpServer in
-// the same process answering a JSON body of the same size with no session
-// work. Every client thread alternates a request to the server and one to
-// the floor, so both see the same machine load; the gated figure is the
-// ratio of their medians (reply_over_floor).
+// with the scripted mock provider, next to two floors, both a bare
+// HttpServer in the same process answering a JSON body of the reply's size:
+//  - the floor: no other work (what HTTP on loopback costs);
+//  - the durable floor: the same, after appending as many bytes as a reply
+//    writes to its session file to a file beside the sessions, with the
+//    least an append needs (open with O_APPEND, one write, close): what the
+//    file contract (every message in the file before its answer) costs at
+//    minimum.
+// Every client thread alternates a request to the server and one to each
+// floor, so all see the same machine load; the figures are the ratios of
+// their medians (reply_over_floor, reply_over_durable_floor).
 //
-// One iteration = one /session/reply and one floor request; every
+// One iteration = one /session/reply and one request to each floor; every
 // kRepliesPerSession replies the client ends its session and starts a new
 // one (/session/end, /session/start), so conversations stay short and the
 // figure does not drift with the run's length.
@@ -15,11 +21,14 @@
 //   start_p50_us, start_p99_us   latency percentiles in microseconds
 //   reply_over_floor             reply p50 / floor p50 (gated)
 //   reply_over_floor_p99         reply p99 / floor p99
+//   durable_floor_p50_us         the durable floor's median
+//   reply_over_durable_floor     reply p50 / durable floor p50
 //   replies_per_s, requests_per_s  rates over the run (all threads)
 //   allocations_per_reply        operator new calls in the process (server,
 //                                client, floor) per measured reply, session
 //                                starts included
-//   bytes_written_per_reply      bytes given to write(2) per measured reply
+//   bytes_written_per_reply      bytes given to write(2) per measured reply,
+//                                the durable floor's excluded
 //                                (the session files: appends, and the
 //                                whole file at each start; gated: a count
 //                                that does not move with the machine's load)
@@ -28,11 +37,15 @@
 // (a tool loop through a mock-mcp stdio extension, one per session).
 
 #include <benchmark/benchmark.h>
+#include <fcntl.h>
 #include <httplib.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -44,6 +57,7 @@
 #include "bench/bench_util.h"
 #include "core/base/http_server.h"
 #include "core/base/json.h"
+#include "core/base/unique_fd.h"
 #include "harness/test_server.h"
 #include "harness/test_util.h"
 #include "mock_provider/script.h"
@@ -133,7 +147,25 @@ class Rig {
     }
     floor_payload_ = replied->body;
     probe.Post("/session/end", Json{{"session_id", id}}.dump(), "application/json");
+    // The durable floor appends what one reply writes: measured on a reply
+    // of a fresh session (its appends, not the start's whole-file write).
+    const int64_t written_before = BytesWritten();
+    const std::string second = Start(probe);
+    const int64_t after_start = BytesWritten();
+    probe.Post("/session/reply",
+               Json{{"session_id", second}, {"prompt", "And what about this?"}}.dump(),
+               "application/json");
+    const int64_t per_reply = BytesWritten() - after_start;
+    probe.Post("/session/end", Json{{"session_id", second}}.dump(), "application/json");
+    durable_payload_.assign(
+        static_cast<size_t>(per_reply > 0 && written_before >= 0 ? per_reply : 1024), 'x');
+    durable_payload_.back() = '\n';
+    durable_path_ = server_->root() / "durable_floor.jsonl";
     floor_.Post("/floor", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(floor_payload_, "application/json");
+    });
+    floor_.Post("/durable", [this](const httplib::Request&, httplib::Response& res) {
+      AppendDurably();
       res.set_content(floor_payload_, "application/json");
     });
     floor_port_ = floor_.bind_to_any_port("127.0.0.1");
@@ -151,14 +183,18 @@ class Rig {
   }
 
   const std::string& error() const { return error_; }
+  // Bytes the durable floor has written (not the server's).
+  int64_t durable_written() const { return durable_written_.load(); }
   int api_port() const { return server_->port(); }
   int floor_port() const { return floor_port_; }
 
   // Each client thread hands its latencies over when done.
-  void Merge(std::vector<double> reply, std::vector<double> floor, std::vector<double> start) {
+  void Merge(std::vector<double> reply, std::vector<double> floor, std::vector<double> durable,
+             std::vector<double> start) {
     std::lock_guard<std::mutex> lock(mu_);
     reply_.insert(reply_.end(), reply.begin(), reply.end());
     floor_lat_.insert(floor_lat_.end(), floor.begin(), floor.end());
+    durable_lat_.insert(durable_lat_.end(), durable.begin(), durable.end());
     start_.insert(start_.end(), start.begin(), start.end());
     ++merged_;
     merged_cv_.notify_all();
@@ -179,11 +215,30 @@ class Rig {
   }
   std::vector<double>& reply() { return reply_; }
   std::vector<double>& floor_latencies() { return floor_lat_; }
+  std::vector<double>& durable_latencies() { return durable_lat_; }
   std::vector<double>& start() { return start_; }
 
  private:
+  // The least an append of one reply's bytes needs.
+  void AppendDurably() {
+    UniqueFd fd(::open(durable_path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd.valid()) return;
+    const ssize_t n = ::write(fd.get(), durable_payload_.data(), durable_payload_.size());
+    if (n > 0) durable_written_.fetch_add(n);
+  }
+
+  static std::string Start(httplib::Client& client) {
+    auto res =
+        client.Post("/session/start", Json{{"prompt", "Hello there"}}.dump(), "application/json");
+    Json body = res ? Json::parse(res->body, nullptr, false) : Json();
+    return body.is_object() ? body.value("session_id", "") : "";
+  }
+
   std::unique_ptr<testing::TestServer> server_;
   HttpServer floor_;
+  std::string durable_payload_;  // set before the floor listens; read-only after
+  std::filesystem::path durable_path_;
+  std::atomic<int64_t> durable_written_{0};
   int floor_port_ = -1;
   std::string floor_payload_;  // set before the floor listens; read-only after
   std::jthread floor_thread_;
@@ -193,7 +248,7 @@ class Rig {
   std::condition_variable merged_cv_;
   int merged_ = 0;
   int entered_ = 0;
-  std::vector<double> reply_, floor_lat_, start_;
+  std::vector<double> reply_, floor_lat_, durable_lat_, start_;
 };
 
 // One client thread's connections and session.
@@ -250,7 +305,7 @@ void BM_RoundTrip(benchmark::State& state) {
   if (state.thread_index() == 0) g_rig = std::make_unique<Rig>(tools);
   // Google Benchmark holds every thread at the start of the loop until all
   // arrive, so thread 0's setup is done before another thread reads g_rig.
-  std::vector<double> reply_lat, floor_lat, start_lat;
+  std::vector<double> reply_lat, floor_lat, durable_lat, start_lat;
   int64_t api_requests = 0;
   std::string error;
   std::unique_ptr<Client> client;
@@ -259,6 +314,7 @@ void BM_RoundTrip(benchmark::State& state) {
   bool first = true;
   int64_t allocations_before = 0;
   int64_t written_before = 0;
+  int64_t durable_before = 0;
 
   auto end_session = [&] {
     if (session.empty()) return;
@@ -283,11 +339,13 @@ void BM_RoundTrip(benchmark::State& state) {
           session = client->Start(&error);
           client->Post(client->api_, "/session/reply", client->ReplyBody(session), &error);
           client->Post(client->floor_, "/floor", client->ReplyBody(session), &error);
+          client->Post(client->floor_, "/durable", client->ReplyBody(session), &error);
           end_session();
         }
         api_requests = 0;
         allocations_before = AllocationCount();
         written_before = BytesWritten();
+        durable_before = g_rig->durable_written();
       }
     }
     if (session.empty()) {
@@ -302,9 +360,12 @@ void BM_RoundTrip(benchmark::State& state) {
     const Clock::time_point t1 = Clock::now();
     client->Post(client->floor_, "/floor", body, &error);
     const Clock::time_point t2 = Clock::now();
+    client->Post(client->floor_, "/durable", body, &error);
+    const Clock::time_point t3 = Clock::now();
     ++api_requests;
     reply_lat.push_back(Micros(t1 - t0));
     floor_lat.push_back(Micros(t2 - t1));
+    durable_lat.push_back(Micros(t3 - t2));
     if (++replies_in_session == kRepliesPerSession) end_session();
     if (!error.empty()) {
       state.SkipWithError(error.c_str());
@@ -317,12 +378,16 @@ void BM_RoundTrip(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(reply_lat.size()), benchmark::Counter::kIsRate);
   state.counters["requests_per_s"] =
       benchmark::Counter(static_cast<double>(api_requests), benchmark::Counter::kIsRate);
-  if (!first) g_rig->Merge(std::move(reply_lat), std::move(floor_lat), std::move(start_lat));
+  if (!first) {
+    g_rig->Merge(std::move(reply_lat), std::move(floor_lat), std::move(durable_lat),
+                 std::move(start_lat));
+  }
   if (state.thread_index() != 0) return;
 
   g_rig->AwaitMerged();
   const int64_t allocations = AllocationCount() - allocations_before;
-  const int64_t written = BytesWritten() - written_before;
+  const int64_t written =
+      BytesWritten() - written_before - (g_rig->durable_written() - durable_before);
   std::vector<double>& reply = g_rig->reply();
   std::vector<double>& floor = g_rig->floor_latencies();
   std::vector<double>& start = g_rig->start();
@@ -336,6 +401,9 @@ void BM_RoundTrip(benchmark::State& state) {
   state.counters["start_p99_us"] = Percentile(start, 99);
   if (floor_p50 > 0) state.counters["reply_over_floor"] = reply_p50 / floor_p50;
   if (floor_p99 > 0) state.counters["reply_over_floor_p99"] = reply_p99 / floor_p99;
+  const double durable_p50 = Percentile(g_rig->durable_latencies(), 50);
+  state.counters["durable_floor_p50_us"] = durable_p50;
+  if (durable_p50 > 0) state.counters["reply_over_durable_floor"] = reply_p50 / durable_p50;
   if (!reply.empty()) {
     state.counters["allocations_per_reply"] =
         static_cast<double>(allocations) / static_cast<double>(reply.size());
