@@ -6,6 +6,9 @@
 // freed memory in its arenas and tcmalloc in its page heap until asked
 // (core/base/memory_release.h). Canary: keep_freed_memory (never asked,
 // glibc's thresholds left dynamic): the same session leaves the RSS high.
+// And the peak (VmHWM) over the session is at most twice the conversation
+// and 32 MiB; canary: request_dom (each turn's provider request as a JSON
+// document, dumped, copied).
 //
 // Not built under ASan or TSan: their allocators hold freed memory in
 // quarantine and shadow on purpose, and are not asked.
@@ -56,6 +59,10 @@ struct Figures {
   }
 };
 
+// The most goose-api's resident memory may reach in the session: twice the
+// conversation and 32 MiB.
+int64_t PeakBound(const Figures& f) { return 2 * f.conversation + 32 * kMiB; }
+
 // goose-api's resident bytes.
 int64_t ServerRss(const ProcessTarget& server) { return ReadProcessStats(server.pid()).rss_bytes; }
 
@@ -101,8 +108,18 @@ TEST(MemoryReturnGate, AnEndedLargeSessionIsGivenBack) {
   EXPECT_GT(f.peak - f.before, 32 * kMiB)
       << "the session did not grow the server: " << f.ToString();
   EXPECT_LE(f.after - f.before, kGivenBackWithin) << f.ToString();
-  // The peak (VmHWM) is reported, not judged: every turn still builds the
-  // whole provider request (docs/reliability.md, "Memory given back").
+  // In proportion to the work: the conversation, and each turn's provider
+  // request written as text beside it (no document, no copy).
+  EXPECT_LE(f.peak, PeakBound(f)) << "the peak is out of proportion: " << f.ToString();
+}
+
+// The provider request built as a JSON document, dumped and copied, as it
+// was: the peak gate fails.
+TEST(MemoryReturnGate, CanaryRequestDomPeaksOutOfProportion) {
+  const Figures f = OneLargeSession({{"GOOSE_API_FAILPOINTS", "request_dom"}});
+  std::cout << f.ToString() << "\n";
+  EXPECT_GT(f.peak, PeakBound(f)) << "the peak gate would pass with the document back: "
+                                  << f.ToString();
 }
 
 TEST(MemoryReturnGate, CanaryKeepFreedMemoryStaysResident) {

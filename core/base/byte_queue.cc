@@ -16,8 +16,11 @@ void ByteQueue::Reserve(size_t bytes) {
 void ByteQueue::Append(std::string_view bytes) {
   while (!bytes.empty()) {
     if (!back_is_ours_ || blocks_.back().size() == blocks_.back().capacity()) {
+      // Blocks grow with the queue (4 KiB for a small answer, up to
+      // kBlockBytes), so a few bytes after a moved block cost little.
+      const size_t room = std::min(kBlockBytes, std::max<size_t>(4096, size_ / 4));
       blocks_.emplace_back();
-      blocks_.back().reserve(std::max(kBlockBytes, std::min(bytes.size(), 4 * kBlockBytes)));
+      blocks_.back().reserve(std::max(room, std::min(bytes.size(), 4 * kBlockBytes)));
       held_ += blocks_.back().capacity();
       back_is_ours_ = true;
     }
@@ -112,6 +115,17 @@ void ByteQueue::Consume(size_t n) {
     front_offset_ = 0;
   }
   if (blocks_.empty()) back_is_ours_ = false;
+}
+
+std::vector<std::string_view> ByteQueue::Views() const {
+  std::vector<std::string_view> views;
+  views.reserve(blocks_.size());
+  size_t skip = front_offset_;
+  for (const std::string& block : blocks_) {
+    if (block.size() > skip) views.emplace_back(block.data() + skip, block.size() - skip);
+    skip = 0;
+  }
+  return views;
 }
 
 std::string ByteQueue::ToString() const {

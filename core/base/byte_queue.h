@@ -3,8 +3,8 @@
 //
 // An answer is appended in pieces and sent as the client takes it. Moving a
 // finished string in costs no copy; appending a view copies into blocks of
-// at most kBlockBytes, so a queue never holds more than its bytes plus one
-// block's spare room (a std::string grown by appending may hold twice its
+// at most kBlockBytes (from 4 KiB, growing with the queue), so a queue
+// never holds more than its bytes plus one block's spare room (a std::string grown by appending may hold twice its
 // size, and copies everything on each doubling).
 //
 // Not thread-safe.
@@ -18,6 +18,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace goose {
 
@@ -59,6 +60,10 @@ class ByteQueue {
   int Gather(iovec* vecs, int max) const;
   // Drops the first `n` bytes. REQUIRES: n <= size().
   void Consume(size_t n);
+
+  // Every queued byte, block by block, in order (valid until the queue
+  // changes).
+  std::vector<std::string_view> Views() const;
 
   // Everything as one string (tests, small answers).
   std::string ToString() const;

@@ -53,7 +53,8 @@ constexpr std::string_view kNames[] = {"partial_drain",
                                        "raise_body_limit",
                                        "lift_answer_budget",
                                        "write_on_worker",
-                                       "answer_dom"};
+                                       "answer_dom",
+                                       "request_dom"};
 static_assert(std::size(kNames) == static_cast<size_t>(Failpoint::kCount));
 
 #if defined(GOOSE_FAILPOINTS)

@@ -69,6 +69,8 @@
 //                          which waits for a slow reader (cpp-httplib's way)
 //   answer_dom             /session/get builds the whole conversation as a
 //                          JSON document, then its text, before sending it
+//   request_dom            a provider request is built as a JSON document,
+//                          dumped to one string and copied to send it
 
 #ifndef GOOSE_CORE_BASE_FAILPOINT_H_
 #define GOOSE_CORE_BASE_FAILPOINT_H_
@@ -113,6 +115,7 @@ enum class Failpoint : int {
   kLiftAnswerBudget,
   kWriteOnWorker,
   kAnswerDom,
+  kRequestDom,
   kCount,
 };
 

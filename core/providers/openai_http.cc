@@ -58,7 +58,7 @@ InterruptibleConnection::Shutdown ShutdownFor(const OpenAIConfig& config) {
                                   : InterruptibleConnection::Shutdown::kReadAndWrite;
 }
 
-HttpAttempt PostOnce(const OpenAIConfig& config, const std::string& body, bool stream,
+HttpAttempt PostOnce(const OpenAIConfig& config, const ByteQueue& body, bool stream,
                      InterruptibleConnection* connection, HttpResponseSink* sink) {
   HttpAttempt attempt;
   attempt.last_activity = steady_clock::now();
@@ -70,7 +70,20 @@ HttpAttempt PostOnce(const OpenAIConfig& config, const std::string& body, bool s
   httplib::Request request;
   request.method = "POST";
   request.path = config.base_path;
-  request.body = body;
+  // Sent from its blocks as they are (request.body would be a copy of it).
+  request.content_length_ = body.size();
+  request.content_provider_ = [views = body.Views()](size_t offset, size_t length,
+                                                     httplib::DataSink& sink) {
+    for (std::string_view view : views) {
+      if (offset >= view.size()) {
+        offset -= view.size();
+        continue;
+      }
+      const size_t n = std::min(length, view.size() - offset);
+      return sink.write(view.data() + offset, n);
+    }
+    return false;
+  };
   request.headers = {
       {"Host", HostHeader(config)},
       {"Content-Type", "application/json"},

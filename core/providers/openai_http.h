@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/base/byte_queue.h"
 #include "core/model/provider_error.h"
 #include "core/providers/interruptible_connection.h"
 #include "core/providers/openai_config.h"
@@ -62,7 +63,7 @@ InterruptibleConnection::Shutdown ShutdownFor(const OpenAIConfig& config);
 // `stream` selects "Accept: text/event-stream". Blocks until the answer is
 // read, the sink aborts, a timeout fires or `connection` is interrupted.
 // REQUIRES: `connection` is not used by another call at the same time.
-HttpAttempt PostOnce(const OpenAIConfig& config, const std::string& body, bool stream,
+HttpAttempt PostOnce(const OpenAIConfig& config, const ByteQueue& body, bool stream,
                      InterruptibleConnection* connection, HttpResponseSink* sink);
 
 // The error for an attempt that failed below HTTP (connect, read, write,

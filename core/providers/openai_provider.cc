@@ -8,7 +8,7 @@
 #include "core/providers/openai_completion_parser.h"
 #include "core/providers/openai_errors.h"
 #include "core/providers/openai_http.h"
-#include "core/providers/openai_request_builder.h"
+#include "core/providers/openai_request_writer.h"
 #include "core/providers/openai_stream.h"
 
 namespace goose {
@@ -53,13 +53,12 @@ class BodyCollector final : public HttpResponseSink {
 OpenAIProvider::OpenAIProvider(OpenAIConfig config) : config_(std::move(config)) {}
 
 std::unique_ptr<ReplyStream> OpenAIProvider::Stream(const ProviderRequest& request) {
-  std::string body = JsonDump(BuildChatCompletionsRequest(request, config_.model, /*stream=*/true));
+  ByteQueue body = ChatCompletionsBody(request, config_.model, /*stream=*/true);
   return std::make_unique<OpenAIStream>(config_, std::move(body));
 }
 
 Result<Completion, ProviderError> OpenAIProvider::Complete(const ProviderRequest& request) {
-  const std::string body =
-      JsonDump(BuildChatCompletionsRequest(request, config_.model, /*stream=*/false));
+  const ByteQueue body = ChatCompletionsBody(request, config_.model, /*stream=*/false);
   const steady_clock::time_point deadline = steady_clock::now() + config_.total_timeout;
   InterruptibleConnection connection(ShutdownFor(config_));
   // A cancel breaks the socket (this attempt and every later one).

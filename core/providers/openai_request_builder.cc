@@ -9,9 +9,6 @@
 namespace goose {
 namespace {
 
-constexpr const char* kToolImagePlaceholder =
-    "This tool result included an image that is uploaded in the next message.";
-
 Json ImagePart(const std::string& mime_type, const std::string& base64) {
   return Json{{"type", "image_url"},
               {"image_url", {{"url", "data:" + mime_type + ";base64," + base64}}}};
@@ -41,7 +38,7 @@ void AppendToolResponse(const ToolResponseContent& response, Json* out, Json* im
     if (type == "text") {
       piece = StringOf(item, "text");
     } else if (type == "image") {
-      piece = kToolImagePlaceholder;
+      piece = std::string(kToolImagePlaceholder);
       image_messages->push_back(
           Json{{"role", "user"},
                {"content",

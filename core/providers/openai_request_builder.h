@@ -42,6 +42,11 @@
 
 namespace goose {
 
+// The text goose sends in place of an image in a tool result (the image
+// follows as a user message).
+inline constexpr std::string_view kToolImagePlaceholder =
+    "This tool result included an image that is uploaded in the next message.";
+
 // The request body. `stream` adds "stream":true and asks for a final usage chunk.
 Json BuildChatCompletionsRequest(const ProviderRequest& request, std::string_view model,
                                  bool stream);

@@ -243,7 +243,7 @@ class OpenAIStream::Attempt final : public HttpResponseSink {
   bool done_ = false;
 };
 
-OpenAIStream::OpenAIStream(OpenAIConfig config, std::string request_body)
+OpenAIStream::OpenAIStream(OpenAIConfig config, ByteQueue request_body)
     : config_(std::move(config)),
       request_body_(std::move(request_body)),
       deadline_(steady_clock::now() + config_.total_timeout),

@@ -47,6 +47,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/base/byte_queue.h"
 #include "core/base/thread_annotations.h"
 #include "core/model/provider_error.h"
 #include "core/model/reply_stream.h"
@@ -59,7 +60,7 @@ class OpenAIStream final : public ReplyStream {
  public:
   // Starts the request at once. `request_body` is the chat.completions JSON
   // (with "stream":true).
-  OpenAIStream(OpenAIConfig config, std::string request_body);
+  OpenAIStream(OpenAIConfig config, ByteQueue request_body);
   // Cancels and joins the producer.
   ~OpenAIStream() override;
 
@@ -91,7 +92,7 @@ class OpenAIStream final : public ReplyStream {
   bool End(std::optional<ProviderError> error) REQUIRES(mu_);
 
   const OpenAIConfig config_;
-  const std::string request_body_;
+  const ByteQueue request_body_;
   const std::chrono::steady_clock::time_point deadline_;  // total timeout
   InterruptibleConnection connection_;
   // Mirrors "cancelled_ || failure_" for the producer's cheap per-chunk check.

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/providers/openai_request_writer.h"
+
 namespace goose {
 namespace {
 
@@ -112,6 +114,69 @@ TEST(OpenAIRequestBuilderTest, ArgumentsAreSentAsJsonText) {
   const Json& arguments = messages[0]["tool_calls"][0]["function"]["arguments"];
   ASSERT_TRUE(arguments.is_string());
   EXPECT_EQ(Json::parse(arguments.get<std::string>()), (Json{{"s", "\xC3\xA9"}, {"n", 1}}));
+}
+
+}  // namespace
+}  // namespace goose
+
+namespace goose {
+namespace {
+
+// The writer's text, and the builder's document dumped: the same bytes.
+void ExpectWriterMatchesBuilder(const ProviderRequest& request, const std::string& what) {
+  for (bool stream : {true, false}) {
+    ByteQueue written;
+    WriteChatCompletionsRequest(request, "gpt-test \"model\"", stream, &written);
+    EXPECT_EQ(written.ToString(),
+              JsonDump(BuildChatCompletionsRequest(request, "gpt-test \"model\"", stream)))
+        << what << (stream ? " (stream)" : "");
+  }
+}
+
+TEST(OpenAIRequestWriterTest, WritesWhatTheBuilderDumps) {
+  ExpectWriterMatchesBuilder(EveryContentType(), "every content type");
+  ExpectWriterMatchesBuilder(ProviderRequest{}, "nothing");
+
+  ProviderRequest odd;
+  odd.conversation.push_back(
+      Make(Role::kUser, {TextContent{"tab\t \"quote\" \\ \x01 \xC3\xA9 \xFF"}}));
+  odd.conversation.push_back(Make(Role::kUser, {ImageContent{"AAAA", "image/gif"}}));  // image only
+  odd.conversation.push_back(
+      Make(Role::kAssistant, {GoodRequest("c1", "x__y", Json{{"a", {1, 2.5, nullptr}}})}));
+  ToolResponseContent items;
+  items.id = "c1";
+  items.tool_result = ToolResult<std::vector<Json>>::Success(
+      {Json("not an object"), Json{{"type", "text"}}, Json{{"type", "resource"}},
+       Json{{"type", "resource"}, {"resource", "flat"}}, Json{{"type", "image"}},
+       Json{{"type", 5}, {"text", "typed oddly"}}});
+  odd.conversation.push_back(Make(Role::kUser, {TextContent{"and then"}, items}));
+  odd.conversation.push_back(Make(Role::kAssistant, {TextContent{"a"}, TextContent{"b"}}));
+  ToolResponseContent empty;
+  empty.id = "c2";
+  empty.tool_result = ToolResult<std::vector<Json>>::Success({});
+  odd.conversation.push_back(Make(Role::kAssistant, {empty}));
+  odd.tools = MakeToolList({});
+  ExpectWriterMatchesBuilder(odd, "odd content");
+
+  ProviderRequest large;
+  large.system = std::string(100, 's');
+  for (int i = 0; i < 3; ++i) {
+    large.conversation.push_back(Make(Role::kUser, {TextContent{std::string(3 << 20, 'x')}}));
+  }
+  ExpectWriterMatchesBuilder(large, "large messages");
+}
+
+TEST(OpenAIRequestWriterTest, EachMessageIsABlockOfItsOwn) {
+  ProviderRequest request;
+  for (int i = 0; i < 4; ++i) {
+    request.conversation.push_back(Make(Role::kUser, {TextContent{std::string(1 << 20, 'x')}}));
+  }
+  ByteQueue written;
+  WriteChatCompletionsRequest(request, "m", true, &written);
+  // The head, four messages (with the commas between them in small
+  // blocks), the tail: no block holds more than one message.
+  for (std::string_view view : written.Views()) EXPECT_LT(view.size(), (1u << 20) + 64);
+  EXPECT_LT(written.bytes_held(), 4 * ((1u << 20) + 64) + 4 * ByteQueue::kBlockBytes);
 }
 
 }  // namespace
