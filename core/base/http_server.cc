@@ -32,6 +32,10 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr size_t kLingerBytes = 1 << 20;
 
+// Bodies from this size on are queued whole by the post-routing step
+// instead of being written (copied into the queue) by cpp-httplib.
+constexpr size_t kStageBodyBytes = 64 * 1024;
+
 // The connection a worker thread is serving now (the pre-routing, head and
 // 100-continue callbacks run on that thread, inside process_request).
 thread_local HttpConnection* t_current = nullptr;
@@ -168,7 +172,10 @@ class HttpServer::Connections {
   // (no copy) to follow the head, instead of being written by the worker.
   void TakeBody(const httplib::Request& req, httplib::Response& res) {
     HttpConnection* conn = t_current;
-    if (conn == nullptr || res.body.empty() || req.method == "HEAD" ||
+    // A small body is written by cpp-httplib as it was: the socket takes it
+    // at once (nothing queued, nothing allocated), and what it does not
+    // take is queued by write() like any other bytes.
+    if (conn == nullptr || res.body.size() < kStageBodyBytes || req.method == "HEAD" ||
         FailpointOn(Failpoint::kWriteOnWorker) ||
         res.get_header_value("Content-Length") != std::to_string(res.body.size())) {
       return;
