@@ -335,8 +335,10 @@ TEST_F(HostileGate, SlowReadersOfALargeSessionHoldNoWorker) {
             std::to_string((rss_after - peak_.rss_before) >> 10) + " KiB";
   measured_["metrics_slowest_ms"] = slowest;
   measured_["rss_after_rise"] = rss_after - peak_.rss_before;
-  EXPECT_LE(rss_after - peak_.rss_before, kRssLeftAfterSlowReaders)
-      << "memory of the answers stayed resident after their clients left";
+  if (kRssLeftAfterSlowReaders >= 0) {
+    EXPECT_LE(rss_after - peak_.rss_before, kRssLeftAfterSlowReaders)
+        << "memory of the answers stayed resident after their clients left";
+  }
   EXPECT_LE(slowest, kSlowReaderMetricsBound.count())
       << "/metrics was held up by clients that do not read";
   EXPECT_LE(buffered, bound) << "answer bytes buffered over the bound";
