@@ -50,9 +50,11 @@ class MessageWriter {
     std::string converted;
     const bool images = has_image_ && message.role == Role::kUser;
     if (images || has_text_ || !tool_calls_.empty()) {
+      // Sized for the text ahead: no growth by doubling, no copy after.
+      converted.reserve(text_.size() + text_.size() / 16 + tool_calls_.size() + 64);
       converted.append(R"({"content":)");
       if (images) {
-        converted.append(parts_).push_back(']');
+        WriteParts(&converted);
       } else if (has_text_) {
         JsonStringTo(text_, &converted);
       } else {
@@ -77,13 +79,9 @@ class MessageWriter {
       if (has_text_) text_ += '\n';
       text_ += t->text;
       has_text_ = true;
-      parts_ += parts_.empty() ? "[" : ",";
-      parts_.append(R"({"text":)");
-      JsonStringTo(t->text, &parts_);
-      parts_.append(R"(,"type":"text"})");
+      parts_.push_back(&content);
     } else if (const auto* image = std::get_if<ImageContent>(&content)) {
-      parts_ += parts_.empty() ? "[" : ",";
-      WriteImagePart(image->mime_type, image->data, &parts_);
+      parts_.push_back(&content);
       has_image_ = true;
     } else if (const auto* request = std::get_if<ToolRequestContent>(&content)) {
       TakeToolRequest(*request);
@@ -145,6 +143,23 @@ class MessageWriter {
     tool_messages_.push_back(std::move(m));
   }
 
+  // The text and image parts in order, as a user message with an image
+  // sends them.
+  void WriteParts(std::string* out) const {
+    out->push_back('[');
+    for (size_t i = 0; i < parts_.size(); ++i) {
+      if (i > 0) out->push_back(',');
+      if (const auto* t = std::get_if<TextContent>(parts_[i])) {
+        out->append(R"({"text":)");
+        JsonStringTo(t->text, out);
+        out->append(R"(,"type":"text"})");
+      } else if (const auto* image = std::get_if<ImageContent>(parts_[i])) {
+        WriteImagePart(image->mime_type, image->data, out);
+      }
+    }
+    out->push_back(']');
+  }
+
   void Move(std::vector<std::string>* from) {
     for (std::string& m : *from) messages_->push_back(std::move(m));
     from->clear();
@@ -153,7 +168,7 @@ class MessageWriter {
   std::vector<std::string>* const messages_;
   std::string text_;
   bool has_text_ = false;
-  std::string parts_;  // "[part,part" when any
+  std::vector<const Content*> parts_;  // the text and image items, in order
   bool has_image_ = false;
   std::string tool_calls_;  // "[call,call" when any
   std::vector<std::string> tool_messages_;
