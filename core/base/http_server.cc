@@ -20,6 +20,7 @@
 
 #include "core/base/failpoint.h"
 #include "core/base/json.h"
+#include "core/base/memory_release.h"
 
 namespace goose {
 namespace {
@@ -418,22 +419,46 @@ class HttpServer::Connections {
             std::chrono::duration_cast<std::chrono::milliseconds>(*next - Clock::now()).count() + 1,
             0, 60'000));
       }
+      if (release_due_) timeout = std::min(timeout < 0 ? 60'000 : timeout, 260);
       const int n =
           ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()), timeout);
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
-      for (int i = 0; i < n; ++i) {
-        if (events[static_cast<size_t>(i)].data.u64 == 0) {
-          uint64_t drained;
-          (void)::read(wake_.get(), &drained, sizeof drained);
-          continue;
+      int64_t freed = 0;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stopping_) return;
+        const size_t held = budget_->in_use();
+        for (int i = 0; i < n; ++i) {
+          if (events[static_cast<size_t>(i)].data.u64 == 0) {
+            uint64_t drained;
+            (void)::read(wake_.get(), &drained, sizeof drained);
+            continue;
+          }
+          CheckLocked(events[static_cast<size_t>(i)].data.u64);
         }
-        CheckLocked(events[static_cast<size_t>(i)].data.u64);
+        std::vector<uint64_t> check;
+        check.swap(ready_check_);
+        for (uint64_t id : check) CheckLocked(id);
+        next = ExpireLocked(Clock::now());
+        // What the answers sent or dropped here held (about: workers may
+        // charge new ones meanwhile).
+        const size_t now_held = budget_->in_use();
+        if (held > now_held) freed = static_cast<int64_t>(held - now_held);
       }
-      std::vector<uint64_t> check;
-      check.swap(ready_check_);
-      for (uint64_t id : check) CheckLocked(id);
-      next = ExpireLocked(Clock::now());
+      GiveBack(freed);
+    }
+  }
+
+  // Outside the lock: the answers' memory goes back to the system once
+  // enough of it was freed (memory_release.h), and the room wakes up to
+  // release what waited for FreedMemory's interval.
+  void GiveBack(int64_t freed) {
+    FreedMemory& memory = FreedMemory::Process();
+    memory.Note(freed);
+    if (release_due_ && Clock::now() >= *release_due_) memory.ReleaseIfDue();
+    if (!memory.waiting()) {
+      release_due_.reset();
+    } else if (!release_due_ || Clock::now() >= *release_due_) {
+      release_due_ = Clock::now() + std::chrono::milliseconds(260);
     }
   }
 
@@ -562,6 +587,7 @@ class HttpServer::Connections {
   std::map<uint64_t, Waiting> waiting_;  // by age: smallest id oldest
   std::set<std::pair<Clock::time_point, uint64_t>> deadlines_;
   std::vector<uint64_t> ready_check_;                  // look again without an event
+  std::optional<Clock::time_point> release_due_;       // the room thread's only
   std::deque<std::unique_ptr<HttpConnection>> ready_;  // heads whole, for a worker
   HttpConnectionStats stats_;
 

@@ -36,6 +36,13 @@ FreedMemory::FreedMemory(int64_t threshold, std::chrono::milliseconds min_interv
 void FreedMemory::Note(int64_t bytes) {
   if (bytes <= 0) return;
   if (pending_.fetch_add(bytes) + bytes < threshold_) return;
+  ReleaseIfDue();
+}
+
+bool FreedMemory::waiting() const { return pending_.load() >= threshold_; }
+
+void FreedMemory::ReleaseIfDue() {
+  if (pending_.load() < threshold_) return;
   std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
   if (!lock.owns_lock()) return;  // another thread is releasing
   const Clock::time_point now = Clock::now();

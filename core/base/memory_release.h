@@ -53,6 +53,11 @@ class FreedMemory {
 
   // Notes `bytes` just freed; releases when due (see above).
   void Note(int64_t bytes);
+  // Whether enough was noted and waits for min_interval to pass; then
+  // ReleaseIfDue() releases it (for a caller with a timer of its own: the
+  // HTTP server's waiting room, after answers it held are gone).
+  bool waiting() const;
+  void ReleaseIfDue();
   // Releases done so far.
   int64_t releases() const { return releases_.load(); }
 
