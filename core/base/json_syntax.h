@@ -7,9 +7,10 @@
 // (bounded by max_depth): /session/get sends stored lines as they are and
 // checks each on the way, within a fixed memory whatever the line. It
 // accepts exactly what nlohmann::json::accept() accepts (the json_syntax
-// fuzzer holds the two equal) but for three bounds: nesting deeper than
-// max_depth, a number longer than kMaxNumberChars and a leading byte-order
-// mark (which nlohmann skips) are refused.
+// fuzzer holds the two equal) but for four things it refuses: nesting
+// deeper than max_depth, a number longer than kMaxNumberChars, a leading
+// byte-order mark (which nlohmann skips) and a NUL byte outside a string
+// (where nlohmann ends the text, whatever follows).
 
 #ifndef GOOSE_CORE_BASE_JSON_SYNTAX_H_
 #define GOOSE_CORE_BASE_JSON_SYNTAX_H_

@@ -107,6 +107,7 @@ TEST(JsonSyntaxTest, BoundsDepthNumbersAndRefusesAByteOrderMark) {
   EXPECT_TRUE(Accepts(deep, 4, 10));
   EXPECT_FALSE(Accepts(deep, 4, 9));
   EXPECT_FALSE(Accepts("\xEF\xBB\xBF{}", 1));
+  EXPECT_FALSE(Accepts(std::string("0\0garbage", 9), 1));  // nlohmann stops at the NUL
   EXPECT_FALSE(Accepts("0." + std::string(JsonSyntax::kMaxNumberChars, '1'), 100));
   EXPECT_TRUE(Accepts("0." + std::string(JsonSyntax::kMaxNumberChars - 3, '1'), 100));
 }
