@@ -15,7 +15,7 @@
 #include <sys/uio.h>
 
 #include <cstddef>
-#include <deque>
+#include <list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,7 +69,8 @@ class ByteQueue {
   std::string ToString() const;
 
  private:
-  std::deque<std::string> blocks_;
+  // A list: nothing allocated while empty (every connection has two).
+  std::list<std::string> blocks_;
   size_t front_offset_ = 0;  // consumed bytes of blocks_.front()
   size_t size_ = 0;
   size_t held_ = 0;            // the blocks' capacities

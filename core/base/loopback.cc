@@ -11,12 +11,12 @@
 
 namespace goose {
 
-Result<UniqueFd> ConnectLoopback(int port, int receive_buffer) {
+Result<UniqueFd> ConnectLoopback(int port, int receive_buffer, bool no_delay) {
   const std::string where = "127.0.0.1:" + std::to_string(port);
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return IoError("socket() for " + where + ": " + std::strerror(errno));
   int one = 1;
-  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (no_delay) ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (receive_buffer > 0) {
     ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   }

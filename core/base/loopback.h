@@ -17,8 +17,10 @@ namespace goose {
 // TCP_NODELAY on (a request written in pieces goes out in pieces). Errors
 // (IoError) name the address. A `receive_buffer` (bytes, set before the
 // connect so that the window the server sees stays small) makes a client
-// that reads slowly.
-Result<UniqueFd> ConnectLoopback(int port, int receive_buffer = 0);
+// that reads slowly. `no_delay` false leaves Nagle's algorithm on (the
+// leak gates' disconnecting client, whose timing the gate's figures were
+// measured with).
+Result<UniqueFd> ConnectLoopback(int port, int receive_buffer = 0, bool no_delay = true);
 
 // Sends all of `bytes` on the blocking socket `fd`, retrying after a
 // signal; false when the peer is gone or the socket fails. Never raises
