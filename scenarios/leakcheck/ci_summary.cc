@@ -32,6 +32,7 @@ std::string SystemOut(const Json& r) {
     out += "heap series: " + s + "\n";
   if (const std::string s = scenarios::JsonString(r, "heap_note"); !s.empty())
     out += "heap: " + s + "\n";
+  if (const std::string s = scenarios::ThresholdFromFile(r); !s.empty()) out += s + "\n";
   for (const Json& d : r.value("deviations", Json::array())) {
     if (d.is_object()) {
       out += "deviation (" + std::to_string(d.value("count", int64_t{0})) +
@@ -112,6 +113,9 @@ std::string ReportMarkdown(const Json& report, const std::string& html_link) {
       md.notes.push_back(r.value("scenario", "?") + ": " + scenarios::VerdictMessage(r));
     } else if (verdict == "skipped") {
       md.notes.push_back(r.value("scenario", "?") + ": skipped: " + r.value("skipped_reason", ""));
+    }
+    if (const std::string mine = scenarios::ThresholdFromFile(r); !mine.empty()) {
+      md.notes.push_back(r.value("scenario", "?") + ": " + mine);
     }
   }
   md.html_link = html_link;

@@ -20,11 +20,14 @@ namespace goose::leakcheck {
 // leak or a peak over its budget is a <failure> whose message names the
 // failing series with its slope, bounds and threshold (verdict_message.h)
 // and whose body has every judged figure; an error is an <error>; a
-// skipped scenario is <skipped/> with the reason.
+// skipped scenario is <skipped/> with the reason. A heap threshold from a
+// --thresholds file is named with its reason in the case's <system-out>
+// (and in a heap leak's message).
 std::string ReportJunit(const Json& report);
 
 // The overall verdict, the verdict table (the terminal's rows), the
-// errors and skips, the worst slopes, and `html_link` (the report page,
+// errors and skips, each heap threshold from a --thresholds file with its
+// reason, the worst slopes, and `html_link` (the report page,
 // relative to the Markdown file) when not empty.
 std::string ReportMarkdown(const Json& report, const std::string& html_link);
 

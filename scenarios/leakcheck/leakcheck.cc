@@ -13,6 +13,7 @@
 #include "scenarios/leakcheck/report.h"
 #include "scenarios/leakcheck/run_stage.h"
 #include "scenarios/leakcheck/scenario_support.h"
+#include "scenarios/leakcheck/threshold_file.h"
 #include "scenarios/mcp/mcp_scenario.h"
 
 namespace goose::leakcheck {
@@ -75,6 +76,22 @@ int Publish(const Json& report, const Options& o, std::FILE* out, std::FILE* err
   return status;
 }
 
+// The plan, with the --thresholds file's rows, for a target that is there.
+Result<Plan> Prepare(const Options& o) {
+  Result<Plan> plan = MakePlan(o);
+  if (!plan.ok()) return plan.status();
+  if (!o.thresholds_file.empty()) {
+    const std::vector<std::string> known = o.command == Command::kMcp
+                                               ? scenarios::McpScenarioNames()
+                                               : scenarios::BuiltinScenarioNames();
+    Result<ThresholdFile> thresholds = LoadThresholdFile(o.thresholds_file, known);
+    if (!thresholds.ok()) return thresholds.status();
+    plan->thresholds = std::move(*thresholds);
+  }
+  if (Status s = CheckAttachedTarget(*plan); !s.ok()) return s;
+  return plan;
+}
+
 }  // namespace
 
 int RunLeakcheck(const Options& o, std::FILE* out, std::FILE* err, bool err_is_terminal) {
@@ -84,10 +101,9 @@ int RunLeakcheck(const Options& o, std::FILE* out, std::FILE* err, bool err_is_t
   }
   if (o.command == Command::kList) return ListScenarios(out);
 
-  Result<Plan> plan = MakePlan(o);
-  Status usable = plan.ok() ? CheckAttachedTarget(*plan) : plan.status();
-  if (!usable.ok()) {
-    std::fprintf(err, "leakcheck: %s\n", usable.message().c_str());
+  Result<Plan> plan = Prepare(o);
+  if (!plan.ok()) {
+    std::fprintf(err, "leakcheck: %s\n", plan.status().message().c_str());
     return kExitUsage;
   }
   // The MCP client's own log (a server's stderr lines, each exit by a

@@ -146,10 +146,10 @@ Status ParseCommand(const std::string& command, Options* o) {
 // The options that take a value.
 bool TakesValue(const std::string& name) {
   static const std::vector<std::string> kValued = {
-      "--scenario",    "--target",   "--port",        "--url",        "--pid",
-      "--mock-url",    "--key",      "--failpoint",   "--iterations", "--warmup",
-      "--concurrency", "--report",   "--session-ttl", "--ttl-env",    "--heap",
-      "--calls",       "--shutdown", "--extension",   "--junit",      "--markdown"};
+      "--scenario",    "--target",    "--port",       "--url",    "--pid",         "--mock-url",
+      "--key",         "--failpoint", "--iterations", "--warmup", "--concurrency", "--report",
+      "--session-ttl", "--ttl-env",   "--heap",       "--calls",  "--shutdown",    "--extension",
+      "--junit",       "--markdown",  "--thresholds"};
   return std::find(kValued.begin(), kValued.end(), name) != kValued.end();
 }
 
@@ -261,8 +261,8 @@ Status ApplyTtlOption(const std::string& name, const std::string& value, Options
   return Status::Ok();
 }
 
-// --failpoint, --heap, --report, --junit, --markdown: how to measure and
-// where the report goes.
+// --failpoint, --heap, --report, --junit, --markdown, --thresholds: how to
+// measure and judge, and where the report goes.
 Status ApplyMeasureOption(const std::string& name, const std::string& value, Options* o) {
   if (name == "--failpoint") {
     if (!KnownFailpoint(value)) {
@@ -293,6 +293,12 @@ Status ApplyMeasureOption(const std::string& name, const std::string& value, Opt
   } else if (name == "--junit" || name == "--markdown") {
     if (value.empty()) return InvalidArgument(name + " needs a file name");
     (name == "--junit" ? o->junit_file : o->markdown_file) = value;
+  } else if (name == "--thresholds") {
+    if (value.empty()) return InvalidArgument("--thresholds needs a file name");
+    if (!o->thresholds_file.empty()) {
+      return InvalidArgument("--thresholds given twice: put every row in one file");
+    }
+    o->thresholds_file = value;
   }
   return Status::Ok();
 }
@@ -419,12 +425,12 @@ namespace {
 constexpr std::string_view kUsageText =
     R"(usage: leakcheck run [--scenario NAME]... [TARGET] [--iterations N] [--warmup N]
                      [--concurrency C] [--failpoint NAME]... [--report DIR] [--json]
-                     [--junit FILE] [--markdown FILE]
+                     [--junit FILE] [--markdown FILE] [--thresholds FILE]
        leakcheck profile [--scenario NAME] [TARGET] [--iterations N] [--warmup N] [--report DIR]
        leakcheck mcp [--scenario NAME]... [--iterations N] [--warmup N] [--concurrency C]
                      [--calls FILE] [--heap auto|exact|node|pss] [--shutdown strict|report]
                      [--profile] [--report DIR] [--json] [--junit FILE] [--markdown FILE]
-                     -- CMD ARGS...
+                     [--thresholds FILE] -- CMD ARGS...
        leakcheck list
        leakcheck --help
 
@@ -477,6 +483,10 @@ OPTIONS
                         slope, bounds and threshold; an error an error; a skip skipped
   --markdown FILE       also write a Markdown summary (the verdict table, the worst slopes,
                         a link to report.html), e.g. for $GITHUB_STEP_SUMMARY
+  --thresholds FILE     heap thresholds of your own, read before the built-in ones (first
+                        match wins): {"thresholds": [{"scenario": "stream_drainage",
+                        "backend": "*", "bytes_per_iteration": 2048, "per_request": false,
+                        "reason": "why"}]}; the report names the file and the reason
 
 mcp starts CMD ARGS (no shell) as a stdio MCP server, with HOME and its working folder
 a fresh temporary folder, speaks MCP to it over stdin/stdout, and runs the scenarios

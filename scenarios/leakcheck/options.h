@@ -7,12 +7,12 @@
 //                 [--failpoint NAME]... [--iterations N] [--warmup N]
 //                 [--concurrency C] [--session-ttl SECS] [--ttl-env NAME|none]
 //                 [--heap exact|pss] [--extension 'CMD ARGS'] [--report DIR] [--json]
-//                 [--junit FILE] [--markdown FILE]
+//                 [--junit FILE] [--markdown FILE] [--thresholds FILE]
 //   leakcheck profile [same target options] [--scenario NAME] [...]
 //   leakcheck mcp [--scenario NAME]... [--iterations N] [--warmup N]
 //                 [--concurrency C] [--calls FILE] [--heap auto|exact|node|pss]
 //                 [--shutdown strict|report] [--profile] [--report DIR] [--json]
-//                 [--junit FILE] [--markdown FILE] -- CMD ARGS...
+//                 [--junit FILE] [--markdown FILE] [--thresholds FILE] -- CMD ARGS...
 //   leakcheck list
 //   leakcheck --help | help
 
@@ -82,6 +82,9 @@ struct Options {
   // (ci_summary.h); empty: not written.
   std::filesystem::path junit_file;
   std::filesystem::path markdown_file;
+  // --thresholds FILE: heap thresholds read before the built-in ones
+  // (threshold_file.h; read when the run starts, not here); empty: none.
+  std::filesystem::path thresholds_file;
 
   // leakcheck mcp [OPTIONS] -- CMD ARGS...
   std::vector<std::string> mcp_argv;  // the MCP server's command, after --

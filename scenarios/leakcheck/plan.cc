@@ -64,7 +64,7 @@ Json EnvironmentJson() {
 }
 
 // {"kind": "builtin"|"command"|"attach", "command", "url", "pid", ...}.
-Json TargetJson(const Options& options) {
+Json TargetKindJson(const Options& options) {
   if (options.command == Command::kMcp) {
     return {{"kind", "mcp"},
             {"command", Join(options.mcp_argv, " ")},
@@ -98,6 +98,13 @@ Json TargetJson(const Options& options) {
     t["extension"] = options.extension_command;
     t["extension_argv"] = options.extension_argv;
   }
+  return t;
+}
+
+// The target, and the thresholds file it is judged with when given.
+Json TargetJson(const Options& options) {
+  Json t = TargetKindJson(options);
+  if (!options.thresholds_file.empty()) t["thresholds"] = options.thresholds_file.string();
   return t;
 }
 

@@ -16,6 +16,7 @@
 #include "core/base/json.h"
 #include "core/base/status.h"
 #include "scenarios/leakcheck/options.h"
+#include "scenarios/leakcheck/threshold_file.h"
 #include "scenarios/runner/iteration_counts.h"
 #include "scenarios/runner/scenario.h"
 #include "scenarios/targets/target_factory.h"
@@ -40,6 +41,11 @@ struct Plan {
   std::string created;      // UTC, when planned
   std::filesystem::path report_dir;
   std::vector<PlannedScenario> scenarios;
+  // --thresholds: the file's rows, read before each scenario's own and
+  // the built-in ones; kept here for the whole run (the runner views
+  // them). Empty without the option; set by the caller (LoadThresholdFile),
+  // since planning reads no file.
+  ThresholdFile thresholds;
 };
 
 // Errors: InvalidArgument for a chosen scenario the target cannot run,

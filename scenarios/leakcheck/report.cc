@@ -5,6 +5,7 @@
 #include "core/base/text_table.h"
 #include "scenarios/report/html_report.h"
 #include "scenarios/report/report_text.h"
+#include "scenarios/report/verdict_message.h"
 #include "scenarios/runner/judge.h"
 
 namespace goose::leakcheck {
@@ -95,6 +96,8 @@ std::string VerdictTable(const Json& report) {
     }
     const std::string skipped = r.value("skipped_reason", "");
     if (!skipped.empty()) out += r.value("scenario", "?") + ": skipped: " + skipped + "\n";
+    const std::string mine = scenarios::ThresholdFromFile(r);
+    if (!mine.empty()) out += r.value("scenario", "?") + ": " + mine + "\n";
   }
   // Findings: where the target's answers differ from our goose-api's.
   for (const Json& r : report.value("results", Json::array())) {

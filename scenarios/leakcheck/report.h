@@ -35,8 +35,9 @@ Status WriteReport(const std::filesystem::path& dir, const Json& report);
 
 // One row per result: scenario, verdict, heap series and slope with its
 // bound against the threshold, the leaking series, iterations, seconds;
-// then each result's error, violations and skip reason, the findings, and
-// the overall verdict.
+// then each result's error, violations, skip reason and heap threshold
+// from a --thresholds file (with its reason), the findings, and the
+// overall verdict.
 std::string VerdictTable(const Json& report);
 
 // The table's heading and rows alone (VerdictTable prints them; the

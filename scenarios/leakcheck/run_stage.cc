@@ -43,6 +43,7 @@ ScenarioResult RunOne(PlannedScenario& p, std::unique_ptr<Target> target, const 
   run.warmup = p.counts.warmup;
   run.iterations = p.counts.iterations;
   run.progress = display.Callback();
+  run.user_thresholds = plan.thresholds.rows();
   run.hooks.push_back(&metrics);
   const bool attribute =
       plan.command == Command::kProfile || (plan.command == Command::kMcp && o.mcp_profile);

@@ -7,6 +7,7 @@
 #include "core/base/strings.h"
 #include "scenarios/report/html_text.h"
 #include "scenarios/report/svg_plot.h"
+#include "scenarios/report/verdict_message.h"
 
 namespace goose::scenarios {
 namespace {
@@ -287,8 +288,10 @@ std::string ResultFindings(const Json& result) {
     }
     html += "</ul>";
   }
-  if (const std::string reason = Text(result, "heap_threshold_reason");
-      reason != "-" && !reason.empty()) {
+  if (const std::string mine = ThresholdFromFile(result); !mine.empty()) {
+    html += "<p class=\"meta\">" + HtmlEscape(mine) + "</p>";
+  } else if (const std::string reason = Text(result, "heap_threshold_reason");
+             reason != "-" && !reason.empty()) {
     html += "<p class=\"meta\">heap threshold: " + HtmlEscape(reason) + "</p>";
   }
   if (const Json& peak = Field(result, "peak"); peak.is_object()) {

@@ -54,6 +54,20 @@ std::string SeriesFigures(const Json& series, const Json& confidence) {
   return text;
 }
 
+std::string ThresholdFromFile(const Json& result) {
+  const std::string file = JsonString(result, "heap_threshold_file");
+  if (file.empty()) return "";
+  std::string threshold = "-";
+  for (const Json& s : JsonArray(result, "series")) {
+    if (JsonString(s, "kind") != "heap") continue;
+    const std::string unit = JsonString(s, "unit");
+    threshold =
+        Num(JsonField(s, "threshold")) + (unit.empty() ? " /" : " " + unit + "/") + "iteration";
+  }
+  return "heap threshold " + threshold + " from " + file + ": " +
+         JsonString(result, "heap_threshold_reason");
+}
+
 std::string VerdictMessage(const Json& result) {
   const std::string verdict = JsonString(result, "verdict");
   if (verdict == "leak") {
@@ -61,6 +75,8 @@ std::string VerdictMessage(const Json& result) {
     for (const Json& s : JsonArray(result, "series")) {
       if (Judged(s) && JsonString(s, "verdict") == "leak") {
         AppendJoined(&text, "; ", SeriesFigures(s, JsonField(result, "slope_confidence")));
+        const std::string mine = JsonString(s, "kind") == "heap" ? ThresholdFromFile(result) : "";
+        if (!mine.empty()) text += " (" + mine + ")";
       }
     }
     if (const Json& lsan = JsonField(result, "lsan_leaks"); lsan.is_number() && lsan != 0) {

@@ -21,8 +21,15 @@ namespace goose::scenarios {
 // result's "slope_confidence" (0.99 when it is not a number).
 std::string SeriesFigures(const Json& series, const Json& confidence = Json());
 
+// Where the result's heap threshold came from when it is the user's
+// (leakcheck --thresholds FILE: the result has "heap_threshold_file"):
+// "heap threshold 2048 B/iteration from FILE: REASON"; "" for a built-in
+// threshold or a scenario's own.
+std::string ThresholdFromFile(const Json& result);
+
 // One line: why the result is not clean. "leak: " and the figures of
-// every leaking series (and LeakSanitizer's reports); "over budget: " and
+// every leaking series (and LeakSanitizer's reports; a heap threshold
+// from a thresholds file with ThresholdFromFile's words); "over budget: " and
 // the peaks against their budgets; "error: " and the error; "skipped: "
 // and the reason; "" for a clean result.
 std::string VerdictMessage(const Json& result);

@@ -101,7 +101,8 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
   Collected collected = Collect(scenario, target, collect);
   // After Setup(): a scenario may learn there how many requests an
   // iteration makes (an MCP call script).
-  HeapThreshold heap = HeapThresholdFor(info.name, heap_kind, info.heap_thresholds);
+  HeapThreshold heap =
+      HeapThresholdFor(info.name, heap_kind, info.heap_thresholds, options_.user_thresholds);
   if (heap.per_request) heap.bytes_per_iteration *= std::max(1, info.requests_per_iteration);
 
   ScenarioResult result;
@@ -115,6 +116,7 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
   result.iterations = counts.iterations;
   result.requests = counts.iterations * info.requests_per_iteration;
   result.heap_threshold_reason = std::string(heap.reason);
+  result.heap_threshold_file = std::string(heap.file);
   result.series = JudgeSeries(std::move(collected.series), heap);
   result.peak = collected.peak;
   result.peak_budget = PeakBudgetFor(info.name, heap_kind, target.pid() == 0);

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@
 #include "scenarios/runner/run_hook.h"
 #include "scenarios/runner/scenario.h"
 #include "scenarios/runner/scenario_result.h"
+#include "scenarios/runner/thresholds.h"
 #include "scenarios/targets/target.h"
 
 namespace goose::scenarios {
@@ -43,6 +45,10 @@ struct RunOptions {
   std::string preset;               // for reports; empty: from GOOSE_PRESET or the backend
   ProgressCallback progress;        // optional
   std::vector<RunHook*> hooks;      // not owned; ride along every run
+  // Heap threshold rows read before the scenario's and the built-in ones
+  // (leakcheck --thresholds FILE; thresholds.h). Not owned: the caller
+  // keeps them, and the strings they view, for the whole run.
+  std::span<const ThresholdRow> user_thresholds;
 };
 
 class Runner {

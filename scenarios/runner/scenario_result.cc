@@ -87,6 +87,7 @@ Json ScenarioResult::ToJson() const {
                 {"reason", std::string(peak_budget.reason)}}}};
   if (!heap_series.empty()) out["heap_series"] = heap_series;
   if (!heap_note.empty()) out["heap_note"] = heap_note;
+  if (!heap_threshold_file.empty()) out["heap_threshold_file"] = heap_threshold_file;
   if (!skipped_reason.empty()) out["skipped_reason"] = skipped_reason;
   Json list = Json::array();
   for (const SeriesResult& s : series) list.push_back(SeriesJson(s));

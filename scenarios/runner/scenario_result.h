@@ -49,6 +49,9 @@ struct ScenarioResult {
   std::string skipped_reason;  // not run at all, and why ("" when it ran)
   int lsan_leaks = 0;          // non-zero: LeakSanitizer found unreachable memory
   std::string heap_threshold_reason;
+  // The thresholds file the heap threshold came from ("" for a built-in
+  // row or the scenario's own): leakcheck --thresholds.
+  std::string heap_threshold_file;
   std::string heap_profile_diff;  // heapprof: the top growing sites
   // Answers that differed from our goose-api's (lenient runs only).
   std::vector<Deviation> deviations;

@@ -131,7 +131,11 @@ bool Matches(std::string_view pattern, std::string_view value) {
 }  // namespace
 
 HeapThreshold HeapThresholdFor(std::string_view scenario, std::string_view backend,
-                               std::span<const ThresholdRow> own) {
+                               std::span<const ThresholdRow> own,
+                               std::span<const ThresholdRow> user) {
+  for (const Row& row : user) {
+    if (Matches(row.scenario, scenario) && Matches(row.backend, backend)) return row.threshold;
+  }
   for (const Row& row : own) {
     if (Matches(row.scenario, scenario) && Matches(row.backend, backend)) return row.threshold;
   }
@@ -139,6 +143,13 @@ HeapThreshold HeapThresholdFor(std::string_view scenario, std::string_view backe
     if (Matches(row.scenario, scenario) && Matches(row.backend, backend)) return row.threshold;
   }
   return kRows.back().threshold;
+}
+
+std::span<const std::string_view> HeapBackendNames() {
+  static constexpr std::array<std::string_view, 9> kNames = {
+      "glibc", "tcmalloc",     "sanitizer",     "tsan", "malloc",
+      "pss",   "pss-tcmalloc", "pss-sanitizer", "v8"};
+  return kNames;
 }
 
 PeakBudget PeakBudgetFor(std::string_view scenario, std::string_view backend, bool in_process) {

@@ -23,6 +23,9 @@ struct HeapThreshold {
   // multiplies it by the scenario's requests per iteration (leaks are per
   // request; so is the bounded growth of an interpreter's caches).
   bool per_request = false;
+  // The thresholds file the row came from (leakcheck --thresholds); empty
+  // for the built-in rows and a scenario's own.
+  std::string_view file = {};
 };
 
 // One row of a threshold table: `scenario` and `backend` are names or "*".
@@ -34,12 +37,20 @@ struct ThresholdRow {
 
 // The threshold for `scenario` under heap backend `backend` (as
 // HeapGauge::Backend() names it, or an external server's heap kind). The
-// scenario's own rows (`own`: a scenario defined outside this folder keeps
-// its table beside it, ScenarioInfo::heap_thresholds) are read first, then
-// the built-in table; first match wins. No match: the default row, whose
-// reason says so.
+// user's rows (`user`: leakcheck --thresholds FILE) are read first, then
+// the scenario's own (`own`: a scenario defined outside this folder keeps
+// its table beside it, ScenarioInfo::heap_thresholds), then the built-in
+// table; first match wins. No match: the default row, whose reason says
+// so. The returned views point into the rows: they live as long as those.
 HeapThreshold HeapThresholdFor(std::string_view scenario, std::string_view backend,
-                               std::span<const ThresholdRow> own = {});
+                               std::span<const ThresholdRow> own = {},
+                               std::span<const ThresholdRow> user = {});
+
+// Every heap backend name a threshold row can match: the in-process
+// allocators (HeapGauge::Backend(): glibc, tcmalloc, sanitizer, tsan) and
+// the heap kinds of a server watched from outside (malloc, pss,
+// pss-tcmalloc, pss-sanitizer, v8).
+std::span<const std::string_view> HeapBackendNames();
 
 // How far above where they began a scenario's measured iterations may take
 // the server's heap and resident memory (its peak-memory gate). Judged for

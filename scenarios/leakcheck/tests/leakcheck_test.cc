@@ -60,6 +60,7 @@ TEST_F(LeakcheckTest, BadArgumentsExit2) {
            {"run", "--scenario", "no_such_scenario"},
            {"run", "--scenario", "server_sigkill", "--target", "goose-api"},
            {"run", "--scenario", "summarization", "--concurrency", "3"},
+           {"run", "--scenario", "stream_drainage", "--thresholds", "/nonexistent/t.json"},
            {"bogus"}}) {
     RunOutcome run = Leakcheck(args);
     EXPECT_EQ(run.exit_code, 2) << args[1] << ": " << run.err;
@@ -146,6 +147,50 @@ TEST_F(LeakcheckTest, PartialDrainFailpointLeaksStreams) {
   EXPECT_THAT(message, HasSubstr("(zero tolerance)"));
   EXPECT_THAT(failed["text"].get<std::string>(), HasSubstr("heap_bytes: slope "));
   EXPECT_THAT(failed["text"].get<std::string>(), HasSubstr("threshold "));
+}
+
+// --thresholds FILE: a canary that keeps 64 B per request (retain_heap,
+// reachable, so no sanitizer reports it) passes with a file that raises
+// stream_drainage's heap threshold above its slope, and every view names
+// the file and its reason. Without the file the same run leaks on
+// heap_bytes where the heap is exact (dev: live malloc bytes, 96
+// B/iteration allowed); elsewhere it is PSS, too coarse for 64 B.
+TEST_F(LeakcheckTest, AThresholdsFileRaisesTheHeapThreshold) {
+  const std::filesystem::path file = reports_.path() / "thresholds.json";
+  std::ofstream(file) << R"({"thresholds": [{"scenario": "stream_drainage", "backend": "*",
+      "bytes_per_iteration": 1e9, "reason": "retain_heap keeps 64 B per request on purpose"}]})";
+  const std::filesystem::path junit = reports_.path() / "junit.xml";
+  const std::vector<std::string> canary = {"run",         "--scenario",  "stream_drainage",
+                                           "--failpoint", "retain_heap", "--iterations",
+                                           "20",          "--warmup",    "2"};
+  std::vector<std::string> with_file = WithReport(canary);
+  with_file.insert(with_file.end(), {"--thresholds=" + file.string(), "--junit", junit.string()});
+  RunOutcome run = Leakcheck(with_file);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  const std::string named = "heap threshold 1000000000 B/iteration from " + file.string() +
+                            ": retain_heap keeps 64 B per request on purpose";
+  EXPECT_THAT(run.out, HasSubstr("stream_drainage: " + named)) << run.out;
+  const Json report = Report();
+  EXPECT_EQ(report["target"].value("thresholds", ""), file.string());
+  const Json* r = ResultOf(report, "stream_drainage");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->value("heap_threshold_file", ""), file.string());
+  const Json* heap = SeriesOf(*r, "heap_bytes");
+  ASSERT_NE(heap, nullptr);
+  EXPECT_EQ(heap->value("threshold", 0.0), 1e9);
+  EXPECT_THAT(testing::ReadWholeFile(reports_.path() / "report.html"), HasSubstr(named));
+  EXPECT_THAT(testing::ReadWholeFile(junit), HasSubstr(named));
+  ExpectNothingLeftBehind();
+#if defined(GOOSE_HEAP_BACKEND_GLIBC) && !defined(GOOSE_TSAN)
+  RunOutcome without = Leakcheck(WithReport(canary));
+  EXPECT_EQ(without.exit_code, 1) << without.out << without.err;
+  const Json leaked = Report();
+  const Json* l = ResultOf(leaked, "stream_drainage");
+  ASSERT_NE(l, nullptr);
+  EXPECT_THAT((*l)["leaking_series"], Contains("heap_bytes")) << JsonDump((*l)["leaking_series"]);
+  EXPECT_FALSE(l->contains("heap_threshold_file"));
+  ExpectNothingLeftBehind();
+#endif
 }
 
 TEST_F(LeakcheckTest, LeakFdFailpointLeaksFds) {

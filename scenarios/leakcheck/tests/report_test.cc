@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <map>
 
+#include "scenarios/leakcheck/ci_summary.h"
 #include "scenarios/leakcheck/hooks.h"
 #include "scenarios/leakcheck/progress.h"
 #include "scenarios/leakcheck/tests/fake_target.h"
@@ -24,6 +25,7 @@ namespace {
 using scenarios::ScenarioResult;
 using scenarios::Series;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 ScenarioResult Result(const std::string& name) {
   scenarios::ScenarioInfo info;
@@ -160,6 +162,54 @@ TEST(Report, DeviationsAreListedWithTheirCounts) {
               HasSubstr("disconnects_and_failures: deviation (60x): POST /session/reply answered "
                         "200"));
   EXPECT_THAT(VerdictTable(r), HasSubstr("deviation (3x): a reply's message starts with"));
+}
+
+// A heap threshold from --thresholds FILE: every view names the file and
+// the reason, with the threshold it set; a built-in one names no file.
+TEST(Report, AThresholdFromAFileIsNamedWithItsReasonEverywhere) {
+  ScenarioResult clean = Result("stream_drainage");
+  clean.heap_threshold_reason = "our server caches 2 KiB per session";
+  clean.heap_threshold_file = "mine.json";
+  clean.series[static_cast<int>(Series::kHeapBytes)].threshold = 2048;
+  ScenarioResult leak = Result("concurrent_sessions");
+  leak.heap_threshold_reason = "sessions <keep> a little";
+  leak.heap_threshold_file = "mine.json";
+  scenarios::SeriesResult& heap = leak.series[static_cast<int>(Series::kHeapBytes)];
+  heap.samples = {0, 100, 200, 300};
+  heap.growth.estimate = {96.5, 90.25, 101.0};
+  heap.threshold = 32;
+  heap.leak = true;
+  ScenarioResult built_in = Result("summarization");
+  built_in.heap_threshold_reason = "the built-in row";
+  Plan plan;
+  plan.target = {{"kind", "builtin"}, {"thresholds", "mine.json"}};
+  const Json report = BuildReport(plan, {clean, leak, built_in});
+  const std::string clean_text =
+      "heap threshold 2048 B/iteration from mine.json: our server caches 2 KiB per session";
+  const std::string leak_text =
+      "heap threshold 32 B/iteration from mine.json: sessions <keep> a little";
+  EXPECT_EQ(report["results"][0]["heap_threshold_file"], "mine.json");
+  EXPECT_FALSE(report["results"][2].contains("heap_threshold_file"));
+
+  const std::string table = VerdictTable(report);
+  EXPECT_THAT(table, HasSubstr("stream_drainage: " + clean_text + "\n"));
+  EXPECT_THAT(table, HasSubstr("concurrent_sessions: " + leak_text + "\n"));
+  EXPECT_THAT(table, Not(HasSubstr("summarization: heap threshold")));
+
+  const std::string html = scenarios::RenderHtmlReport(report);
+  EXPECT_THAT(html, HasSubstr(clean_text));
+  EXPECT_THAT(html, HasSubstr("sessions &lt;keep&gt; a little"));
+  EXPECT_THAT(html, HasSubstr("heap threshold: the built-in row"));
+
+  const std::string junit = ReportJunit(report);
+  EXPECT_THAT(junit, HasSubstr(clean_text));  // the clean case's system-out
+  EXPECT_THAT(junit, HasSubstr("threshold 32 B/iteration (heap threshold 32 B/iteration from "
+                               "mine.json: sessions &lt;keep&gt; a little)"));
+  EXPECT_THAT(junit, HasSubstr("name=\"target.thresholds\" value=\"mine.json\""));
+
+  const std::string md = ReportMarkdown(report, "");
+  EXPECT_THAT(md, HasSubstr("stream_drainage: " + clean_text));
+  EXPECT_THAT(md, HasSubstr("concurrent_sessions: leak: heap_bytes: slope 96.5 B/iteration"));
 }
 
 }  // namespace
