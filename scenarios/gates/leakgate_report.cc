@@ -9,7 +9,7 @@
 // the verdicts for a CI engine (leakgate_ci.h).
 //
 //   leakgate-report --out reports/leakgate.json [--html reports/leakgate.html] \
-//       [--junit reports/leakgate.junit.xml] [--markdown reports/leakgate.md] \
+//       [--junit reports/leakgate-junit.xml] [--markdown reports/leakgate.md] \
 //       asan=reports/leakgate-runs/asan heapprof:1of2=DIR heapprof:2of2=DIR ...
 //
 // Each PRESET=DIR argument names a directory of <test>.json files, and
