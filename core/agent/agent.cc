@@ -5,6 +5,7 @@
 #include "core/base/failpoint.h"
 #include "core/base/log.h"
 #include "core/base/saturating.h"
+#include "core/model/reply_stream.h"
 
 namespace goose {
 namespace {
@@ -197,12 +198,13 @@ Message AgentReply::CallTools(const std::vector<const ToolRequestContent*>& requ
       if (response.tool_result.ok()) {
         for (const Json& item : *response.tool_result.value) bytes += JsonDump(item).size();
       }
-      if (bytes > options_.limits.max_message_bytes && !FailpointOn(Failpoint::kLiftReplyLimits)) {
+      const size_t max_bytes = EffectiveLimits(options_.limits).max_message_bytes;
+      if (bytes > max_bytes && !FailpointOn(Failpoint::kLiftReplyLimits)) {
         // A tool error the model can act on, not the whole reply's failure.
         response.tool_result = ToolResult<std::vector<Json>>::Failure(
             "the tool's result (" + std::to_string(bytes) +
-            " bytes) is larger than GOOSE_API_MAX_MESSAGE_BYTES (" +
-            std::to_string(options_.limits.max_message_bytes) + ")");
+            " bytes) is larger than GOOSE_API_MAX_MESSAGE_BYTES (" + std::to_string(max_bytes) +
+            ")");
       }
       if (!response.tool_result.ok()) {
         GOOSE_LOG(kInfo) << "tool " << request->tool_call.value->name

@@ -54,7 +54,10 @@ constexpr std::string_view kNames[] = {"partial_drain",
                                        "lift_answer_budget",
                                        "write_on_worker",
                                        "answer_dom",
-                                       "request_dom"};
+                                       "request_dom",
+                                       "raise_message_bytes",
+                                       "raise_sse_line",
+                                       "raise_mcp_line"};
 static_assert(std::size(kNames) == static_cast<size_t>(Failpoint::kCount));
 
 #if defined(GOOSE_FAILPOINTS)

@@ -52,6 +52,10 @@
 // The raise_* faults loosen a limit 4x instead of removing it: the
 // regression people make (a default raised), which a gate must catch too.
 //   raise_body_limit       GOOSE_API_MAX_BODY_BYTES taken as 4x its value
+//   raise_message_bytes    GOOSE_API_MAX_MESSAGE_BYTES taken as 4x its value
+//                          (EffectiveLimits, core/model/reply_stream.h)
+//   raise_sse_line         a provider's SSE line limit (1 MiB) taken as 4x
+//   raise_mcp_line         GOOSE_API_MAX_MCP_LINE_BYTES taken as 4x its value
 //
 // More lifted limits:
 //   lift_request_framing   request heads are not checked against RFC 9112's
@@ -116,6 +120,9 @@ enum class Failpoint : int {
   kWriteOnWorker,
   kAnswerDom,
   kRequestDom,
+  kRaiseMessageBytes,
+  kRaiseSseLine,
+  kRaiseMcpLine,
   kCount,
 };
 

@@ -39,15 +39,20 @@ std::string Head(std::string_view text, size_t max) {
   return PrintableForLog(text.substr(0, max)) + (text.size() > max ? "..." : "");
 }
 
+// GOOSE_API_MAX_MCP_LINE_BYTES as it applies: taken as 4x its value under
+// raise_mcp_line (the canary that proves a gate fails on a raised limit).
+size_t LineLimit(const McpClientOptions& options) {
+  const size_t limit = std::max<size_t>(1, options.max_line_bytes);
+  return FailpointOn(Failpoint::kRaiseMcpLine) ? 4 * limit : limit;
+}
+
 }  // namespace
 
 McpClient::McpClient(std::unique_ptr<ChildProcess> child, McpClientOptions options)
     : name_(options.name.empty() ? child->name() : options.name),
       options_(std::move(options)),
       child_(std::move(child)),
-      splitter_(FailpointOn(Failpoint::kLiftMcpLine)
-                    ? SIZE_MAX
-                    : std::max<size_t>(1, options_.max_line_bytes)),
+      splitter_(FailpointOn(Failpoint::kLiftMcpLine) ? SIZE_MAX : LineLimit(options_)),
       read_buf_(64 * 1024),
       reader_([this](std::stop_token stop) { ReadLoop(stop); }) {}
 
@@ -247,7 +252,7 @@ void McpClient::HandleLine(std::string_view line, size_t dropped) {
     uint64_t n = ++skipped_lines_;
     if (n <= kSkippedLinesLoggedInFull || n % 1000 == 0) {
       GOOSE_LOG(kWarn) << "extension " << name_ << " wrote a line of " << line.size() + dropped
-                       << " bytes on stdout, over the limit of " << options_.max_line_bytes
+                       << " bytes on stdout, over the limit of " << LineLimit(options_)
                        << "; skipped (" << n << " lines skipped so far)";
     }
     return;
@@ -281,7 +286,7 @@ void McpClient::HandleOverlongLine(std::string_view head) {
   FailPending(*id, Status(StatusCode::kLimitExceeded,
                           "extension " + name_ + " answered with a line longer than " +
                               "GOOSE_API_MAX_MCP_LINE_BYTES (" +
-                              std::to_string(options_.max_line_bytes) + ")"));
+                              std::to_string(LineLimit(options_)) + ")"));
 }
 
 void McpClient::FailPending(int64_t id, Status error) {

@@ -55,7 +55,13 @@ ProviderError LimitError(const std::string& what, size_t limit, const char* sett
   return error;
 }
 
-DrainResult Drain(ReplyStream& stream, const ReplyLimits& limits) {
+ReplyLimits EffectiveLimits(ReplyLimits limits) {
+  if (FailpointOn(Failpoint::kRaiseMessageBytes)) limits.max_message_bytes *= 4;
+  return limits;
+}
+
+DrainResult Drain(ReplyStream& stream, const ReplyLimits& given) {
+  const ReplyLimits limits = EffectiveLimits(given);
   const bool bounded = !FailpointOn(Failpoint::kLiftReplyLimits);
   MessageAssembler assembler;
   StreamItem item;

@@ -97,6 +97,11 @@ struct ReplyLimits {
   size_t max_tool_calls = 64;          // tool calls in one provider turn
 };
 
+// `limits` as every reader applies them: GOOSE_API_MAX_MESSAGE_BYTES taken
+// as 4x its value under the raise_message_bytes failpoint (the canary that
+// proves a gate fails on a raised limit, not only on a removed one).
+ReplyLimits EffectiveLimits(ReplyLimits limits);
+
 // What a piece of content weighs against the limits: the bytes of its text,
 // or of its JSON.
 size_t ContentBytes(const Content& content);

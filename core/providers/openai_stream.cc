@@ -5,6 +5,7 @@
 #include "core/base/failpoint.h"
 #include "core/base/json.h"
 #include "core/base/strings.h"
+#include "core/model/reply_stream.h"
 #include "core/providers/condition_wait.h"
 #include "core/providers/openai_chunk_decoder.h"
 #include "core/providers/openai_completion_parser.h"
@@ -79,8 +80,9 @@ class OpenAIStream::Attempt final : public HttpResponseSink {
  public:
   explicit Attempt(OpenAIStream* stream)
       : stream_(stream),
-        decoder_(OpenAIChunkDecoder::Limits{stream->config_.limits.max_message_bytes,
-                                            stream->config_.limits.max_tool_calls}) {}
+        decoder_(
+            OpenAIChunkDecoder::Limits{EffectiveLimits(stream->config_.limits).max_message_bytes,
+                                       stream->config_.limits.max_tool_calls}) {}
 
   bool OnHead(const HttpHead& head) override {
     if (head.status < 200 || head.status > 299) {

@@ -28,7 +28,11 @@ bool AllDigits(std::string_view s) {
 
 }  // namespace
 
-SseParser::SseParser(Limits limits) : limits_(limits) {}
+SseParser::SseParser(Limits limits) : limits_(limits) {
+  // raise_sse_line: the line limit loosened 4x (its events' limit is not),
+  // for the canary that proves the SSE line gates fail on a raised limit.
+  if (FailpointOn(Failpoint::kRaiseSseLine)) limits_.max_line_bytes *= 4;
+}
 
 Status SseParser::Fail(std::string message) {
   status_ = Status(StatusCode::kResourceExhausted, "SSE stream: " + std::move(message));
