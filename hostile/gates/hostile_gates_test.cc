@@ -26,7 +26,11 @@
 #include "core/base/json.h"
 #include "core/base/process_stats.h"
 #include "core/base/resource_ledger.h"
+#include "core/extensions/mcp_client.h"
+#include "core/model/reply_stream.h"
+#include "core/providers/openai_config.h"
 #include "core/providers/openai_provider.h"
+#include "core/providers/sse_parser.h"
 #include "core/server/api_server.h"
 #include "harness/api_client.h"
 #include "harness/gate_report.h"
@@ -160,7 +164,7 @@ class HostileGate : public ::testing::Test {
     peak_ = meter.Stop();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const Budget budget = case_budget ? *case_budget : CurrentBudget();
+    const Budget budget = case_budget ? *case_budget : BaseBudget();
     const bool heap_ok = peak_.heap_peak < 0 || peak_.heap_rise() <= budget.heap_bytes;
     const bool rss_ok = peak_.rss_peak < 0 || peak_.rss_rise() <= budget.rss_bytes;
     EXPECT_TRUE(heap_ok && rss_ok)
@@ -408,8 +412,9 @@ TEST_F(HostileGate, PostWithoutLengthIsRefused) {
 TEST_F(HostileGate, RequestLineWithoutEndIsCutAtTheHeadLimit) {
   StartServer();
   Outcome out;
-  Measure("GOOSE_API_MAX_HEADER_BYTES",
-          [&] { out = RequestLineWithoutEnd(victim_, 256 << 20, 30s); });
+  Measure(
+      "GOOSE_API_MAX_HEADER_BYTES", [&] { out = RequestLineWithoutEnd(victim_, 256 << 20, 30s); },
+      LimitBudget(kHeadBytesRule, HttpLimits{}.max_header_bytes));
   ExpectAnswer(out, 431);
   EXPECT_LT(out.bytes_sent, 16u << 20) << out.ToString();
   ExpectAlive();
@@ -418,7 +423,9 @@ TEST_F(HostileGate, RequestLineWithoutEndIsCutAtTheHeadLimit) {
 TEST_F(HostileGate, HeaderWithoutEndIsCutAtTheHeadLimit) {
   StartServer();
   Outcome out;
-  Measure("GOOSE_API_MAX_HEADER_BYTES", [&] { out = HeaderWithoutEnd(victim_, 256 << 20, 30s); });
+  Measure(
+      "GOOSE_API_MAX_HEADER_BYTES", [&] { out = HeaderWithoutEnd(victim_, 256 << 20, 30s); },
+      LimitBudget(kHeadBytesRule, HttpLimits{}.max_header_bytes));
   ExpectAnswer(out, 431);
   EXPECT_LT(out.bytes_sent, 16u << 20) << out.ToString();
   ExpectAlive();
@@ -427,7 +434,9 @@ TEST_F(HostileGate, HeaderWithoutEndIsCutAtTheHeadLimit) {
 TEST_F(HostileGate, ManyHeadersAreCutAtTheHeadLimit) {
   StartServer();
   Outcome out;
-  Measure("GOOSE_API_MAX_HEADER_BYTES", [&] { out = ManyHeaders(victim_, 10'000'000, 30s); });
+  Measure(
+      "GOOSE_API_MAX_HEADER_BYTES", [&] { out = ManyHeaders(victim_, 10'000'000, 30s); },
+      LimitBudget(kHeadBytesRule, HttpLimits{}.max_header_bytes));
   ExpectAnswer(out, 431);
   ExpectAlive();
 }
@@ -481,7 +490,8 @@ TEST_F(HostileGate, DeepJsonBodyIsRefused) {
   StartServer();
   Seed seed = MakeSeed();
   Outcome out;
-  Measure("GOOSE_API_MAX_JSON_DEPTH", [&] { out = DeepJson(victim_, 500'000); });
+  Measure(
+      "GOOSE_API_MAX_JSON_DEPTH", [&] { out = DeepJson(victim_, 500'000); }, DepthBudget());
   ExpectAnswer(out, 400, "GOOSE_API_MAX_JSON_DEPTH");
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -490,8 +500,10 @@ TEST_F(HostileGate, DeepJsonBodyIsRefused) {
 TEST_F(HostileGate, WideValidJsonAtTheBodyLimitIsServed) {
   StartServer();
   Outcome out;
-  Measure("GOOSE_API_MAX_BODY_BYTES (a body that large, parsed)",
-          [&] { out = WideJson(victim_, (1 << 20) - 1024); });
+  Measure(
+      "GOOSE_API_MAX_BODY_BYTES (a body that large, parsed)",
+      [&] { out = WideJson(victim_, (1 << 20) - 1024); },
+      LimitBudget(kBodyBytesRule, ApiServerOptions{}.max_body_bytes));
   ExpectAnswer(out, 200);
   ExpectAlive();
 }
@@ -565,9 +577,12 @@ TEST_F(HostileGate, EndlessTextFromTheProviderFailsTheReply) {
   StartWithHostileProvider(Mode(mock::HostileMode::kEndlessText));
   Seed seed = MakeSeed();
   HttpAnswer reply;
-  Measure("GOOSE_API_MAX_MESSAGE_BYTES", [&] {
-    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-  });
+  Measure(
+      "GOOSE_API_MAX_MESSAGE_BYTES",
+      [&] {
+        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+      },
+      LimitBudget(kMessageBytesRule, ReplyLimits{}.max_message_bytes));
   ExpectAnswer(reply, 502, "GOOSE_API_MAX_MESSAGE_BYTES");
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -577,9 +592,12 @@ TEST_F(HostileGate, OneHugeDeltaFailsTheReply) {
   StartWithHostileProvider(Mode(mock::HostileMode::kHugeDelta, 256ull << 20));
   Seed seed = MakeSeed();
   HttpAnswer reply;
-  Measure("an SSE line at most 1 MiB", [&] {
-    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-  });
+  Measure(
+      "an SSE line at most 1 MiB",
+      [&] {
+        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+      },
+      LimitBudget(kSseLineRule, SseParser::Limits{}.max_line_bytes));
   ExpectAnswer(reply, 502, "line");
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -589,9 +607,12 @@ TEST_F(HostileGate, DeeplyNestedToolArgumentsAreAToolError) {
   StartWithHostileProvider(Mode(mock::HostileMode::kNestedArguments, 300'000));
   Seed seed = MakeSeed();
   HttpAnswer reply;
-  Measure("GOOSE_API_MAX_JSON_DEPTH", [&] {
-    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-  });
+  Measure(
+      "GOOSE_API_MAX_JSON_DEPTH",
+      [&] {
+        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+      },
+      DepthBudget());
   ExpectAnswer(reply, 200);
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -612,9 +633,12 @@ TEST_F(HostileGate, DeeplyNestedChunkFailsTheReply) {
   StartWithHostileProvider(Mode(mock::HostileMode::kNestedContent, 300'000));
   Seed seed = MakeSeed();
   HttpAnswer reply;
-  Measure("GOOSE_API_MAX_JSON_DEPTH", [&] {
-    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-  });
+  Measure(
+      "GOOSE_API_MAX_JSON_DEPTH",
+      [&] {
+        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+      },
+      DepthBudget());
   ExpectAnswer(reply, 500, "GOOSE_API_MAX_JSON_DEPTH");
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -667,9 +691,12 @@ TEST_F(HostileGate, EndlessResponseHeadersFailTheReply) {
   StartWithHostileProvider(Mode(mock::HostileMode::kEndlessHeaders));
   Seed seed = MakeSeed();
   HttpAnswer reply;
-  Measure("a provider answer's head at most 64 KiB", [&] {
-    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-  });
+  Measure(
+      "a provider answer's head at most 64 KiB",
+      [&] {
+        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+      },
+      LimitBudget(kProviderHeadRule, OpenAIConfig{}.max_head_bytes));
   ExpectAnswer(reply, 500, "head is larger than");
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -679,9 +706,12 @@ TEST_F(HostileGate, ALineWithoutNewlineFailsTheReply) {
   StartWithHostileProvider(Mode(mock::HostileMode::kNoNewline));
   Seed seed = MakeSeed();
   HttpAnswer reply;
-  Measure("an SSE line at most 1 MiB", [&] {
-    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-  });
+  Measure(
+      "an SSE line at most 1 MiB",
+      [&] {
+        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+      },
+      LimitBudget(kSseLineRule, SseParser::Limits{}.max_line_bytes));
   ExpectAnswer(reply, 502, "line");
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -711,9 +741,12 @@ TEST_F(HostileGate, HugeToolResultIsAToolError) {
   StartWithHostileExtension("big_result", {{"bytes", 300'000'000}}, /*timeout_seconds=*/60);
   Seed seed = MakeSeed();
   HttpAnswer reply;
-  Measure("GOOSE_API_MAX_MCP_LINE_BYTES", [&] {
-    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "use it"}});
-  });
+  Measure(
+      "GOOSE_API_MAX_MCP_LINE_BYTES",
+      [&] {
+        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "use it"}});
+      },
+      LimitBudget(kMcpLineRule, McpClientOptions{}.max_line_bytes));
   ExpectAnswer(reply, 200);
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -724,9 +757,12 @@ TEST_F(HostileGate, DeeplyNestedToolResultIsAToolError) {
   StartWithHostileExtension("nested_result", {{"depth", 300'000}}, /*timeout_seconds=*/60);
   Seed seed = MakeSeed();
   HttpAnswer reply;
-  Measure("GOOSE_API_MAX_JSON_DEPTH", [&] {
-    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "use it"}});
-  });
+  Measure(
+      "GOOSE_API_MAX_JSON_DEPTH",
+      [&] {
+        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "use it"}});
+      },
+      DepthBudget());
   ExpectAnswer(reply, 200);
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -737,9 +773,12 @@ TEST_F(HostileGate, ExtensionLineWithoutEndIsAToolError) {
   StartWithHostileExtension("endless_line", Json::object());
   Seed seed = MakeSeed();
   HttpAnswer reply;
-  Measure("GOOSE_API_MAX_MCP_LINE_BYTES", [&] {
-    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "use it"}});
-  });
+  Measure(
+      "GOOSE_API_MAX_MCP_LINE_BYTES",
+      [&] {
+        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "use it"}});
+      },
+      LimitBudget(kMcpLineRule, McpClientOptions{}.max_line_bytes));
   ExpectAnswer(reply, 200);
   ExpectAlive();
   ExpectSeedWhole(seed);
