@@ -57,7 +57,9 @@ constexpr std::string_view kNames[] = {"partial_drain",
                                        "request_dom",
                                        "raise_message_bytes",
                                        "raise_sse_line",
-                                       "raise_mcp_line"};
+                                       "raise_mcp_line",
+                                       "raise_head_bytes",
+                                       "raise_provider_head"};
 static_assert(std::size(kNames) == static_cast<size_t>(Failpoint::kCount));
 
 #if defined(GOOSE_FAILPOINTS)

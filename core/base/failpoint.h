@@ -56,6 +56,8 @@
 //                          (EffectiveLimits, core/model/reply_stream.h)
 //   raise_sse_line         a provider's SSE line limit (1 MiB) taken as 4x
 //   raise_mcp_line         GOOSE_API_MAX_MCP_LINE_BYTES taken as 4x its value
+//   raise_head_bytes       GOOSE_API_MAX_HEADER_BYTES taken as 4x its value
+//   raise_provider_head    a provider answer's head limit (64 KiB) taken as 4x
 //
 // More lifted limits:
 //   lift_request_framing   request heads are not checked against RFC 9112's
@@ -123,6 +125,8 @@ enum class Failpoint : int {
   kRaiseMessageBytes,
   kRaiseSseLine,
   kRaiseMcpLine,
+  kRaiseHeadBytes,
+  kRaiseProviderHead,
   kCount,
 };
 

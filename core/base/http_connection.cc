@@ -49,6 +49,11 @@ HttpConnection::HttpConnection(UniqueFd fd, const HttpLimits& limits, AnswerBudg
   ::fcntl(fd_.get(), F_SETFD, FD_CLOEXEC);
 }
 
+size_t HttpConnection::HeadLimit() const {
+  return FailpointOn(Failpoint::kRaiseHeadBytes) ? 4 * limits_.max_header_bytes
+                                                 : limits_.max_header_bytes;
+}
+
 bool HttpConnection::WaitFor(short events, Clock::time_point deadline) const {
   for (;;) {
     pollfd p{fd_.get(), events, 0};
@@ -95,7 +100,7 @@ ssize_t HttpConnection::read(char* ptr, size_t size) {
   const size_t n = std::min(size, pending_.size() - pending_offset_);
   if (in_head_ && !FailpointOn(Failpoint::kLiftHeadLimit)) {
     head_bytes_ += n;
-    if (head_bytes_ > limits_.max_header_bytes) return -1;
+    if (head_bytes_ > HeadLimit()) return -1;
   }
   std::memcpy(ptr, pending_.data() + pending_offset_, n);
   pending_offset_ += n;
@@ -205,7 +210,7 @@ HttpConnection::Head HttpConnection::PeekHead() {
   // What the kernel holds beyond `have`, without taking it: the head is
   // judged whole before any worker reads it. A small look first (heads are
   // small), the whole allowance only for a large one.
-  const size_t want = limits_.max_header_bytes + kHeadEnd.size();
+  const size_t want = HeadLimit() + kHeadEnd.size();
   char small[8 * 1024];
   std::string large;
   for (int pass = 0; pass < 2; ++pass) {
@@ -232,7 +237,7 @@ HttpConnection::Head HttpConnection::PeekHead() {
     const std::string_view seen(buf, had + static_cast<size_t>(n));
     const size_t end = seen.find(kHeadEnd);
     if (end != std::string_view::npos) {
-      if (end > limits_.max_header_bytes) return Head::kTooLarge;
+      if (end > HeadLimit()) return Head::kTooLarge;
       return Framed(seen.substr(0, end + kHeadEnd.size()), Head::kComplete);
     }
     // A bare LF is refused at once: a CRLF will not come.

@@ -145,6 +145,9 @@ class HttpConnection final : public httplib::Stream {
   // Waits until the socket is readable (writable) or `deadline` passes.
   bool WaitFor(short events, Clock::time_point deadline) const;
   Clock::time_point WriteDeadline() const;
+  // limits_.max_header_bytes, taken as 4x its value under the
+  // raise_head_bytes failpoint (its canary, docs/reliability.md).
+  size_t HeadLimit() const;
   // kMalformed (framing_error_ set) when `head` breaks the framing rules,
   // else `otherwise`.
   Head Framed(std::string_view head, Head otherwise);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <memory>
 
+#include "core/base/failpoint.h"
 #include "core/base/strings.h"
 #include "core/providers/bounded_client.h"
 
@@ -51,6 +52,13 @@ std::unique_ptr<httplib::ClientImpl> MakeClient(const OpenAIConfig& config, Head
   return client;
 }
 
+// config.max_head_bytes, taken as 4x its value under the
+// raise_provider_head failpoint (its canary, docs/reliability.md).
+size_t HeadLimit(const OpenAIConfig& config) {
+  return FailpointOn(Failpoint::kRaiseProviderHead) ? 4 * config.max_head_bytes
+                                                    : config.max_head_bytes;
+}
+
 }  // namespace
 
 InterruptibleConnection::Shutdown ShutdownFor(const OpenAIConfig& config) {
@@ -63,7 +71,7 @@ HttpAttempt PostOnce(const OpenAIConfig& config, const ByteQueue& body, bool str
   HttpAttempt attempt;
   attempt.last_activity = steady_clock::now();
   HeadBound bound;
-  bound.max_head_bytes = config.max_head_bytes;
+  bound.max_head_bytes = HeadLimit(config);
   std::unique_ptr<httplib::ClientImpl> client = MakeClient(config, &bound);
   client->set_socket_options([connection](socket_t sock) { connection->Attach(sock); });
 
@@ -128,7 +136,7 @@ ProviderError TransportError(const OpenAIConfig& config, const HttpAttempt& atte
   if (attempt.head_too_large) {
     error.kind = ProviderErrorKind::kBadResponse;
     error.message = origin + " sent an answer whose head is larger than " +
-                    std::to_string(config.max_head_bytes) + " bytes";
+                    std::to_string(HeadLimit(config)) + " bytes";
     return error;
   }
   switch (attempt.error) {
