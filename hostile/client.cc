@@ -452,6 +452,20 @@ std::string KeyedPost(const Victim& victim, const std::string& path, const std::
          "\r\n\r\n" + body;
 }
 
+std::string KeyedGetOfHeadSize(const Victim& victim, const std::string& path, size_t head_bytes) {
+  std::string head = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + KeyHeader(victim, true);
+  // The server measures a head up to its "\r\n\r\n": all but the last
+  // line's CRLF. Pad lines ("x-pad: " + value + CRLF, 9 bytes and more) of
+  // at most 1 KiB; the last two share what is left, so none is shorter.
+  const size_t whole = head_bytes + 2;
+  while (head.size() < whole) {
+    const size_t left = whole - head.size();
+    const size_t line = left > 2048 ? 1024 : (left > 1024 ? left / 2 : left);
+    head += "x-pad: " + std::string(line - 9, 'p') + "\r\n";
+  }
+  return head + "\r\n";
+}
+
 SlowReaders::SlowReaders(const Victim& victim, size_t count, const std::string& request) {
   for (size_t i = 0; i < count; ++i) {
     Result<UniqueFd> fd = ConnectLoopback(victim.port, /*receive_buffer=*/4096);

@@ -129,6 +129,11 @@ Outcome PipelinedBurst(const Victim& victim, int count, milliseconds max_time);
 // A whole keyed POST of `path` with the JSON `body`.
 std::string KeyedPost(const Victim& victim, const std::string& path, const std::string& body);
 
+// A whole keyed GET of `path` whose head (request line and header lines,
+// without the blank line that ends it) is `head_bytes` long: padded with
+// header lines of at most 1 KiB. REQUIRES: head_bytes >= 256.
+std::string KeyedGetOfHeadSize(const Victim& victim, const std::string& path, size_t head_bytes);
+
 // `count` connections, each with a 4 KiB receive buffer, that send
 // `request` and take nothing of the answer until Sip(); closed when
 // destroyed.

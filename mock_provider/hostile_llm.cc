@@ -233,6 +233,17 @@ bool HostileLlm::Within(uint64_t sent) const {
   return options_.max_bytes == 0 || sent < options_.max_bytes;
 }
 
+void HostileLlm::HeadOfSize(int fd, uint64_t size, const std::stop_token& stop) {
+  std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n";
+  const std::string line = "X-Pad: " + std::string(1000, 'h') + "\r\n";
+  for (uint64_t sent = 0; sent < size; sent += line.size()) head += line;  // whole lines
+  head += "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  Send(fd,
+       head + Chunk(Frame(R"({"content":"a large head"})", "null")) +
+           Chunk(Frame("{}", "\"stop\"")) + Chunk("data: [DONE]\n\n") + "0\r\n\r\n",
+       stop);
+}
+
 void HostileLlm::Hostile(int fd, const std::stop_token& stop) {
   const uint64_t size = options_.size;
   switch (options_.mode) {
@@ -340,6 +351,7 @@ void HostileLlm::Hostile(int fd, const std::stop_token& stop) {
       return;
     }
     case HostileMode::kEndlessHeaders: {
+      if (size > 0) return HeadOfSize(fd, size, stop);
       if (!Send(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n", stop)) return;
       const std::string header = "X-Pad: " + std::string(1000, 'h') + "\r\n";
       for (uint64_t sent = 0; Within(sent) && Send(fd, header, stop); sent += header.size()) {

@@ -15,7 +15,9 @@
 //   many_tool_indexes   `size` tool-call fragments, each a new index
 //   max_tokens          a normal reply whose usage counts are all INT64_MAX
 //   ping_only           ": ping" keep-alive comments, every `interval`, no data
-//   endless_headers     a response head whose header lines never end
+//   endless_headers     a response head whose header lines never end; with
+//                       a `size`, header lines of `size` bytes (rounded up
+//                       to whole 1 KB lines), then a short normal reply
 //   no_newline          a "data:" line that never ends
 //
 // Endless modes stop when the client goes away or the server stops.
@@ -97,6 +99,9 @@ class HostileLlm {
   bool Send(int fd, std::string_view bytes, const std::stop_token& stop);
   void Normal(int fd, bool stream, const std::stop_token& stop);
   void Hostile(int fd, const std::stop_token& stop);
+  // A head with `size` bytes of header lines (whole 1 KB lines), then a
+  // short normal stream.
+  void HeadOfSize(int fd, uint64_t size, const std::stop_token& stop);
   // Whether an endless mode may send more after `sent` bytes.
   bool Within(uint64_t sent) const;
 

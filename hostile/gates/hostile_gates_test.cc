@@ -441,6 +441,35 @@ TEST_F(HostileGate, ManyHeadersAreCutAtTheHeadLimit) {
   ExpectAlive();
 }
 
+// A head 1 KiB under GOOSE_API_MAX_HEADER_BYTES is served and one 1 KiB
+// over it is refused with 431: the limit pinned from both sides (the
+// flooding cases above are cut by the waiting room's look at the socket,
+// which holds nothing a raised limit would show).
+TEST_F(HostileGate, HeadUnderTheHeadLimitIsServed) {
+  StartServer();
+  const size_t limit = HttpLimits{}.max_header_bytes;
+  Outcome out;
+  Measure("GOOSE_API_MAX_HEADER_BYTES (a head 1 KiB under it)", [&] {
+    out = LargeAnswer(victim_, KeyedGetOfHeadSize(victim_, "/metrics", limit - 1024), 10s);
+  });
+  answer_ = out.ToString();
+  EXPECT_EQ(out.status, 200) << out.ToString();
+  ExpectAlive();
+}
+
+TEST_F(HostileGate, HeadJustOverTheHeadLimitIsRefused) {
+  StartServer();
+  const size_t limit = HttpLimits{}.max_header_bytes;
+  Outcome out;
+  Measure("GOOSE_API_MAX_HEADER_BYTES (a head 1 KiB over it)", [&] {
+    out = LargeAnswer(victim_, KeyedGetOfHeadSize(victim_, "/metrics", limit + 1024), 10s);
+  });
+  answer_ = out.ToString();
+  EXPECT_EQ(out.status, 431) << "a head over GOOSE_API_MAX_HEADER_BYTES was not refused: "
+                             << out.ToString();
+  ExpectAlive();
+}
+
 // RFC 9112 framing: a head the server could frame one way and a proxy the
 // other is refused with 400 by the waiting room, before any worker parses
 // it; the answer names the rule. Bare LFs are refused at once, not after
@@ -697,6 +726,35 @@ TEST_F(HostileGate, EndlessResponseHeadersFailTheReply) {
         reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
       },
       LimitBudget(kProviderHeadRule, OpenAIConfig{}.max_head_bytes));
+  ExpectAnswer(reply, 500, "head is larger than");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+// A provider answer whose head is 1 KiB under its limit is taken, one 1 KiB
+// over it fails the reply: the limit pinned from both sides (the endless
+// head above holds too little for a heap budget to see it raised).
+TEST_F(HostileGate, ProviderHeadUnderItsLimitIsTaken) {
+  StartWithHostileProvider(
+      Mode(mock::HostileMode::kEndlessHeaders, OpenAIConfig{}.max_head_bytes - 1024));
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("a provider answer's head at most 64 KiB (1 KiB under it)", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+  });
+  ExpectAnswer(reply, 200, "a large head");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
+TEST_F(HostileGate, ProviderHeadJustOverItsLimitFailsTheReply) {
+  StartWithHostileProvider(
+      Mode(mock::HostileMode::kEndlessHeaders, OpenAIConfig{}.max_head_bytes + 1024));
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("a provider answer's head at most 64 KiB (1 KiB over it)", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+  });
   ExpectAnswer(reply, 500, "head is larger than");
   ExpectAlive();
   ExpectSeedWhole(seed);
