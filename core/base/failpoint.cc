@@ -59,7 +59,9 @@ constexpr std::string_view kNames[] = {"partial_drain",
                                        "raise_sse_line",
                                        "raise_mcp_line",
                                        "raise_head_bytes",
-                                       "raise_provider_head"};
+                                       "raise_provider_head",
+                                       "raise_answer_buffer",
+                                       "raise_connection_cap"};
 static_assert(std::size(kNames) == static_cast<size_t>(Failpoint::kCount));
 
 #if defined(GOOSE_FAILPOINTS)

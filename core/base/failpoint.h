@@ -58,6 +58,8 @@
 //   raise_mcp_line         GOOSE_API_MAX_MCP_LINE_BYTES taken as 4x its value
 //   raise_head_bytes       GOOSE_API_MAX_HEADER_BYTES taken as 4x its value
 //   raise_provider_head    a provider answer's head limit (64 KiB) taken as 4x
+//   raise_answer_buffer    GOOSE_API_MAX_ANSWER_BUFFER_BYTES taken as 4x its value
+//   raise_connection_cap   GOOSE_API_MAX_CONNECTIONS taken as 4x its value
 //
 // More lifted limits:
 //   lift_request_framing   request heads are not checked against RFC 9112's
@@ -127,6 +129,8 @@ enum class Failpoint : int {
   kRaiseMcpLine,
   kRaiseHeadBytes,
   kRaiseProviderHead,
+  kRaiseAnswerBuffer,
+  kRaiseConnectionCap,
   kCount,
 };
 

@@ -72,6 +72,13 @@ void SendAndForget(int fd, int status, const std::string& reason) {
   (void)::send(fd, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+// limits.max_connections, taken as 4x its value under the
+// raise_connection_cap failpoint (its canary, docs/reliability.md).
+size_t ConnectionCap(const HttpLimits& limits) {
+  return FailpointOn(Failpoint::kRaiseConnectionCap) ? 4 * limits.max_connections
+                                                     : limits.max_connections;
+}
+
 }  // namespace
 
 // The waiting room, the workers and their bookkeeping.
@@ -106,7 +113,7 @@ class HttpServer::Connections {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
     ++stats_.accepted;
-    if (open_ >= limits_->max_connections && !FailpointOn(Failpoint::kLiftConnectionCap) &&
+    if (open_ >= ConnectionCap(*limits_) && !FailpointOn(Failpoint::kLiftConnectionCap) &&
         !EvictOldestLocked()) {
       ++stats_.refused_full;
       SendAndForget(conn->socket(), 503, "too many connections; try again later");

@@ -1,5 +1,6 @@
 #include "core/server/server_stack.h"
 
+#include "core/base/failpoint.h"
 #include "core/base/log.h"
 
 namespace goose {
@@ -17,13 +18,20 @@ ApiContext MakeContext(SessionService* service, SessionRegistry* registry,
   c.api_key = options.api_key;
   return c;
 }
+
+// GOOSE_API_MAX_ANSWER_BUFFER_BYTES, taken as 4x its value under the
+// raise_answer_buffer failpoint (its canary, docs/reliability.md).
+size_t AnswerBufferLimit(const ApiServerOptions& options) {
+  return FailpointOn(Failpoint::kRaiseAnswerBuffer) ? 4 * options.max_answer_buffer_bytes
+                                                    : options.max_answer_buffer_bytes;
+}
 }  // namespace
 
 ServerStack::ServerStack(Provider* provider, ExtensionCatalog* catalog, ServerStackOptions options)
     : provider_(provider),
       catalog_(catalog),
       options_(std::move(options)),
-      answer_budget_(options_.http.max_answer_buffer_bytes),
+      answer_budget_(AnswerBufferLimit(options_.http)),
       store_(options_.sessions_dir, options_.fsync),
       registry_(
           options_.registry,
