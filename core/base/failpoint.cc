@@ -61,7 +61,8 @@ constexpr std::string_view kNames[] = {"partial_drain",
                                        "raise_head_bytes",
                                        "raise_provider_head",
                                        "raise_answer_buffer",
-                                       "raise_connection_cap"};
+                                       "raise_connection_cap",
+                                       "raise_json_depth"};
 static_assert(std::size(kNames) == static_cast<size_t>(Failpoint::kCount));
 
 #if defined(GOOSE_FAILPOINTS)

@@ -60,6 +60,7 @@
 //   raise_provider_head    a provider answer's head limit (64 KiB) taken as 4x
 //   raise_answer_buffer    GOOSE_API_MAX_ANSWER_BUFFER_BYTES taken as 4x its value
 //   raise_connection_cap   GOOSE_API_MAX_CONNECTIONS taken as 4x its value
+//   raise_json_depth       GOOSE_API_MAX_JSON_DEPTH taken as 4x its value
 //
 // More lifted limits:
 //   lift_request_framing   request heads are not checked against RFC 9112's
@@ -131,6 +132,7 @@ enum class Failpoint : int {
   kRaiseProviderHead,
   kRaiseAnswerBuffer,
   kRaiseConnectionCap,
+  kRaiseJsonDepth,
   kCount,
 };
 
