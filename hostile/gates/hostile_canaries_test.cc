@@ -91,6 +91,8 @@ const Canary kCanaries[] = {
     Canary{"raise_connection_cap", "ConnectionFloodIsCappedAndKeyedRequestsStillServed",
            "over the cap"},
     Canary{"raise_answer_buffer", "SlowReadersOfALargeSessionHoldNoWorker", "peak over budget"},
+    Canary{"raise_json_depth", "JsonOneLevelTooDeepIsRefused",
+           "expected an answer naming \"GOOSE_API_MAX_JSON_DEPTH\""},
     Canary{"write_on_worker", "SlowReadersOfALargeSessionHoldNoWorker",
            "held up by clients that do not read"},
     Canary{"lift_answer_budget", "SlowReadersOfALargeSessionHoldNoWorker", "peak over budget"},

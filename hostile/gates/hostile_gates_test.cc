@@ -526,6 +526,29 @@ TEST_F(HostileGate, DeepJsonBodyIsRefused) {
   ExpectSeedWhole(seed);
 }
 
+// JSON one level deeper than GOOSE_API_MAX_JSON_DEPTH is refused naming
+// it; at the limit it is parsed (and refused for its fields, an array is
+// not a request): the limit pinned from both sides, by its default.
+TEST_F(HostileGate, JsonOneLevelTooDeepIsRefused) {
+  StartServer();
+  Outcome out;
+  Measure("GOOSE_API_MAX_JSON_DEPTH (one level over it)",
+          [&] { out = DeepJson(victim_, kDefaultJsonDepthLimit + 1); });
+  ExpectAnswer(out, 400, "GOOSE_API_MAX_JSON_DEPTH");
+  ExpectAlive();
+}
+
+TEST_F(HostileGate, JsonAtTheDepthLimitIsParsed) {
+  StartServer();
+  Outcome out;
+  Measure("GOOSE_API_MAX_JSON_DEPTH (at it)",
+          [&] { out = DeepJson(victim_, kDefaultJsonDepthLimit); });
+  ExpectAnswer(out, 400);
+  EXPECT_EQ(out.body.find("GOOSE_API_MAX_JSON_DEPTH"), std::string::npos)
+      << "JSON at the depth limit was refused for its depth: " << out.ToString();
+  ExpectAlive();
+}
+
 TEST_F(HostileGate, WideValidJsonAtTheBodyLimitIsServed) {
   StartServer();
   Outcome out;
