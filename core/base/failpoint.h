@@ -61,6 +61,8 @@
 //   raise_answer_buffer    GOOSE_API_MAX_ANSWER_BUFFER_BYTES taken as 4x its value
 //   raise_connection_cap   GOOSE_API_MAX_CONNECTIONS taken as 4x its value
 //   raise_json_depth       GOOSE_API_MAX_JSON_DEPTH taken as 4x its value
+//   raise_tool_calls       GOOSE_API_MAX_TOOL_CALLS taken as 4x its value
+//                          (EffectiveLimits, core/model/reply_stream.h)
 //
 // More lifted limits:
 //   lift_request_framing   request heads are not checked against RFC 9112's
@@ -133,6 +135,7 @@ enum class Failpoint : int {
   kRaiseAnswerBuffer,
   kRaiseConnectionCap,
   kRaiseJsonDepth,
+  kRaiseToolCalls,
   kCount,
 };
 

@@ -98,8 +98,9 @@ struct ReplyLimits {
 };
 
 // `limits` as every reader applies them: GOOSE_API_MAX_MESSAGE_BYTES taken
-// as 4x its value under the raise_message_bytes failpoint (the canary that
-// proves a gate fails on a raised limit, not only on a removed one).
+// as 4x its value under the raise_message_bytes failpoint, and
+// GOOSE_API_MAX_TOOL_CALLS under raise_tool_calls (the canaries that prove
+// a gate fails on a raised limit, not only on a removed one).
 ReplyLimits EffectiveLimits(ReplyLimits limits);
 
 // What a piece of content weighs against the limits: the bytes of its text,

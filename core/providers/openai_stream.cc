@@ -73,16 +73,19 @@ ProviderError ErrorFromErrorEvent(const std::string& data) {
   return ErrorFromErrorObject(json.ok() ? *json : Json(data));
 }
 
+// The decoder's share of the reply limits (a tool call's bytes are a
+// message's).
+OpenAIChunkDecoder::Limits DecoderLimits(const ReplyLimits& limits) {
+  return OpenAIChunkDecoder::Limits{limits.max_message_bytes, limits.max_tool_calls};
+}
+
 }  // namespace
 
 // Receives one POST's answer on the producer thread and turns it into items.
 class OpenAIStream::Attempt final : public HttpResponseSink {
  public:
   explicit Attempt(OpenAIStream* stream)
-      : stream_(stream),
-        decoder_(
-            OpenAIChunkDecoder::Limits{EffectiveLimits(stream->config_.limits).max_message_bytes,
-                                       stream->config_.limits.max_tool_calls}) {}
+      : stream_(stream), decoder_(DecoderLimits(EffectiveLimits(stream->config_.limits))) {}
 
   bool OnHead(const HttpHead& head) override {
     if (head.status < 200 || head.status > 299) {
