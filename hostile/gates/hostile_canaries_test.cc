@@ -93,6 +93,8 @@ const Canary kCanaries[] = {
     Canary{"raise_answer_buffer", "SlowReadersOfALargeSessionHoldNoWorker", "peak over budget"},
     Canary{"raise_json_depth", "JsonOneLevelTooDeepIsRefused",
            "expected an answer naming \"GOOSE_API_MAX_JSON_DEPTH\""},
+    Canary{"raise_tool_calls", "OneToolCallOverTheLimitFailsTheReply",
+           "expected an answer naming \"GOOSE_API_MAX_TOOL_CALLS\""},
     Canary{"write_on_worker", "SlowReadersOfALargeSessionHoldNoWorker",
            "held up by clients that do not read"},
     Canary{"lift_answer_budget", "SlowReadersOfALargeSessionHoldNoWorker", "peak over budget"},

@@ -708,6 +708,21 @@ TEST_F(HostileGate, UnboundedToolCallIndexesFailTheReply) {
   ExpectSeedWhole(seed);
 }
 
+// One tool call over GOOSE_API_MAX_TOOL_CALLS in one turn fails the reply:
+// the limit pinned by its default (the flood above fails at any limit).
+TEST_F(HostileGate, OneToolCallOverTheLimitFailsTheReply) {
+  StartWithHostileProvider(
+      Mode(mock::HostileMode::kManyToolIndexes, ReplyLimits{}.max_tool_calls + 1));
+  Seed seed = MakeSeed();
+  HttpAnswer reply;
+  Measure("GOOSE_API_MAX_TOOL_CALLS (one over it)", [&] {
+    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
+  });
+  ExpectAnswer(reply, 502, "GOOSE_API_MAX_TOOL_CALLS");
+  ExpectAlive();
+  ExpectSeedWhole(seed);
+}
+
 TEST_F(HostileGate, TokenCountsAtInt64MaxSaturate) {
   StartWithHostileProvider(Mode(mock::HostileMode::kMaxTokens));
   Seed seed = MakeSeed();
