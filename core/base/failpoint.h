@@ -61,6 +61,7 @@
 //   raise_answer_buffer    GOOSE_API_MAX_ANSWER_BUFFER_BYTES taken as 4x its value
 //   raise_connection_cap   GOOSE_API_MAX_CONNECTIONS taken as 4x its value
 //   raise_json_depth       GOOSE_API_MAX_JSON_DEPTH taken as 4x its value
+//   raise_request_deadline GOOSE_API_READ_TIMEOUT_SECS taken as 4x its value
 //   raise_tool_calls       GOOSE_API_MAX_TOOL_CALLS taken as 4x its value
 //                          (EffectiveLimits, core/model/reply_stream.h)
 //
@@ -136,6 +137,7 @@ enum class Failpoint : int {
   kRaiseConnectionCap,
   kRaiseJsonDepth,
   kRaiseToolCalls,
+  kRaiseRequestDeadline,
   kCount,
 };
 

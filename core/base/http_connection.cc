@@ -42,6 +42,10 @@ void AddressOf(const sockaddr_storage& addr, std::string& ip, int& port) {
 
 }  // namespace
 
+std::chrono::milliseconds HttpLimits::RequestTimeout() const {
+  return FailpointOn(Failpoint::kRaiseRequestDeadline) ? 4 * request_timeout : request_timeout;
+}
+
 HttpConnection::HttpConnection(UniqueFd fd, const HttpLimits& limits, AnswerBudget* budget)
     : fd_(std::move(fd)), limits_(limits), out_charge_(budget->ChargeAlways(0)) {
   const int flags = ::fcntl(fd_.get(), F_GETFL);
@@ -83,7 +87,7 @@ ssize_t HttpConnection::read(char* ptr, size_t size) {
     char buf[kReadChunk];
     for (;;) {
       if (FailpointOn(Failpoint::kLiftRequestDeadline)) {
-        read_deadline_ = Clock::now() + limits_.request_timeout;  // a timeout per read
+        read_deadline_ = Clock::now() + limits_.RequestTimeout();  // a timeout per read
       }
       if (Clock::now() >= read_deadline_) return -1;  // the whole request is late
       const ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
@@ -263,7 +267,7 @@ bool HttpConnection::HasBytes() const {
 }
 
 void HttpConnection::BeginRequest(Clock::time_point now) {
-  read_deadline_ = now + limits_.request_timeout;
+  read_deadline_ = now + limits_.RequestTimeout();
   response_deadline_.reset();
   in_head_ = true;
   head_bytes_ = 0;

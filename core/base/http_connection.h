@@ -53,6 +53,9 @@ struct HttpLimits {
   // from the connection's first byte or from the end of the previous
   // response on a kept-alive connection.
   std::chrono::milliseconds request_timeout{10'000};
+  // request_timeout as every reader applies it: taken as 4x its value under
+  // the raise_request_deadline failpoint (its canary, docs/reliability.md).
+  std::chrono::milliseconds RequestTimeout() const;
   // No write of a response may wait longer than this for the client.
   std::chrono::milliseconds write_stall_timeout{10'000};
   // A whole response must be sent within this; zero means no bound (the

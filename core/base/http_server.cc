@@ -120,7 +120,7 @@ class HttpServer::Connections {
       return;
     }
     ++open_;
-    WaitLocked(std::move(conn), Clock::now() + limits_->request_timeout, Phase::kRequest);
+    WaitLocked(std::move(conn), Clock::now() + limits_->RequestTimeout(), Phase::kRequest);
   }
 
   void SetHeadCheck(HeadCheck check) { head_check_ = std::move(check); }
@@ -329,7 +329,7 @@ class HttpServer::Connections {
         if (FailpointOn(Failpoint::kLiftRequestDeadline)) {
           // A timeout per read, as in cpp-httplib: each byte buys more time.
           deadlines_.erase({w.deadline, id});
-          w.deadline = Clock::now() + limits_->request_timeout;
+          w.deadline = Clock::now() + limits_->RequestTimeout();
           deadlines_.emplace(w.deadline, id);
         }
         return;
