@@ -95,6 +95,8 @@ const Canary kCanaries[] = {
            "expected an answer naming \"GOOSE_API_MAX_JSON_DEPTH\""},
     Canary{"raise_tool_calls", "OneToolCallOverTheLimitFailsTheReply",
            "expected an answer naming \"GOOSE_API_MAX_TOOL_CALLS\""},
+    Canary{"raise_request_deadline", "TricklingClientsAreCutOffAndHoldNoWorker",
+           "were not cut off"},
     Canary{"write_on_worker", "SlowReadersOfALargeSessionHoldNoWorker",
            "held up by clients that do not read"},
     Canary{"lift_answer_budget", "SlowReadersOfALargeSessionHoldNoWorker", "peak over budget"},
