@@ -4,8 +4,8 @@
 // An answer is appended in pieces and sent as the client takes it. Moving a
 // finished string in costs no copy; appending a view copies into blocks of
 // at most kBlockBytes (from 4 KiB, growing with the queue), so a queue
-// never holds more than its bytes plus one block's spare room (a std::string grown by appending may hold twice its
-// size, and copies everything on each doubling).
+// never holds more than its bytes plus one block's spare room (a std::string grown by appending may
+// hold twice its size, and copies everything on each doubling).
 //
 // Not thread-safe.
 

@@ -40,7 +40,7 @@ TEST(ByteQueueTest, KeepsOrderAcrossCopiedAndMovedBlocks) {
   const std::string rest = q.ToString();
   EXPECT_EQ(rest.substr(0, 2), "d ");
   EXPECT_EQ(rest.substr(rest.size() - 5), " tail");
-  q.Consume(2);  // the rest of the first block: it goes
+  q.Consume(2);                            // the rest of the first block: it goes
   EXPECT_LE(q.bytes_held(), held - 4096);  // its block (4 KiB, a small queue's) is freed
   q.Consume(q.size());
   EXPECT_TRUE(q.empty());
