@@ -96,7 +96,7 @@ inline Budget LimitBudget(const LimitRule& rule, size_t bytes) {
 }
 
 // A case no byte limit drives (a refusal on the head, a timeout, a count, a
-// cap): 2 MiB of heap, its measured base (0.0-0.2 MiB, 2026-12-07) with room
+// cap): 2 MiB of heap, its measured base (0.0-0.3 MiB, 2026-12-07) with room
 // for a loaded machine. A lifted limit goes to hundreds of MiB.
 inline Budget BaseBudget() {
   const RssRule rss = BuildRss();

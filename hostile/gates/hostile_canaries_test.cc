@@ -1,8 +1,9 @@
-// The hostile gates' canaries (label hostile): each lifts one limit with its
-// failpoint (core/base/failpoint.h) and runs the one gate that proves that
-// limit, as a child process; the gate must then fail, for the reason the
-// limit exists. A limit whose gate still passed without it would be a
-// limit no test stands behind.
+// The hostile gates' canaries (label hostile): each lifts one limit (a
+// lift_* failpoint, core/base/failpoint.h) or takes it 4x (raise_*), and
+// runs a gate that proves that limit, as a child process; the gate must
+// then fail, for the reason the limit exists. A limit whose gate still
+// passed without it, or with it raised, would be a limit no test stands
+// behind.
 
 #include <gtest/gtest.h>
 
