@@ -96,7 +96,7 @@ inline Budget LimitBudget(const LimitRule& rule, size_t bytes) {
 }
 
 // A case no byte limit drives (a refusal on the head, a timeout, a count, a
-// cap): 2 MiB of heap, its measured base (0.0-0.2 MiB, 2026-12-07) with room
+// cap): 2 MiB of heap, its measured base (0.0-0.3 MiB, 2026-12-07) with room
 // for a loaded machine. A lifted limit goes to hundreds of MiB.
 inline Budget BaseBudget() {
   const RssRule rss = BuildRss();
@@ -117,14 +117,14 @@ inline Budget DepthBudget() {
 // with the multiple its case's peak is of it (measured in dev, 2026-12-07,
 // two runs on the loaded 2-core machine; docs/reliability.md):
 //  - GOOSE_API_MAX_MESSAGE_BYTES (2 MiB), endless text: the message's text
-//    in the assembler and the deltas on their way, 2.7x (5.3-5.4 MiB):
+//    in the assembler and the deltas on their way, 2.7x (5.1-5.4 MiB):
 //    3x + 1 MiB = 7 MiB. Raised 4x, the reply limit (4 MiB) stops the text
 //    at twice its clean size: still over.
 //  - an SSE line (1 MiB), a huge delta or a line without a newline: the
 //    pending line as it doubles, 1.7x (1.65-1.69 MiB): 2.5x + 0.5 MiB = 3 MiB.
 //  - GOOSE_API_MAX_MCP_LINE_BYTES (4 MiB), a huge result or a line without
 //    end: the splitter's line as it doubles, its old buffer and the reader's,
-//    up to 2.9x (6.0-11.6 MiB): 3.5x + 1 MiB = 15 MiB.
+//    up to 2.9x (4.0-11.6 MiB): 3.5x + 1 MiB = 15 MiB.
 //  - GOOSE_API_MAX_BODY_BYTES (1 MiB), a valid body just under it parsed
 //    into a DOM of 12 times its size (12.5 MiB): 14x + 1 MiB = 15 MiB.
 //  - GOOSE_API_MAX_HEADER_BYTES and a provider answer's head (64 KiB each):

@@ -1,8 +1,9 @@
-// The hostile gates' canaries (label hostile): each lifts one limit with its
-// failpoint (core/base/failpoint.h) and runs the one gate that proves that
-// limit, as a child process; the gate must then fail, for the reason the
-// limit exists. A limit whose gate still passed without it would be a
-// limit no test stands behind.
+// The hostile gates' canaries (label hostile): each lifts one limit (a
+// lift_* failpoint, core/base/failpoint.h) or takes it 4x (raise_*), and
+// runs a gate that proves that limit, as a child process; the gate must
+// then fail, for the reason the limit exists. A limit whose gate still
+// passed without it, or with it raised, would be a limit no test stands
+// behind.
 
 #include <gtest/gtest.h>
 
@@ -76,6 +77,20 @@ const Canary kCanaries[] = {
     Canary{"lift_mcp_line", "HugeToolResultIsAToolError", "peak over budget"},
     Canary{"lift_sse_line", "ALineWithoutNewlineFailsTheReply", "peak over budget", "no_newline"},
     Canary{"lift_sse_line", "OneHugeDeltaFailsTheReply", "peak over budget", "huge_delta"},
+    // Each case of a lifted limit that fails in a second or two (the
+    // flooding ones take 10-24 s each: docs/reliability.md).
+    Canary{"lift_head_limit", "HeadJustOverTheHeadLimitIsRefused",
+           "a head over GOOSE_API_MAX_HEADER_BYTES was not refused", "head_just_over"},
+    Canary{"lift_json_depth", "DeepJsonBodyIsRefused", "peak over budget", "deep_body"},
+    Canary{"lift_json_depth", "JsonOneLevelTooDeepIsRefused",
+           "expected an answer naming \"GOOSE_API_MAX_JSON_DEPTH\"", "one_level_over"},
+    Canary{"lift_json_depth", "DeeplyNestedChunkFailsTheReply", "peak over budget", "nested_chunk"},
+    Canary{"lift_reply_limits", "OneToolCallOverTheLimitFailsTheReply",
+           "expected an answer naming \"GOOSE_API_MAX_TOOL_CALLS\"", "one_tool_call_over"},
+    Canary{"lift_provider_head", "ProviderHeadJustOverItsLimitFailsTheReply",
+           "expected an answer naming \"head is larger than\"", "head_just_over"},
+    Canary{"lift_mcp_line", "ExtensionLineWithoutEndIsAToolError", "peak over budget",
+           "line_without_end"},
     Canary{"raise_body_limit", "WideValidJsonJustOverTheBodyLimitIsRefused",
            "expected an answer naming"},
     Canary{"raise_message_bytes", "EndlessTextFromTheProviderFailsTheReply", "peak over budget"},
