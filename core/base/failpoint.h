@@ -156,6 +156,13 @@ inline constexpr bool kFailpointsCompiled = false;
 constexpr bool FailpointOn(Failpoint) { return false; }
 #endif
 
+// `limit`, taken 4x while the raise_* fault `f` is on: the one way every
+// raise_* failpoint loosens its limit, where that limit is read.
+template <typename T>
+T RaisedLimit(Failpoint f, T limit) {
+  return FailpointOn(f) ? 4 * limit : limit;
+}
+
 // Switches a fault. FailedPrecondition-style error (InvalidArgument) when
 // the build has no failpoints.
 Status SetFailpoint(Failpoint f, bool on);

@@ -43,7 +43,7 @@ void AddressOf(const sockaddr_storage& addr, std::string& ip, int& port) {
 }  // namespace
 
 std::chrono::milliseconds HttpLimits::RequestTimeout() const {
-  return FailpointOn(Failpoint::kRaiseRequestDeadline) ? 4 * request_timeout : request_timeout;
+  return RaisedLimit(Failpoint::kRaiseRequestDeadline, request_timeout);
 }
 
 HttpConnection::HttpConnection(UniqueFd fd, const HttpLimits& limits, AnswerBudget* budget)
@@ -54,8 +54,7 @@ HttpConnection::HttpConnection(UniqueFd fd, const HttpLimits& limits, AnswerBudg
 }
 
 size_t HttpConnection::HeadLimit() const {
-  return FailpointOn(Failpoint::kRaiseHeadBytes) ? 4 * limits_.max_header_bytes
-                                                 : limits_.max_header_bytes;
+  return RaisedLimit(Failpoint::kRaiseHeadBytes, limits_.max_header_bytes);
 }
 
 bool HttpConnection::WaitFor(short events, Clock::time_point deadline) const {

@@ -75,8 +75,7 @@ void SendAndForget(int fd, int status, const std::string& reason) {
 // limits.max_connections, taken as 4x its value under the
 // raise_connection_cap failpoint (its canary, docs/reliability.md).
 size_t ConnectionCap(const HttpLimits& limits) {
-  return FailpointOn(Failpoint::kRaiseConnectionCap) ? 4 * limits.max_connections
-                                                     : limits.max_connections;
+  return RaisedLimit(Failpoint::kRaiseConnectionCap, limits.max_connections);
 }
 
 }  // namespace

@@ -193,7 +193,7 @@ int JsonDepthLimit() {
   // raise_json_depth: the limit loosened 4x, for the canary that proves a
   // gate fails on a raised limit, not only on a removed one.
   const int depth = depth_limit.load(std::memory_order_relaxed);
-  return FailpointOn(Failpoint::kRaiseJsonDepth) ? 4 * depth : depth;
+  return RaisedLimit(Failpoint::kRaiseJsonDepth, depth);
 }
 
 void SetJsonDepthLimit(int depth) { depth_limit.store(depth, std::memory_order_relaxed); }

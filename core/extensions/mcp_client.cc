@@ -43,7 +43,7 @@ std::string Head(std::string_view text, size_t max) {
 // raise_mcp_line (the canary that proves a gate fails on a raised limit).
 size_t LineLimit(const McpClientOptions& options) {
   const size_t limit = std::max<size_t>(1, options.max_line_bytes);
-  return FailpointOn(Failpoint::kRaiseMcpLine) ? 4 * limit : limit;
+  return RaisedLimit(Failpoint::kRaiseMcpLine, limit);
 }
 
 }  // namespace

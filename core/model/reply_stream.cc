@@ -56,8 +56,8 @@ ProviderError LimitError(const std::string& what, size_t limit, const char* sett
 }
 
 ReplyLimits EffectiveLimits(ReplyLimits limits) {
-  if (FailpointOn(Failpoint::kRaiseMessageBytes)) limits.max_message_bytes *= 4;
-  if (FailpointOn(Failpoint::kRaiseToolCalls)) limits.max_tool_calls *= 4;
+  limits.max_message_bytes = RaisedLimit(Failpoint::kRaiseMessageBytes, limits.max_message_bytes);
+  limits.max_tool_calls = RaisedLimit(Failpoint::kRaiseToolCalls, limits.max_tool_calls);
   return limits;
 }
 

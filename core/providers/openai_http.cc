@@ -55,8 +55,7 @@ std::unique_ptr<httplib::ClientImpl> MakeClient(const OpenAIConfig& config, Head
 // config.max_head_bytes, taken as 4x its value under the
 // raise_provider_head failpoint (its canary, docs/reliability.md).
 size_t HeadLimit(const OpenAIConfig& config) {
-  return FailpointOn(Failpoint::kRaiseProviderHead) ? 4 * config.max_head_bytes
-                                                    : config.max_head_bytes;
+  return RaisedLimit(Failpoint::kRaiseProviderHead, config.max_head_bytes);
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ bool AllDigits(std::string_view s) {
 SseParser::SseParser(Limits limits) : limits_(limits) {
   // raise_sse_line: the line limit loosened 4x (its events' limit is not),
   // for the canary that proves the SSE line gates fail on a raised limit.
-  if (FailpointOn(Failpoint::kRaiseSseLine)) limits_.max_line_bytes *= 4;
+  limits_.max_line_bytes = RaisedLimit(Failpoint::kRaiseSseLine, limits_.max_line_bytes);
 }
 
 Status SseParser::Fail(std::string message) {

@@ -17,8 +17,7 @@ constexpr const char* kJson = "application/json";
 size_t ApiServer::BodyLimit() const {
   // raise_body_limit: the limit loosened 4x, for the canary that proves a
   // gate fails on a raised limit, not only on a removed one.
-  return FailpointOn(Failpoint::kRaiseBodyLimit) ? 4 * options_.max_body_bytes
-                                                 : options_.max_body_bytes;
+  return RaisedLimit(Failpoint::kRaiseBodyLimit, options_.max_body_bytes);
 }
 
 ApiServer::ApiServer(const ApiRoutes* routes, ApiServerOptions options, AnswerBudget* answer_budget)

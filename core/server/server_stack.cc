@@ -22,8 +22,7 @@ ApiContext MakeContext(SessionService* service, SessionRegistry* registry,
 // GOOSE_API_MAX_ANSWER_BUFFER_BYTES, taken as 4x its value under the
 // raise_answer_buffer failpoint (its canary, docs/reliability.md).
 size_t AnswerBufferLimit(const ApiServerOptions& options) {
-  return FailpointOn(Failpoint::kRaiseAnswerBuffer) ? 4 * options.max_answer_buffer_bytes
-                                                    : options.max_answer_buffer_bytes;
+  return RaisedLimit(Failpoint::kRaiseAnswerBuffer, options.max_answer_buffer_bytes);
 }
 }  // namespace
 
