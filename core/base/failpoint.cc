@@ -64,7 +64,8 @@ constexpr std::string_view kNames[] = {"partial_drain",
                                        "raise_connection_cap",
                                        "raise_json_depth",
                                        "raise_tool_calls",
-                                       "raise_request_deadline"};
+                                       "raise_request_deadline",
+                                       "sync_on_request_path"};
 static_assert(std::size(kNames) == static_cast<size_t>(Failpoint::kCount));
 
 #if defined(GOOSE_FAILPOINTS)

@@ -83,6 +83,10 @@
 //                          JSON document, then its text, before sending it
 //   request_dom            a provider request is built as a JSON document,
 //                          dumped to one string and copied to send it
+//   sync_on_request_path   every session write is made durable (the batch
+//                          policy's syncfs round) before its answer, as if
+//                          GOOSE_API_FSYNC's default were synchronous: the
+//                          benchmark gate's latency canary
 
 #ifndef GOOSE_CORE_BASE_FAILPOINT_H_
 #define GOOSE_CORE_BASE_FAILPOINT_H_
@@ -138,6 +142,7 @@ enum class Failpoint : int {
   kRaiseJsonDepth,
   kRaiseToolCalls,
   kRaiseRequestDeadline,
+  kSyncOnRequestPath,
   kCount,
 };
 
