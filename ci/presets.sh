@@ -29,8 +29,8 @@ preset_labels() {
 # left to dev, asan and heapprof.
 preset_excludes() {
   case $1 in
-    tsan) echo '^HeapGaugeTest\.|^LeakGate\.(Canary.*Heap|Sensitivity)|^LeakcheckTest\.((OurServer|AttachedServer)IsClean|LeakyServerIsCaughtFromOutside)|HostileCanary\.|HardeningCanary\.' ;;
-    asan) echo 'HostileCanary\.|HardeningCanary\.' ;;
+    tsan) echo '^HeapGaugeTest\.|^LeakGate\.(Canary.*Heap|Sensitivity)|^LeakcheckTest\.((OurServer|AttachedServer)IsClean|LeakyServerIsCaughtFromOutside)|HostileCanary\.|HardeningCanary\.|HardeningSensitivity\.' ;;
+    asan) echo 'HostileCanary\.|HardeningCanary\.|HardeningSensitivity\.' ;;
     *) echo '' ;;
   esac
 }

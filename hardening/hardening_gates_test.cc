@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,8 +53,8 @@ enum class Gate { kBadInput, kLoad, kProviderFaults };
 // The Runner destroys the server before LeakSanitizer's check, so what it
 // leaks at shutdown counts too.
 ScenarioResult RunGate(Gate gate, std::optional<Failpoint> failpoint = std::nullopt,
-                       int warmup = -1, int iterations = -1,
-                       std::chrono::milliseconds settle = 20s) {
+                       int warmup = -1, int iterations = -1, std::chrono::milliseconds settle = 20s,
+                       bool attribute = true) {
   testing::TestServerOptions options = gate == Gate::kBadInput ? HardeningServerOptions()
                                        : gate == Gate::kLoad   ? LoadServerOptions()
                                                                : testing::TestServerOptions();
@@ -76,6 +77,7 @@ ScenarioResult RunGate(Gate gate, std::optional<Failpoint> failpoint = std::null
   // on, which records every allocation's stack: a few iterations name the
   // site (the load gate's 12 took 155 s).
   run.attribution_iterations = 4;
+  run.attribute_heap_growth = attribute;
   if (failpoint) EXPECT_TRUE(SetFailpoint(*failpoint, true).ok());
   ScenarioResult r = scenarios::Runner(run).RunAndShutDown(*scenario, std::move(target));
   ClearFailpoints();
@@ -128,11 +130,13 @@ TEST_P(HardeningCanary, FailsTheGate) {
   }
 }
 
+const char* GateName(Gate gate) {
+  return gate == Gate::kBadInput ? "BadInput" : gate == Gate::kLoad ? "Load" : "ProviderFaults";
+}
+
 std::string CanaryName(const ::testing::TestParamInfo<std::tuple<Gate, Failpoint>>& info) {
   const auto [gate, failpoint] = info.param;
-  const char* g = gate == Gate::kBadInput ? "BadInput"
-                  : gate == Gate::kLoad   ? "Load"
-                                          : "ProviderFaults";
+  const char* g = GateName(gate);
   const char* f = failpoint == Failpoint::kRetainHeap ? "RetainHeap"
                   : failpoint == Failpoint::kLeakFd   ? "LeakFd"
                                                       : "LeakThread";
@@ -145,6 +149,47 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(Failpoint::kRetainHeap, Failpoint::kLeakFd,
                                          Failpoint::kLeakThread)),
     CanaryName);
+
+// Each gate's sensitivity: the smallest leak per request it flags, its
+// floor, measured by running the gate under retain_heap with smaller and
+// smaller blocks (docs/leak-gates.md, "Sensitivity of the hardening
+// gates"). A leak of that size per request, under the gate's own traffic
+// and judged as the clean gate is, must fail it on heap_bytes; a
+// threshold raised past it fails this test. GOOSE_SENSITIVITY_BYTES runs
+// every gate at another size instead (how the floors were measured).
+struct Floor {
+  Gate gate;
+  size_t bytes;  // asked of the allocator per request (plus an 8-byte pointer kept)
+};
+
+class HardeningSensitivity : public HardeningGate, public ::testing::WithParamInterface<Floor> {};
+
+TEST_P(HardeningSensitivity, FlagsALeakAtItsFloor) {
+  const char* override_bytes = std::getenv("GOOSE_SENSITIVITY_BYTES");
+  const size_t bytes =
+      override_bytes != nullptr ? std::strtoul(override_bytes, nullptr, 10) : GetParam().bytes;
+  SetRetainedBytesPerRequest(bytes);
+  ScenarioResult r = RunGate(GetParam().gate, Failpoint::kRetainHeap, -1, -1, 20s,
+                             /*attribute=*/false);
+  SetRetainedBytesPerRequest(64);
+  std::printf("[sensitivity] %s %s: %zu B kept per request: %s\n", r.scenario.c_str(),
+              r.preset.c_str(), bytes, r[Series::kHeapBytes].detail.c_str());
+  EXPECT_TRUE(r.error.empty()) << r.Describe();
+  EXPECT_TRUE(r.Leaks(Series::kHeapBytes))
+      << "a leak of " << bytes << " B per request passed the gate:\n"
+      << r.Describe();
+  scenarios::ReportGateResults({r}, "sensitivity", "heap_bytes");
+}
+
+// The sizes: the smallest block each gate flags on both allocators with
+// its 99% lower bound at least a third over the threshold (glibc's
+// smallest block already passes bad_input's by only 5%).
+const Floor kFloors[] = {{Gate::kBadInput, 32}, {Gate::kLoad, 8}, {Gate::kProviderFaults, 32}};
+
+INSTANTIATE_TEST_SUITE_P(, HardeningSensitivity, ::testing::ValuesIn(kFloors),
+                         [](const ::testing::TestParamInfo<Floor>& info) {
+                           return std::string(GateName(info.param.gate));
+                         });
 
 }  // namespace
 }  // namespace goose::hardening

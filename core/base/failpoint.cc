@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -74,13 +75,15 @@ static_assert(std::size(kNames) == static_cast<size_t>(Failpoint::kCount));
 // jthreads waiting for a stop request, so they are joined at exit.
 struct Retained {
   std::mutex mu;
-  std::vector<std::string> bytes;
+  std::vector<std::unique_ptr<char[]>> bytes;
   std::vector<std::jthread> threads;
 };
 Retained& Kept() {
   static Retained* const kept = new Retained();  // lives until exit, like the bug
   return *kept;
 }
+
+std::atomic<size_t> retained_bytes{64};
 #endif
 
 }  // namespace
@@ -132,6 +135,14 @@ Status EnableFailpointsFromEnv(const EnvLookup& env) {
   return Status::Ok();
 }
 
+void SetRetainedBytesPerRequest(size_t bytes) {
+#if defined(GOOSE_FAILPOINTS)
+  retained_bytes.store(bytes == 0 ? 1 : bytes, std::memory_order_relaxed);
+#else
+  (void)bytes;
+#endif
+}
+
 void InjectRequestFaults() {
 #if defined(GOOSE_FAILPOINTS)
   if (FailpointOn(Failpoint::kLeakFd)) {
@@ -145,7 +156,9 @@ void InjectRequestFaults() {
   }
   if (FailpointOn(Failpoint::kRetainHeap)) {
     std::lock_guard<std::mutex> lock(Kept().mu);
-    Kept().bytes.emplace_back(64, 'r');
+    const size_t n = retained_bytes.load(std::memory_order_relaxed);
+    auto block = std::make_unique<char[]>(n);  // zeroed: the pages are touched
+    Kept().bytes.push_back(std::move(block));
   }
   if (FailpointOn(Failpoint::kLeakThread)) {
     std::lock_guard<std::mutex> lock(Kept().mu);

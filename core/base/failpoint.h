@@ -92,6 +92,7 @@
 #define GOOSE_CORE_BASE_FAILPOINT_H_
 
 #include <atomic>
+#include <cstddef>
 #include <string_view>
 
 #include "core/base/env.h"
@@ -177,6 +178,11 @@ void ClearFailpoints();
 // Reads GOOSE_API_FAILPOINTS (comma-separated names). Unknown names and a
 // build without failpoints are errors.
 Status EnableFailpointsFromEnv(const EnvLookup& env);
+
+// How many bytes retain_heap keeps per request: 64 unless a sensitivity
+// test asks for another size (one heap block of that size, plus its
+// pointer in the keeper's vector).
+void SetRetainedBytesPerRequest(size_t bytes);
 
 // The faults' own effects, called where each bug would live.
 void InjectRequestFaults();  // leak_fd, leak_heap, retain_heap, leak_thread
