@@ -5,7 +5,6 @@
 
 #include "core/base/process_stats.h"
 #include "core/providers/openai_config.h"
-#include "harness/gate_report.h"
 #include "harness/test_util.h"
 #include "mock_provider/script.h"
 
@@ -25,7 +24,8 @@ void HostileGate::StartServer(TestServerOptions options) {
   victim_ = Victim{server_->port(), server_->api_key()};
 }
 
-void HostileGate::StartWithHostileProvider(mock::HostileLlmOptions llm) {
+void HostileGate::StartWithHostileProvider(mock::HostileLlmOptions llm,
+                                           std::chrono::milliseconds idle_timeout) {
   llm.normal_replies = 2;
   Result<std::unique_ptr<mock::HostileLlm>> started = mock::HostileLlm::Start(llm);
   ASSERT_TRUE(started.ok()) << started.status().ToString();
@@ -35,7 +35,7 @@ void HostileGate::StartWithHostileProvider(mock::HostileLlmOptions llm) {
   config.host = "127.0.0.1";
   config.port = llm_->port();
   config.model = "hostile";
-  config.idle_timeout = 2s;  // the ping-only case proves the watchdog in seconds
+  config.idle_timeout = idle_timeout;
   config.total_timeout = 10s;
   config.max_retries = 0;
   provider_ = std::make_unique<OpenAIProvider>(config);
@@ -45,7 +45,8 @@ void HostileGate::StartWithHostileProvider(mock::HostileLlmOptions llm) {
 }
 
 void HostileGate::StartWithHostileExtension(const std::string& tool, const Json& arguments,
-                                            int timeout_seconds) {
+                                            int timeout_seconds,
+                                            std::chrono::seconds client_timeout) {
   Json call = {{"name", "mcp__" + tool}, {"arguments", arguments}};
   Json script = Json::parse(R"({"turns": [
       {"messages": [{"text": "Seeded."}]},
@@ -57,6 +58,7 @@ void HostileGate::StartWithHostileExtension(const std::string& tool, const Json&
   TestServerOptions options;
   options.script = *parsed;
   options.stdio_extensions = true;
+  options.client_timeout = client_timeout;
   StartServer(std::move(options));
   HttpAnswer added = server_->Post("/extensions/add", {{"type", "stdio"},
                                                        {"name", "mcp"},
@@ -95,6 +97,39 @@ void HostileGate::ExpectAlive() {
   EXPECT_LT(took, kAliveBound)
       << "/metrics took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
       << " ms";
+}
+
+TimedAnswer HostileGate::MeasurePost(const std::string& limit, const std::string& path,
+                                     const Json& body, std::optional<Budget> case_budget) {
+  TimedAnswer timed;
+  Measure(
+      limit,
+      [&] {
+        const auto start = std::chrono::steady_clock::now();
+        timed.answer = server_->Post(path, body);
+        timed.took = std::chrono::steady_clock::now() - start;
+      },
+      case_budget);
+  return timed;
+}
+
+TimedAnswer HostileGate::MeasureReply(const std::string& limit, const Seed& seed,
+                                      std::optional<Budget> case_budget) {
+  return MeasurePost(limit, "/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}},
+                     case_budget);
+}
+
+void HostileGate::ExpectEndedByTimeout(const std::string& timeout_name,
+                                       std::chrono::milliseconds timeout,
+                                       std::chrono::steady_clock::duration took) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  const milliseconds bound = TimeoutBound(timeout);
+  measured_["timeout_ms"] = timeout.count();
+  measured_["ended_after_ms"] = duration_cast<milliseconds>(took).count();
+  EXPECT_LT(took, bound) << timeout_name << " (" << timeout.count()
+                         << " ms) did not end the wait within " << bound.count() << " ms: it took "
+                         << duration_cast<milliseconds>(took).count() << " ms";
 }
 
 void HostileGate::TearDown() {

@@ -41,6 +41,19 @@ using testing::TestServerOptions;
 // "HostileGate.<case>" of the test running.
 std::string TestName();
 
+// How long a case whose wait `timeout` ends may take in all: twice the
+// timeout and half a second (a loaded machine, a sanitizer). A timeout of
+// 1 s gives 2.5 s; raised 4x it answers after 4 s.
+inline std::chrono::milliseconds TimeoutBound(std::chrono::milliseconds timeout) {
+  return 2 * timeout + std::chrono::milliseconds(500);
+}
+
+// An answer and how long it took.
+struct TimedAnswer {
+  HttpAnswer answer;
+  std::chrono::steady_clock::duration took{};
+};
+
 // A session stored before the case, and what its file held.
 struct Seed {
   std::string id;
@@ -56,12 +69,19 @@ class HostileGate : public ::testing::Test {
 
   // The server with an OpenAIProvider that talks to a hostile endpoint,
   // which answers the seed's two requests (reply, description) normally.
-  void StartWithHostileProvider(mock::HostileLlmOptions llm);
+  // The provider's idle timeout (GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS) is
+  // `idle_timeout`: seconds, so that the ping-only case proves the watchdog
+  // in seconds.
+  void StartWithHostileProvider(mock::HostileLlmOptions llm,
+                                std::chrono::milliseconds idle_timeout = std::chrono::seconds(2));
 
   // The server with real stdio extensions: mock-mcp as "mcp", and a script
-  // that calls `tool` with `arguments` once, then answers.
+  // that calls `tool` with `arguments` once, then answers. The extension's
+  // timeout is `timeout_seconds`; the test's client waits `client_timeout`
+  // for an answer (the gate's own deadline).
   void StartWithHostileExtension(const std::string& tool, const Json& arguments,
-                                 int timeout_seconds = 2);
+                                 int timeout_seconds = 2,
+                                 std::chrono::seconds client_timeout = std::chrono::seconds(30));
 
   // Stores a session of one exchange.
   Seed MakeSeed();
@@ -77,6 +97,18 @@ class HostileGate : public ::testing::Test {
   template <typename Attack>
   void Measure(const std::string& limit, Attack attack,
                std::optional<Budget> case_budget = std::nullopt);
+
+  // POST `path` with `body`, measured as Measure() does: its answer.
+  TimedAnswer MeasurePost(const std::string& limit, const std::string& path, const Json& body,
+                          std::optional<Budget> case_budget = std::nullopt);
+  // A reply to the seeded session, measured: its answer.
+  TimedAnswer MeasureReply(const std::string& limit, const Seed& seed,
+                           std::optional<Budget> case_budget = std::nullopt);
+
+  // A wait that `timeout` ends took `took`: within TimeoutBound(timeout),
+  // so that the timeout raised 4x, or lifted, fails the case.
+  void ExpectEndedByTimeout(const std::string& timeout_name, std::chrono::milliseconds timeout,
+                            std::chrono::steady_clock::duration took);
 
   // Writes the case's figures, its answer and its verdict (any failure of
   // the case, not only the peak's) to GOOSE_GATE_REPORT_DIR.

@@ -145,14 +145,17 @@ TEST_F(HostileGate, TokenCountsAtInt64MaxSaturate) {
       << "accumulated token counts did not saturate";
 }
 
+// Keep-alive comments without data end the reply when the idle timeout
+// passes (1 s here, the shortest GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS
+// takes), not at a later deadline: within TimeoutBound of it.
 TEST_F(HostileGate, KeepAliveCommentsAloneTimeOut) {
-  StartWithHostileProvider(Mode(mock::HostileMode::kPingOnly));
+  constexpr std::chrono::milliseconds kIdleTimeout = 1s;
+  StartWithHostileProvider(Mode(mock::HostileMode::kPingOnly), kIdleTimeout);
   Seed seed = MakeSeed();
-  HttpAnswer reply;
-  Measure("GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS counts data, not comments", [&] {
-    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-  });
-  ExpectAnswer(reply, 500, "only keep-alive comments");
+  const TimedAnswer reply =
+      MeasureReply("GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS counts data, not comments", seed);
+  ExpectAnswer(reply.answer, 500, "only keep-alive comments");
+  ExpectEndedByTimeout("GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS", kIdleTimeout, reply.took);
   ExpectAlive();
   ExpectSeedWhole(seed);
 }
