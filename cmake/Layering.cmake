@@ -25,6 +25,9 @@ set(GOOSE_LAYER_scenarios/report core/base scenarios/report)
 set(GOOSE_LAYER_scenarios/alloc_counter core/base scenarios/alloc_counter)
 set(GOOSE_LAYER_harness core mock_provider scenarios/probe harness)
 set(GOOSE_LAYER_hostile core/base hostile)
+# The hostile gates' fixture: the server under test (harness) against the
+# peer kit (hostile) and the mock peers.
+set(GOOSE_LAYER_hostile/gates core mock_provider scenarios/probe harness hostile hostile/gates)
 set(GOOSE_LAYER_scenarios/targets core mock_provider scenarios/probe scenarios/alloc_counter
     harness scenarios/targets)
 set(GOOSE_LAYER_scenarios/runner core mock_provider scenarios/probe scenarios/alloc_counter

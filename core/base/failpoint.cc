@@ -66,7 +66,13 @@ constexpr std::string_view kNames[] = {"partial_drain",
                                        "raise_json_depth",
                                        "raise_tool_calls",
                                        "raise_request_deadline",
-                                       "sync_on_request_path"};
+                                       "sync_on_request_path",
+                                       "lift_body_limit",
+                                       "raise_keep_alive_requests",
+                                       "raise_provider_idle_timeout",
+                                       "lift_extension_timeout",
+                                       "raise_extension_timeout",
+                                       "keep_notifications"};
 static_assert(std::size(kNames) == static_cast<size_t>(Failpoint::kCount));
 
 #if defined(GOOSE_FAILPOINTS)

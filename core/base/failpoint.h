@@ -48,6 +48,11 @@
 //   lift_mcp_line          an extension's lines are not bounded
 //   lift_sse_line          a provider's SSE lines are not bounded (its events
 //                          still are)
+//   lift_body_limit        GOOSE_API_MAX_BODY_BYTES is not enforced
+//   lift_extension_timeout an extension's requests (initialize, calls) wait
+//                          without a timeout
+//   keep_notifications     an extension's notifications are kept for the
+//                          client's life instead of dropped
 //
 // The raise_* faults loosen a limit 4x instead of removing it: the
 // regression people make (a default raised), which a gate must catch too.
@@ -64,6 +69,11 @@
 //   raise_request_deadline GOOSE_API_READ_TIMEOUT_SECS taken as 4x its value
 //   raise_tool_calls       GOOSE_API_MAX_TOOL_CALLS taken as 4x its value
 //                          (EffectiveLimits, core/model/reply_stream.h)
+//   raise_keep_alive_requests  the requests a connection may make
+//                          (keep_alive_max_requests, 1000) taken as 4x
+//   raise_provider_idle_timeout  GOOSE_API_PROVIDER_IDLE_TIMEOUT_SECS taken as
+//                          4x its value
+//   raise_extension_timeout  an extension's timeout taken as 4x its value
 //
 // More lifted limits:
 //   lift_request_framing   request heads are not checked against RFC 9112's
@@ -144,6 +154,12 @@ enum class Failpoint : int {
   kRaiseToolCalls,
   kRaiseRequestDeadline,
   kSyncOnRequestPath,
+  kLiftBodyLimit,
+  kRaiseKeepAliveRequests,
+  kRaiseProviderIdleTimeout,
+  kLiftExtensionTimeout,
+  kRaiseExtensionTimeout,
+  kKeepNotifications,
   kCount,
 };
 

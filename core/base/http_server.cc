@@ -78,6 +78,12 @@ size_t ConnectionCap(const HttpLimits& limits) {
   return RaisedLimit(Failpoint::kRaiseConnectionCap, limits.max_connections);
 }
 
+// limits.keep_alive_max_requests, taken as 4x its value under the
+// raise_keep_alive_requests failpoint (its canary, docs/reliability.md).
+size_t RequestsPerConnection(const HttpLimits& limits) {
+  return RaisedLimit(Failpoint::kRaiseKeepAliveRequests, limits.keep_alive_max_requests);
+}
+
 }  // namespace
 
 // The waiting room, the workers and their bookkeeping.
@@ -538,7 +544,7 @@ class HttpServer::Connections {
         std::lock_guard<std::mutex> lock(mu_);
         stopping = stopping_;
       }
-      const bool last = stopping || conn->requests() >= limits_->keep_alive_max_requests;
+      const bool last = stopping || conn->requests() >= RequestsPerConnection(*limits_);
       bool client_closed = false;
       t_current = conn.get();
       const bool answered = server_->process_request(

@@ -46,11 +46,21 @@ size_t LineLimit(const McpClientOptions& options) {
   return RaisedLimit(Failpoint::kRaiseMcpLine, limit);
 }
 
+// The options as the client applies them: an extension's timeout removed
+// (a day: past any caller's own deadline) under lift_extension_timeout,
+// taken 4x under raise_extension_timeout (their canaries,
+// docs/reliability.md).
+McpClientOptions EffectiveOptions(McpClientOptions options) {
+  if (FailpointOn(Failpoint::kLiftExtensionTimeout)) options.timeout = std::chrono::hours(24);
+  options.timeout = RaisedLimit(Failpoint::kRaiseExtensionTimeout, options.timeout);
+  return options;
+}
+
 }  // namespace
 
 McpClient::McpClient(std::unique_ptr<ChildProcess> child, McpClientOptions options)
     : name_(options.name.empty() ? child->name() : options.name),
-      options_(std::move(options)),
+      options_(EffectiveOptions(std::move(options))),
       child_(std::move(child)),
       splitter_(FailpointOn(Failpoint::kLiftMcpLine) ? SIZE_MAX : LineLimit(options_)),
       read_buf_(64 * 1024),
@@ -307,6 +317,9 @@ void McpClient::HandleMessage(McpLine line) {
       return;
     case McpLine::Kind::kNotification:
       if (line.method == "notifications/tools/list_changed") tools_changed_.store(true);
+      // keep_notifications: kept for the client's life, as a client that
+      // logged or queued them would (the notification flood's canary).
+      if (FailpointOn(Failpoint::kKeepNotifications)) kept_notifications_.push_back(message);
       if (LogEnabled(LogLevel::kDebug)) {
         auto params = message.find("params");
         GOOSE_LOG(kDebug) << "extension " << name_ << " notification " << line.method << " "

@@ -229,6 +229,9 @@ class McpClient {
   // the holder of read_mu_ touches it (not annotated: it is read below the
   // splitter's callbacks, where the analysis cannot follow the lock).
   Clock::time_point answer_deadline_ = Clock::time_point::max();
+  // Notifications kept under the keep_notifications failpoint (else none);
+  // touched by the holder of read_mu_ only, as answer_deadline_.
+  std::vector<Json> kept_notifications_;
   WakeEvent reader_wake_;  // the reader thread's stop
   WakeEvent failed_wake_;  // signalled by Fail(): a leading request stops
   std::jthread reader_;    // last: joined before the members above go

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/base/failpoint.h"
 #include "core/base/setting_value.h"
 #include "core/base/strings.h"
 
@@ -56,6 +57,10 @@ std::string OpenAIConfig::Origin() const {
 }
 
 std::string OpenAIConfig::Url() const { return Origin() + base_path; }
+
+std::chrono::milliseconds OpenAIConfig::IdleTimeout() const {
+  return RaisedLimit(Failpoint::kRaiseProviderIdleTimeout, idle_timeout);
+}
 
 std::string OpenAIConfig::Describe() const {
   auto secs = [](std::chrono::milliseconds ms) {

@@ -83,6 +83,9 @@ struct OpenAIConfig {
   std::string Url() const;
   // For logs: URL, model, timeouts, and "key set"/"no key"; never the key.
   std::string Describe() const;
+  // idle_timeout as every reader applies it: taken as 4x its value under
+  // the raise_provider_idle_timeout failpoint (its canary, docs/reliability.md).
+  std::chrono::milliseconds IdleTimeout() const;
 };
 
 // Splits "scheme://host[:port][/path]" into `config`'s scheme, host, port

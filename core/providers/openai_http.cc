@@ -47,8 +47,8 @@ std::unique_ptr<httplib::ClientImpl> MakeClient(const OpenAIConfig& config, Head
   client->set_keep_alive(false);
   client->set_follow_location(false);
   client->set_connection_timeout(config.connect_timeout);
-  client->set_read_timeout(config.idle_timeout);
-  client->set_write_timeout(config.idle_timeout);
+  client->set_read_timeout(config.IdleTimeout());
+  client->set_write_timeout(config.IdleTimeout());
   return client;
 }
 
@@ -150,10 +150,10 @@ ProviderError TransportError(const OpenAIConfig& config, const HttpAttempt& atte
     case httplib::Error::Read: {
       const auto silent = std::chrono::duration_cast<milliseconds>(now - attempt.last_activity);
       if (static_cast<double>(silent.count()) >=
-          kIdleTimeoutSlack * static_cast<double>(config.idle_timeout.count())) {
+          kIdleTimeoutSlack * static_cast<double>(config.IdleTimeout().count())) {
         error.kind = ProviderErrorKind::kTimeout;
         error.message =
-            origin + " sent nothing for " + FormatSeconds(config.idle_timeout) +
+            origin + " sent nothing for " + FormatSeconds(config.IdleTimeout()) +
             (attempt.head.status > 0 ? " in the middle of its answer" : " after the request");
       } else {
         error.message =

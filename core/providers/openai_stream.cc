@@ -186,11 +186,12 @@ class OpenAIStream::Attempt final : public HttpResponseSink {
     if (!events_.empty()) {
       last_data_ = steady_clock::now();
     } else if (!error_ && !FailpointOn(Failpoint::kLiftDataWatchdog) &&
-               steady_clock::now() - last_data_ > stream_->config_.idle_timeout) {
+               steady_clock::now() - last_data_ > stream_->config_.IdleTimeout()) {
       ProviderError stalled;
       stalled.kind = ProviderErrorKind::kTimeout;
       stalled.message = stream_->config_.Origin() + " sent no data for " +
-                        FormatSeconds(stream_->config_.idle_timeout) + ", only keep-alive comments";
+                        FormatSeconds(stream_->config_.IdleTimeout()) +
+                        ", only keep-alive comments";
       error_ = std::move(stalled);
     }
     // Items decoded before a failure are still delivered.

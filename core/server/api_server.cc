@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "core/base/failpoint.h"
@@ -15,8 +16,9 @@ constexpr const char* kJson = "application/json";
 }  // namespace
 
 size_t ApiServer::BodyLimit() const {
-  // raise_body_limit: the limit loosened 4x, for the canary that proves a
-  // gate fails on a raised limit, not only on a removed one.
+  // lift_body_limit removes the limit, raise_body_limit loosens it 4x: the
+  // canaries that prove its gates fail on either.
+  if (FailpointOn(Failpoint::kLiftBodyLimit)) return SIZE_MAX;
   return RaisedLimit(Failpoint::kRaiseBodyLimit, options_.max_body_bytes);
 }
 

@@ -66,7 +66,8 @@ class ApiServer {
   void Stop();
 
  private:
-  // options_.max_body_bytes (4x under the raise_body_limit failpoint).
+  // options_.max_body_bytes (4x under the raise_body_limit failpoint, none
+  // under lift_body_limit).
   size_t BodyLimit() const;
   void Serve(const httplib::Request& req, httplib::Response& res) const;
   std::optional<HttpConnection::Refusal> CheckHead(const httplib::Request& head) const;
