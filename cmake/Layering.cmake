@@ -20,7 +20,7 @@ set(GOOSE_LAYER_core/server core/base core/model core/providers core/extensions 
     core/server)
 set(GOOSE_LAYER_mock_provider core mock_provider)
 set(GOOSE_LAYER_mock_provider/mcp core mock_provider)
-set(GOOSE_LAYER_scenarios/probe core/base scenarios/probe)
+set(GOOSE_LAYER_scenarios/probe core/base scenarios/alloc_counter scenarios/probe)
 set(GOOSE_LAYER_scenarios/report core/base scenarios/report)
 set(GOOSE_LAYER_scenarios/alloc_counter core/base scenarios/alloc_counter)
 set(GOOSE_LAYER_harness core mock_provider scenarios/probe harness)

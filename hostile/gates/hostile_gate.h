@@ -30,6 +30,7 @@
 #include "hostile/client.h"
 #include "hostile/gates/budgets.h"
 #include "mock_provider/hostile_llm.h"
+#include "scenarios/probe/exact_heap.h"
 #include "scenarios/probe/peak_meter.h"
 
 namespace goose::hostile {
@@ -141,16 +142,24 @@ void HostileGate::Measure(const std::string& limit, Attack attack,
   const Budget budget = case_budget ? *case_budget : BaseBudget();
   const bool heap_ok = peak_.heap_peak < 0 || peak_.heap_rise() <= budget.heap_bytes;
   const bool rss_ok = peak_.rss_peak < 0 || peak_.rss_rise() <= budget.rss_bytes;
+  // A sampled heap can miss a spike; an RSS mark not reset is no peak.
+  EXPECT_TRUE(peak_.heap_exact) << "the heap peak was sampled, not counted (hostile_main.cc)";
+  EXPECT_TRUE(peak_.rss_mark_reset) << "VmHWM could not be reset: the resident peak is unknown";
   EXPECT_TRUE(heap_ok && rss_ok) << "peak over budget (" << limit << "): " << peak_.ToString()
                                  << "; budget heap +" << budget.heap_bytes << " B, rss +"
                                  << budget.rss_bytes << " B (" << budget.reason << ")";
+  const std::string heap_source =
+      peak_.heap_exact ? std::string(probe::ExactHeap::Source()) : "sampled";
   measured_ = Json{{"limit", limit},
                    {"heap_rise", peak_.heap_rise()},
                    {"heap_peak", peak_.heap_peak},
                    {"heap_budget", budget.heap_bytes},
+                   {"heap_exact", peak_.heap_exact},
+                   {"heap_source", heap_source},
                    {"rss_rise", peak_.rss_rise()},
                    {"rss_peak", peak_.rss_peak},
                    {"rss_budget", budget.rss_bytes},
+                   {"rss_mark_reset", peak_.rss_mark_reset},
                    {"budget_reason", budget.reason},
                    {"samples", peak_.samples},
                    {"within_budget", heap_ok && rss_ok},

@@ -4,6 +4,9 @@
 //  - under AddressSanitizer re-executes itself once with the quarantine
 //    capped at 16 MiB, so that resident memory measures the server rather
 //    than ASan's 256 MiB of freed memory kept for use-after-free checks;
+//  - counts its heap exactly (scenarios/probe/exact_heap.h: in dev by
+//    re-executing itself once with the allocation counter preloaded), so
+//    that every case's heap peak is exact, not sampled;
 //  - switches the failpoints GOOSE_API_FAILPOINTS names (the canaries run
 //    a case this way with one limit lifted);
 //  - sets the allocator as goose-api's main does (memory_release.h), unless
@@ -22,6 +25,7 @@
 #include "core/base/failpoint.h"
 #include "core/base/memory_release.h"
 #include "hostile/client.h"
+#include "scenarios/probe/exact_heap.h"
 
 int main(int argc, char** argv) {
 #if defined(GOOSE_HEAP_BACKEND_SANITIZER)
@@ -32,6 +36,11 @@ int main(int argc, char** argv) {
                  s.message().c_str());
   }
 #endif
+  // Not fatal here: each gate fails on a heap it could only sample.
+  if (goose::Status s = goose::probe::CountHeapExactly(argv); !s.ok()) {
+    std::fprintf(stderr, "hostile_gates: the heap is not counted exactly: %s\n",
+                 s.ToString().c_str());
+  }
   ::signal(SIGPIPE, SIG_IGN);
   goose::hostile::RaiseOpenFileLimit();
   if (goose::Status s = goose::EnableFailpointsFromEnv(goose::ProcessEnv()); !s.ok()) {

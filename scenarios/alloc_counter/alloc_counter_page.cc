@@ -45,6 +45,28 @@ Result<AllocCounterPage> AllocCounterPage::Create(const std::filesystem::path& f
   return AllocCounterPage(page);
 }
 
+Result<AllocCounterPage> AllocCounterPage::Open(const std::filesystem::path& file) {
+  UniqueFd fd(::open(file.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) return IoError(ErrnoMessage("cannot open the allocation page", file));
+  struct stat st {};
+  // A shorter file would SIGBUS on the first access past its end.
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
+      st.st_size < static_cast<off_t>(kAllocPageSize)) {
+    return IoError("not an allocation page: " + file.string());
+  }
+  void* mapping = ::mmap(nullptr, kAllocPageSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+  if (mapping == MAP_FAILED) {
+    return IoError(ErrnoMessage("cannot map the allocation page", file));
+  }
+  AllocCounterPage page(static_cast<AllocPage*>(mapping));
+  if (page.page_->magic.load(std::memory_order_acquire) != kAllocPageMagic ||
+      page.page_->version.load(std::memory_order_acquire) != kAllocPageVersion) {
+    return IoError("not an allocation page of version " + std::to_string(kAllocPageVersion) + ": " +
+                   file.string());
+  }
+  return page;
+}
+
 AllocCounterPage::~AllocCounterPage() { Unmap(); }
 
 AllocCounterPage::AllocCounterPage(AllocCounterPage&& other) noexcept

@@ -53,6 +53,10 @@ class AllocCounterPage {
   // and version written, and maps it shared. Errors: IoError naming the
   // file and the reason; a file created here is removed again on error.
   static Result<AllocCounterPage> Create(const std::filesystem::path& file);
+  // Maps a page Create made (here or in an earlier image of this process):
+  // a regular file of kAllocPageSize bytes or more with the magic and
+  // version. For a process that reads its own counts (exact_heap.h).
+  static Result<AllocCounterPage> Open(const std::filesystem::path& file);
 
   // Unmaps the page; the file stays (it is the caller's to delete).
   ~AllocCounterPage();
@@ -63,6 +67,10 @@ class AllocCounterPage {
 
   // The counters now (each an acquire load). REQUIRES: not moved from.
   Snapshot Read() const;
+  // The counters themselves, for the owner process's own reader, which may
+  // also reset peak_live_bytes to live_bytes (exact_heap.h). REQUIRES: not
+  // moved from.
+  AllocCounters& counters() const { return page_->counters; }
 
   // libleakcheck-alloc.so in the directory of the running executable
   // (/proc/self/exe): the build puts it in bin/ with every program.

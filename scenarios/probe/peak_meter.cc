@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/base/strings.h"
+#include "scenarios/probe/exact_heap.h"
 #include "scenarios/probe/heap_gauge.h"
 
 namespace goose::probe {
@@ -49,22 +50,32 @@ bool ResetPeakRss(pid_t pid) {
 std::string PeakFigures::ToString() const {
   std::string s;
   if (heap_peak >= 0) {
-    s += "heap +" + Mib(heap_rise()) + " (peak " + Mib(heap_peak) + ")";
+    s += "heap +" + Mib(heap_rise()) + " (peak " + Mib(heap_peak) +
+         (heap_exact ? ", exact)" : ", sampled)");
   } else {
     s += "heap not observable";
   }
   s += ", rss ";
-  s += rss_peak >= 0 ? "+" + Mib(rss_rise()) + " (peak " + Mib(rss_peak) + ")" : "unreadable";
+  if (rss_peak >= 0) {
+    s += "+" + Mib(rss_rise()) + " (peak " + Mib(rss_peak) + ")";
+  } else {
+    s += rss_mark_reset ? "unreadable" : "peak unknown (VmHWM could not be reset)";
+  }
   return s;
 }
 
-PeakMeter::PeakMeter(pid_t pid, std::chrono::microseconds period) : pid_(pid), period_(period) {}
+PeakMeter::PeakMeter(pid_t pid, std::chrono::microseconds period, HeapReading reading)
+    : pid_(pid), period_(period), reading_(reading) {}
 
 PeakMeter::~PeakMeter() = default;
 
+bool PeakMeter::heap_exact() const {
+  return pid_ == 0 && reading_ == HeapReading::kExactWhereCounted && ExactHeap::Available();
+}
+
 bool PeakMeter::heap_observable() const {
 #if defined(GOOSE_TSAN)
-  return false;  // mallinfo2 does not see TSan's allocator
+  return heap_exact();  // mallinfo2 does not see TSan's allocator; its hooks do
 #else
   return pid_ == 0;
 #endif
@@ -83,9 +94,12 @@ void PeakMeter::Start() {
   figures_ = PeakFigures{};
   // A high-water mark that could not be reset would report an earlier peak
   // as this stretch's: then the resident peak is unknown (-1), not wrong.
-  rss_reset_ = ResetPeakRss(pid_);
+  figures_.rss_mark_reset = ResetPeakRss(pid_);
   figures_.rss_before = ReadRss(pid_);
-  if (heap_observable()) {
+  if (heap_exact()) {
+    figures_.heap_exact = true;
+    figures_.heap_before = ExactHeap::Reset();
+  } else if (heap_observable()) {
     figures_.heap_before = HeapGauge::AllocatedBytes();
     heap_peak_.store(figures_.heap_before);
     samples_.store(0);
@@ -99,13 +113,15 @@ void PeakMeter::Start() {
 }
 
 PeakFigures PeakMeter::Stop() {
-  if (sampler_.joinable()) {
+  if (figures_.heap_exact) {
+    figures_.heap_peak = ExactHeap::Peak();
+  } else if (sampler_.joinable()) {
     sampler_ = std::jthread();  // requests stop and joins
     Sample();
     figures_.heap_peak = heap_peak_.load();
     figures_.samples = samples_.load();
   }
-  figures_.rss_peak = rss_reset_ ? ReadPeakRss(pid_) : -1;
+  figures_.rss_peak = figures_.rss_mark_reset ? ReadPeakRss(pid_) : -1;
   return figures_;
 }
 
