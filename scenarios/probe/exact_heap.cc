@@ -68,11 +68,12 @@ class PageFile {
 };
 
 // The new image: maps the page the preloaded library claimed, and removes
-// the file (the mapping stays; the children, which inherit LD_PRELOAD,
-// find no page and do not count).
+// the file (the mapping stays). Children inherit LD_PRELOAD but no page,
+// so they do not count; one that is a program like this one starts over.
 Status AdoptPage(const char* path) {
   const PageFile file(path != nullptr ? path : "");
   ::unsetenv(scenarios::kAllocPageEnv);
+  ::unsetenv(kExactHeapMarker);
   if (path == nullptr) return Internal("no allocation page named after the re-execution");
   Result<AllocCounterPage> page = AllocCounterPage::Open(file.path());
   if (!page.ok()) return page.status();
