@@ -93,7 +93,7 @@ inline Budget LimitBudget(const LimitRule& rule, size_t bytes) {
 }
 
 // A case no byte limit drives (a refusal on the head, a timeout, a count, a
-// cap): 2 MiB of heap, its measured base (0.0-0.3 MiB, 2026-12-07) with room
+// cap): 2 MiB of heap, its measured base (0.0-0.4 MiB exact, 2026-12-08) with room
 // for a loaded machine. A lifted limit goes to hundreds of MiB.
 inline Budget BaseBudget() {
   const RssRule rss = BuildRss();
@@ -125,7 +125,7 @@ inline Budget DepthBudget() {
 //  - GOOSE_API_MAX_BODY_BYTES (1 MiB), a valid body just under it parsed
 //    into a DOM of 12 times its size (12.5 MiB): 14x + 1 MiB = 15 MiB.
 //  - GOOSE_API_MAX_HEADER_BYTES and a provider answer's head (64 KiB each):
-//    the head held until refused (0.02-0.13 MiB): 4x + 256 KiB = 512 KiB.
+//    the head held until refused (0.08-0.15 MiB exact): 4x + 256 KiB = 512 KiB.
 inline constexpr LimitRule kMessageBytesRule{"GOOSE_API_MAX_MESSAGE_BYTES", 3.0, 1 << 20};
 inline constexpr LimitRule kSseLineRule{"the SSE line limit", 2.5, 512 << 10};
 inline constexpr LimitRule kMcpLineRule{"GOOSE_API_MAX_MCP_LINE_BYTES", 3.5, 1 << 20};
