@@ -13,13 +13,14 @@
 //  - asan and tsan (GOOSE_HEAP_BACKEND_SANITIZER, GOOSE_TSAN): the
 //    sanitizer allocator's malloc and free hooks; the free hook sizes the
 //    block with __sanitizer_get_allocated_size (the size asked for, as the
-//    malloc hook is told). TSan runs no hook for memalign and friends: a
-//    free of such a block only makes live bytes dip.
+//    malloc hook is told). TSan (LLVM 14) runs no malloc hook for
+//    posix_memalign, aligned_alloc and memalign (aligned new is hooked;
+//    tried): a free of such a block only makes live bytes dip.
 //  - heapprof (GOOSE_HEAP_BACKEND_TCMALLOC): gperftools' new and delete
 //    hooks, both sizing the block with MallocExtension::GetAllocatedSize,
 //    so that an allocation and its free count the same bytes.
-// The hooks are installed the first time this is used, and do relaxed
-// atomics only: no lock, no allocation.
+// main() sets the count up (CountHeapExactly, before any thread starts);
+// the hooks do relaxed atomics only: no lock, no allocation.
 //
 // Live bytes count from when counting began, so a free of an older block
 // makes them dip (even below zero); the peak is the highest live count
@@ -36,7 +37,7 @@
 namespace goose::probe {
 
 struct ExactHeap {
-  // Whether this process's heap is counted exactly (installs the hooks).
+  // Whether this process's heap is counted exactly.
   static bool Available();
   // "alloc page" (dev), "sanitizer hooks", "tcmalloc hooks"; "" when none.
   static std::string_view Source();
