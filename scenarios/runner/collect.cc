@@ -145,7 +145,8 @@ class Collection {
   void WarmUp() {
     const int warmup = options_.counts.warmup;
     for (int i = 0; out_.error.empty() && i < warmup; ++i) {
-      Step("warm-up iteration " + std::to_string(i), scenario_.Iterate(target_, i));
+      const int index = options_.first_index + i;
+      Step("warm-up iteration " + std::to_string(index), scenario_.Iterate(target_, index));
       WaitForQuiet(target_, options_.settle_timeout);
       Report(RunProgress::Phase::kWarmup, i + 1, warmup);
     }
@@ -175,7 +176,8 @@ class Collection {
     probe::PeakMeter peaks(target_.pid(), std::chrono::milliseconds(1));
     peaks.Start();
     for (int i = 0; out_.error.empty() && i < iterations; ++i) {
-      Step("iteration " + std::to_string(warmup + i), scenario_.Iterate(target_, warmup + i));
+      const int index = options_.first_index + warmup + i;
+      Step("iteration " + std::to_string(index), scenario_.Iterate(target_, index));
       if (!out_.error.empty()) break;
       WaitForQuiet(target_, options_.settle_timeout);
       TakeSample(target_, &now_);

@@ -59,6 +59,7 @@ struct CollectOptions {
   std::chrono::milliseconds settle_timeout{5000};
   ProgressCallback progress;        // optional
   std::span<RunHook* const> hooks;  // not owned
+  int first_index = 0;              // the number Iterate() gets for the first iteration
 };
 
 struct Collected {

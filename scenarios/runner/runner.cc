@@ -1,6 +1,7 @@
 #include "scenarios/runner/runner.h"
 
 #include <cstdlib>
+#include <string>
 
 #include "scenarios/probe/heap_gauge.h"
 #include "scenarios/runner/heap_attribution.h"
@@ -46,6 +47,40 @@ std::string HeapKind(const Target& target) {
   return target.heap_observable() || target.external_heap_kind().empty()
              ? std::string(probe::HeapGauge::Backend())
              : std::string(target.external_heap_kind());
+}
+
+// The heap slope of `result` was over its threshold: measures a second
+// window of as many iterations (no warm-up, the hooks left out: they
+// measured the first) and judges its slope alone. A leak grows in both
+// windows; a one-time step does not grow again (a cache or a container
+// reaching a new high-water mark when a loaded machine overlapped requests
+// more than the warm-up did), and is then reported, not judged a leak.
+// The iterations it ran.
+int ConfirmHeapGrowth(Scenario& scenario, Target& target, const CollectOptions& collect,
+                      int first_index, const HeapThreshold& heap, ScenarioResult* result) {
+  CollectOptions again = collect;
+  again.counts.warmup = 0;
+  again.hooks = {};
+  again.progress = nullptr;
+  again.first_index = first_index;
+  Collected second = Collect(scenario, target, again);
+  SeriesResult& first = result->series[static_cast<int>(Series::kHeapBytes)];
+  const std::string window = std::to_string(again.counts.iterations) + " iterations";
+  if (!second.error.empty()) {
+    first.detail += "; not measured again (" + second.error + ")";
+    return again.counts.iterations;
+  }
+  SeriesResult next =
+      JudgeSeries(std::move(second.series), heap)[static_cast<int>(Series::kHeapBytes)];
+  if (next.leak) {
+    first.detail += "; again over a second window of " + window + ": " + next.detail;
+  } else {
+    const std::string was = first.detail;
+    first = std::move(next);
+    first.detail += " over a second window of " + window + "; the first read " + was +
+                    ": a step that did not grow again, not a leak";
+  }
+  return again.counts.iterations;
 }
 
 }  // namespace
@@ -127,6 +162,9 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
   result.seconds = collected.seconds;
 
   int next = counts.total();
+  if (options_.confirm_heap_growth && result.error.empty() && result.Leaks(Series::kHeapBytes)) {
+    next += ConfirmHeapGrowth(scenario, target, collect, next, heap, &result);
+  }
   for (RunHook* hook : hooks) {
     if (!result.error.empty()) break;  // nothing to attribute in a run that failed
     hook->AfterJudged(result, [&](int n) {

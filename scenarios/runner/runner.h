@@ -42,9 +42,13 @@ struct RunOptions {
   std::filesystem::path profile_dir;
   bool attribute_heap_growth = true;
   int attribution_iterations = 30;  // at most; never more than were measured
-  std::string preset;               // for reports; empty: from GOOSE_PRESET or the backend
-  ProgressCallback progress;        // optional
-  std::vector<RunHook*> hooks;      // not owned; ride along every run
+  // A heap slope over its threshold is measured again over a second window
+  // of as many iterations, and is a leak only when that window's slope is
+  // over the threshold too (docs/leak-gates.md, "How a gate judges").
+  bool confirm_heap_growth = true;
+  std::string preset;           // for reports; empty: from GOOSE_PRESET or the backend
+  ProgressCallback progress;    // optional
+  std::vector<RunHook*> hooks;  // not owned; ride along every run
   // Heap threshold rows read before the scenario's and the built-in ones
   // (leakcheck --thresholds FILE; thresholds.h). Not owned: the caller
   // keeps them, and the strings they view, for the whole run.
