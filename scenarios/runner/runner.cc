@@ -163,7 +163,8 @@ ScenarioResult Runner::RunMeasured(Scenario& scenario, Target& target) {
 
   int next = counts.total();
   if (options_.confirm_heap_growth && result.error.empty() && result.Leaks(Series::kHeapBytes)) {
-    next += ConfirmHeapGrowth(scenario, target, collect, next, heap, &result);
+    result.confirm_iterations = ConfirmHeapGrowth(scenario, target, collect, next, heap, &result);
+    next += result.confirm_iterations;
   }
   for (RunHook* hook : hooks) {
     if (!result.error.empty()) break;  // nothing to attribute in a run that failed

@@ -43,6 +43,10 @@ struct ScenarioResult {
   int warmup = 0;
   int iterations = 0;
   int requests = 0;  // measured requests (iterations x requests per iteration)
+  // Iterations of the second window that measured the heap again
+  // (RunOptions::confirm_heap_growth); 0 when the first was within its
+  // threshold.
+  int confirm_iterations = 0;
   double seconds = 0;
   std::array<SeriesResult, kSeriesCount> series;
   std::string error;           // what could not be done ("" when nothing)

@@ -71,6 +71,7 @@ TEST(ConfirmHeapGrowthTest, GrowthThatGoesOnIsALeakInBothWindows) {
             std::string::npos)
       << r.Describe();
   EXPECT_EQ(scenario.iterations(), kWarmup + 2 * kIterations);
+  EXPECT_EQ(r.confirm_iterations, kIterations);
 }
 
 // A cache that fills during the first window and then stays: over its
@@ -96,6 +97,7 @@ TEST(ConfirmHeapGrowthTest, ACleanRunHasNoSecondWindow) {
   const scenarios::ScenarioResult r = RunWith(scenario, true);
   EXPECT_FALSE(r.Leaks(Series::kHeapBytes)) << r.Describe();
   EXPECT_EQ(scenario.iterations(), kWarmup + kIterations);
+  EXPECT_EQ(r.confirm_iterations, 0);
 }
 
 }  // namespace

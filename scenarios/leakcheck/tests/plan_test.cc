@@ -132,7 +132,9 @@ TEST(RunStage, TheTtlNoteItPrintsCountsWhatRuns) {
   EXPECT_EQ(results[0].error, "") << shown;
   const int announced = AnnouncedIterations(shown);
   ASSERT_GT(announced, 0) << shown;
-  EXPECT_EQ(scenario.iterations(), announced) << shown;
+  // Plus a second window when this process's heap (the in-process target's)
+  // rose over its threshold in the first: the output it wrote grows it.
+  EXPECT_EQ(scenario.iterations(), announced + results[0].confirm_iterations) << shown;
   const Json report = BuildReport(plan, results);
   const Json& ran = report["results"][0];
   EXPECT_EQ(ran["warmup"].get<int>() + ran["iterations"].get<int>(), announced) << shown;
