@@ -31,13 +31,10 @@ mock::HostileLlmOptions Mode(mock::HostileMode mode, uint64_t size = 0) {
 TEST_F(HostileGate, EndlessTextFromTheProviderFailsTheReply) {
   StartWithHostileProvider(Mode(mock::HostileMode::kEndlessText));
   Seed seed = MakeSeed();
-  HttpAnswer reply;
-  Measure(
-      "GOOSE_API_MAX_MESSAGE_BYTES",
-      [&] {
-        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-      },
-      LimitBudget(kMessageBytesRule, ReplyLimits{}.max_message_bytes));
+  const HttpAnswer reply =
+      MeasureReply("GOOSE_API_MAX_MESSAGE_BYTES", seed,
+                   LimitBudget(kMessageBytesRule, ReplyLimits{}.max_message_bytes))
+          .answer;
   ExpectAnswer(reply, 502, "GOOSE_API_MAX_MESSAGE_BYTES");
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -46,13 +43,10 @@ TEST_F(HostileGate, EndlessTextFromTheProviderFailsTheReply) {
 TEST_F(HostileGate, OneHugeDeltaFailsTheReply) {
   StartWithHostileProvider(Mode(mock::HostileMode::kHugeDelta, 256ull << 20));
   Seed seed = MakeSeed();
-  HttpAnswer reply;
-  Measure(
-      "an SSE line at most 1 MiB",
-      [&] {
-        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-      },
-      LimitBudget(kSseLineRule, SseParser::Limits{}.max_line_bytes));
+  const HttpAnswer reply =
+      MeasureReply("an SSE line at most 1 MiB", seed,
+                   LimitBudget(kSseLineRule, SseParser::Limits{}.max_line_bytes))
+          .answer;
   ExpectAnswer(reply, 502, "line");
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -61,13 +55,7 @@ TEST_F(HostileGate, OneHugeDeltaFailsTheReply) {
 TEST_F(HostileGate, DeeplyNestedToolArgumentsAreAToolError) {
   StartWithHostileProvider(Mode(mock::HostileMode::kNestedArguments, 300'000));
   Seed seed = MakeSeed();
-  HttpAnswer reply;
-  Measure(
-      "GOOSE_API_MAX_JSON_DEPTH",
-      [&] {
-        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-      },
-      DepthBudget());
+  const HttpAnswer reply = MeasureReply("GOOSE_API_MAX_JSON_DEPTH", seed, DepthBudget()).answer;
   ExpectAnswer(reply, 200);
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -87,13 +75,7 @@ TEST_F(HostileGate, DeeplyNestedToolArgumentsAreAToolError) {
 TEST_F(HostileGate, DeeplyNestedChunkFailsTheReply) {
   StartWithHostileProvider(Mode(mock::HostileMode::kNestedContent, 300'000));
   Seed seed = MakeSeed();
-  HttpAnswer reply;
-  Measure(
-      "GOOSE_API_MAX_JSON_DEPTH",
-      [&] {
-        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-      },
-      DepthBudget());
+  const HttpAnswer reply = MeasureReply("GOOSE_API_MAX_JSON_DEPTH", seed, DepthBudget()).answer;
   ExpectAnswer(reply, 500, "GOOSE_API_MAX_JSON_DEPTH");
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -102,10 +84,7 @@ TEST_F(HostileGate, DeeplyNestedChunkFailsTheReply) {
 TEST_F(HostileGate, UnboundedToolCallIndexesFailTheReply) {
   StartWithHostileProvider(Mode(mock::HostileMode::kManyToolIndexes, 200'000));
   Seed seed = MakeSeed();
-  HttpAnswer reply;
-  Measure("GOOSE_API_MAX_TOOL_CALLS", [&] {
-    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-  });
+  const HttpAnswer reply = MeasureReply("GOOSE_API_MAX_TOOL_CALLS", seed).answer;
   ExpectAnswer(reply, 502, "GOOSE_API_MAX_TOOL_CALLS");
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -117,10 +96,7 @@ TEST_F(HostileGate, OneToolCallOverTheLimitFailsTheReply) {
   StartWithHostileProvider(
       Mode(mock::HostileMode::kManyToolIndexes, ReplyLimits{}.max_tool_calls + 1));
   Seed seed = MakeSeed();
-  HttpAnswer reply;
-  Measure("GOOSE_API_MAX_TOOL_CALLS (one over it)", [&] {
-    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-  });
+  const HttpAnswer reply = MeasureReply("GOOSE_API_MAX_TOOL_CALLS (one over it)", seed).answer;
   ExpectAnswer(reply, 502, "GOOSE_API_MAX_TOOL_CALLS");
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -163,13 +139,10 @@ TEST_F(HostileGate, KeepAliveCommentsAloneTimeOut) {
 TEST_F(HostileGate, EndlessResponseHeadersFailTheReply) {
   StartWithHostileProvider(Mode(mock::HostileMode::kEndlessHeaders));
   Seed seed = MakeSeed();
-  HttpAnswer reply;
-  Measure(
-      "a provider answer's head at most 64 KiB",
-      [&] {
-        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-      },
-      LimitBudget(kProviderHeadRule, OpenAIConfig{}.max_head_bytes));
+  const HttpAnswer reply =
+      MeasureReply("a provider answer's head at most 64 KiB", seed,
+                   LimitBudget(kProviderHeadRule, OpenAIConfig{}.max_head_bytes))
+          .answer;
   ExpectAnswer(reply, 500, "head is larger than");
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -182,10 +155,8 @@ TEST_F(HostileGate, ProviderHeadUnderItsLimitIsTaken) {
   StartWithHostileProvider(
       Mode(mock::HostileMode::kEndlessHeaders, OpenAIConfig{}.max_head_bytes - 1024));
   Seed seed = MakeSeed();
-  HttpAnswer reply;
-  Measure("a provider answer's head at most 64 KiB (1 KiB under it)", [&] {
-    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-  });
+  const HttpAnswer reply =
+      MeasureReply("a provider answer's head at most 64 KiB (1 KiB under it)", seed).answer;
   ExpectAnswer(reply, 200, "a large head");
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -195,10 +166,8 @@ TEST_F(HostileGate, ProviderHeadJustOverItsLimitFailsTheReply) {
   StartWithHostileProvider(
       Mode(mock::HostileMode::kEndlessHeaders, OpenAIConfig{}.max_head_bytes + 1024));
   Seed seed = MakeSeed();
-  HttpAnswer reply;
-  Measure("a provider answer's head at most 64 KiB (1 KiB over it)", [&] {
-    reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-  });
+  const HttpAnswer reply =
+      MeasureReply("a provider answer's head at most 64 KiB (1 KiB over it)", seed).answer;
   ExpectAnswer(reply, 500, "head is larger than");
   ExpectAlive();
   ExpectSeedWhole(seed);
@@ -207,13 +176,10 @@ TEST_F(HostileGate, ProviderHeadJustOverItsLimitFailsTheReply) {
 TEST_F(HostileGate, ALineWithoutNewlineFailsTheReply) {
   StartWithHostileProvider(Mode(mock::HostileMode::kNoNewline));
   Seed seed = MakeSeed();
-  HttpAnswer reply;
-  Measure(
-      "an SSE line at most 1 MiB",
-      [&] {
-        reply = server_->Post("/session/reply", {{"session_id", seed.id}, {"prompt", "go on"}});
-      },
-      LimitBudget(kSseLineRule, SseParser::Limits{}.max_line_bytes));
+  const HttpAnswer reply =
+      MeasureReply("an SSE line at most 1 MiB", seed,
+                   LimitBudget(kSseLineRule, SseParser::Limits{}.max_line_bytes))
+          .answer;
   ExpectAnswer(reply, 502, "line");
   ExpectAlive();
   ExpectSeedWhole(seed);
